@@ -1,0 +1,122 @@
+//! The event stream: every lifecycle step, alterability attempt and outcome.
+
+use serde::{Deserialize, Serialize};
+
+/// One entry of the agent's bounded event stream.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// Monotonic sequence number; a reader that sees a gap knows how many it missed.
+    pub seq: u64,
+    /// Milliseconds since the agent started, so events order without wall-clock skew.
+    pub at_ms: u64,
+    /// What happened.
+    pub kind: EventKind,
+}
+
+/// The steps of an update's lifecycle, in the order the manager runs them
+/// (Pymoult's `Update` hooks).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LifecycleStep {
+    /// Waiting in the manager's queue.
+    Queued,
+    /// `check_requirements`: yes / no (postpone) / never (abort).
+    Requirements,
+    /// `preupdate_setup`.
+    Setup,
+    /// `wait_alterability` / `check_alterability`.
+    Alterability,
+    /// `apply`.
+    Apply,
+    /// `preresume_setup` and the resume hook.
+    Resume,
+    /// `wait_over` / `check_over`.
+    Over,
+    /// `cleanup`.
+    Cleanup,
+    /// Finished, one way or another (see [`Outcome`]).
+    Done,
+}
+
+/// How an update ended (or why it left the head of the queue).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "outcome", content = "reason")]
+pub enum Outcome {
+    /// Applied and over.
+    Applied,
+    /// Requirements said "no" or alterability was not reached in time: back in the queue.
+    Postponed(String),
+    /// Requirements said "never", an operator aborted, or it was postponed too often.
+    Aborted(String),
+    /// `apply` (or a transformer) failed or panicked; everything it did was rolled back.
+    RolledBack(String),
+    /// A hook outside `apply` failed after the update took effect; the update stays applied.
+    Failed(String),
+}
+
+/// What stood in the way of alterability on one attempt: the answer to
+/// "why doesn't my update apply?".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Blocker {
+    /// Thread name (DSU thread name, or the OS thread name, or `tid <n>`).
+    pub thread: String,
+    /// Hot function still active there, or the update point the thread has not reached.
+    pub function: Option<String>,
+    /// Activation depth of that function on that thread (recursion counts).
+    pub depth: u32,
+    /// Free text for anything else (e.g. "not parked at an update point").
+    pub detail: String,
+}
+
+/// Everything the agent reports on its event stream.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "type")]
+pub enum EventKind {
+    /// An update entered the manager's queue.
+    UpdateQueued { update: String, id: u64 },
+    /// An update moved to a lifecycle step.
+    Lifecycle {
+        update: String,
+        id: u64,
+        step: LifecycleStep,
+    },
+    /// One alterability attempt; `blockers` empty means alterable.
+    Alterability {
+        update: String,
+        id: u64,
+        attempt: u32,
+        max_tries: u32,
+        blockers: Vec<Blocker>,
+    },
+    /// The update left the queue head with this outcome.
+    UpdateDone {
+        update: String,
+        id: u64,
+        outcome: Outcome,
+    },
+    /// A hot function got a new version.
+    FunctionRedefined { function: String, version: u32 },
+    /// A class got a new version (constructor of record and/or conversion).
+    ClassRedefined {
+        class: String,
+        version: u32,
+        lazy: bool,
+    },
+    /// Conversion progress of a class (eager: during the update; lazy: on demand).
+    ConversionProgress {
+        class: String,
+        converted: u64,
+        total: u64,
+    },
+    /// A DSU thread changed state.
+    ThreadState {
+        thread: String,
+        state: super::ThreadState,
+    },
+    /// An action was undone during a rollback.
+    RolledBack { update: String, what: String },
+    /// An update library was loaded (or refused).
+    LibraryLoaded { path: String, updates: Vec<String> },
+    /// Free-form log line (Pymoult's `log(level, msg)`).
+    Log { level: String, message: String },
+}

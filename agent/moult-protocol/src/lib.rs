@@ -1,0 +1,13 @@
+//! Wire types shared by the moult agent (in the app) and the console.
+//!
+//! Everything the agent reports — live state snapshots and the event stream of
+//! update lifecycles — is expressed with these serde types, so the in-process
+//! API, the socket and the console all speak the same vocabulary.
+
+mod event;
+mod snapshot;
+
+pub use event::{Blocker, Event, EventKind, LifecycleStep, Outcome};
+pub use snapshot::{
+    ClassInfo, FunctionInfo, ThreadActivity, ThreadInfo, ThreadState, UpdateInfo, VersionCount,
+};

@@ -1,0 +1,97 @@
+//! Snapshots of the agent's registries: what the console's tables show.
+
+use serde::{Deserialize, Serialize};
+
+/// State of a DSU thread.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "state", content = "point")]
+pub enum ThreadState {
+    /// Running its main.
+    Running,
+    /// Parked at the named update point while an update applies.
+    Parked(String),
+    /// Unwinding to its root to restart on a (new) main.
+    Rebooting,
+    /// Its main returned (or panicked, see the event log) and no new main is pending.
+    Finished,
+}
+
+/// One DSU thread as the registry sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ThreadInfo {
+    /// Name given at spawn; unique among DSU threads, used to address the thread.
+    pub name: String,
+    /// Current state.
+    pub state: ThreadState,
+    /// Last update point the thread passed, if any.
+    pub last_point: Option<String>,
+    /// Version of the main the thread runs (0 = the one it was spawned with).
+    pub main_version: u32,
+    /// How many times it was rebooted.
+    pub reboots: u32,
+}
+
+/// Live activations of one hot function on one thread.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ThreadActivity {
+    /// Thread name (DSU name, OS name, or `tid <n>`).
+    pub thread: String,
+    /// Activations running now (recursion depth).
+    pub active: u32,
+    /// Calls made on this thread since it started (for calls/s).
+    pub calls: u64,
+}
+
+/// One hot function.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FunctionInfo {
+    /// Module path + name (e.g. `step1_hello::hello`), the name updates use.
+    pub name: String,
+    /// Rust signature, as `std::any::type_name` of its fn-pointer type.
+    pub signature: String,
+    /// 0 for the compiled-in version, +1 per redefinition.
+    pub version: u32,
+    /// Per-thread activity (threads with no calls are left out).
+    pub threads: Vec<ThreadActivity>,
+    /// `true` while an update holds new callers at the entry gate.
+    pub gated: bool,
+}
+
+/// Live instances of one version of a class.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VersionCount {
+    /// Version number (0 = compiled-in).
+    pub version: u32,
+    /// Concrete Rust type of that version's values.
+    pub type_name: String,
+    /// Live instances holding a value of that version.
+    pub live: u64,
+}
+
+/// One tracked class.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClassInfo {
+    /// Module path + name, the name updates use.
+    pub name: String,
+    /// Version new instances are built with (constructor of record).
+    pub version: u32,
+    /// Live instances per version.
+    pub versions: Vec<VersionCount>,
+    /// Instances still waiting for a lazy conversion.
+    pub pending_lazy: u64,
+}
+
+/// One update known to the manager (queued, current or finished).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UpdateInfo {
+    /// Manager-assigned id.
+    pub id: u64,
+    /// Update name (used by `is_applied`).
+    pub name: String,
+    /// Where it is in its lifecycle.
+    pub step: super::LifecycleStep,
+    /// Alterability attempts made so far in the current round.
+    pub attempts: u32,
+    /// How it ended, once done.
+    pub outcome: Option<super::Outcome>,
+}

@@ -1,0 +1,70 @@
+//! Errors of the agent's API (looking things up, loading libraries).
+
+use thiserror::Error;
+
+/// Why an agent operation was refused. Every message says what to do.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum Error {
+    /// No hot function of that name is registered in the app.
+    #[error("unknown hot function `{name}`; the app has: {known}")]
+    UnknownFunction {
+        /// The name asked for.
+        name: String,
+        /// Registered names (comma-separated), so the user can spot a typo.
+        known: String,
+    },
+    /// A redefinition's fn type differs from the hot function's.
+    #[error(
+        "signature mismatch for `{name}`: the app's hot function is `{app}`, the update provides `{update}`; rebuild the update against the app's current source"
+    )]
+    SignatureMismatch {
+        /// Function name.
+        name: String,
+        /// The app's signature.
+        app: String,
+        /// The update's signature.
+        update: String,
+    },
+    /// No tracked class of that name is registered.
+    #[error("unknown class `{name}`; the app has: {known}")]
+    UnknownClass {
+        /// The name asked for.
+        name: String,
+        /// Registered class names.
+        known: String,
+    },
+    /// A class was looked up with other value/constructor types than the app's.
+    #[error(
+        "type mismatch for class `{name}`: the app's is `{app}`, the update expects `{update}`"
+    )]
+    ClassTypeMismatch {
+        /// Class name.
+        name: String,
+        /// The app's types.
+        app: String,
+        /// The update's types.
+        update: String,
+    },
+    /// No DSU thread of that name.
+    #[error("unknown DSU thread `{name}`; the app has: {known}")]
+    UnknownThread {
+        /// The name asked for.
+        name: String,
+        /// Registered DSU thread names.
+        known: String,
+    },
+    /// A DSU thread name is taken.
+    #[error("a DSU thread named `{0}` already exists; pick another name")]
+    DuplicateThread(String),
+    /// An update library was refused before any of its code ran, or its entry failed.
+    #[error("update library {path}: {reason}")]
+    Library {
+        /// The library file as given.
+        path: String,
+        /// What is wrong and what to do.
+        reason: String,
+    },
+    /// The manager is gone (app shutting down).
+    #[error("the update manager has stopped")]
+    ManagerStopped,
+}

@@ -1,0 +1,125 @@
+//! The call path of a hot function.
+//!
+//! Fast path, per call: one TLS read, a load+store on this thread's own
+//! counter, a compiler fence, a load of the slot, the indirect call, and a
+//! store on exit (done by a guard, so unwinding counts too). No atomic
+//! read-modify-write, nothing written to a cache line another thread writes.
+
+use std::sync::atomic::{Ordering, compiler_fence, fence};
+
+use super::{HotFn, HotFnCore, unerase};
+use crate::thread_table::{Counter, current_table};
+
+/// Marks the end of an activation, on return or unwind.
+struct ExitGuard<'a>(&'a Counter);
+
+impl Drop for ExitGuard<'_> {
+    #[inline(always)]
+    fn drop(&mut self) {
+        self.0.exit();
+    }
+}
+
+impl<F: Copy + 'static> HotFn<F> {
+    /// Calls the current version: `invoke` receives the fn pointer to call.
+    ///
+    /// Generated wrappers call `HOT.call(|f| f(args..))`.
+    #[inline(always)]
+    pub fn call<R>(&'static self, invoke: impl FnOnce(F) -> R) -> R {
+        let core = self.core();
+        let id = core.id.load(Ordering::Relaxed);
+        match current_table() {
+            Some(table) => loop {
+                let counter = table.counter(id);
+                counter.enter();
+                // Pairs with the updater's heavy fence (fence.rs).
+                compiler_fence(Ordering::SeqCst);
+                if table.strong_fence {
+                    fence(Ordering::SeqCst);
+                }
+                let p = core.slot.load(Ordering::Acquire);
+                if !p.is_null() {
+                    let _exit = ExitGuard(counter);
+                    // SAFETY: the slot only ever holds `erase::<F>` of an F
+                    // (type-checked at redefinition).
+                    return invoke(unsafe { unerase::<F>(p) });
+                }
+                counter.exit();
+                wait_gate(core);
+            },
+            None => self.call_untracked(core, invoke),
+        }
+    }
+
+    /// Calls made while this thread's thread-locals are being destroyed:
+    /// counted on the function's shared fallback counter.
+    #[cold]
+    fn call_untracked<R>(
+        &'static self,
+        core: &'static HotFnCore,
+        invoke: impl FnOnce(F) -> R,
+    ) -> R {
+        let record = crate::runtime().functions.record(core);
+        loop {
+            record.untracked.fetch_add(1, Ordering::SeqCst);
+            let p = core.slot.load(Ordering::SeqCst);
+            if !p.is_null() {
+                struct Leave<'a>(&'a std::sync::atomic::AtomicU32);
+                impl Drop for Leave<'_> {
+                    fn drop(&mut self) {
+                        self.0.fetch_sub(1, Ordering::SeqCst);
+                    }
+                }
+                let _leave = Leave(&record.untracked);
+                // SAFETY: as in `call`.
+                return invoke(unsafe { unerase::<F>(p) });
+            }
+            record.untracked.fetch_sub(1, Ordering::SeqCst);
+            wait_gate(core);
+        }
+    }
+
+    /// The core calls go to, registering or resolving on first use.
+    #[inline(always)]
+    pub(crate) fn core(&'static self) -> &'static HotFnCore {
+        let p = self.resolved.load(Ordering::Acquire);
+        if p.is_null() {
+            self.resolve()
+        } else {
+            unsafe { &*p }
+        }
+    }
+
+    #[cold]
+    fn resolve(&'static self) -> &'static HotFnCore {
+        let core = crate::runtime().functions.resolve_static(&self.core);
+        self.resolved.store(
+            core as *const HotFnCore as *mut HotFnCore,
+            Ordering::Release,
+        );
+        core
+    }
+
+    /// A typed handle on the app's registered function (for updates).
+    pub fn func(&'static self) -> Result<super::Func<F>, crate::Error> {
+        let core = self.core();
+        super::Func::from_core(core)
+    }
+
+    /// Current version number (0 = compiled-in).
+    pub fn version(&'static self) -> u32 {
+        let core = self.core();
+        crate::runtime()
+            .functions
+            .record(core)
+            .version
+            .load(Ordering::Acquire)
+    }
+}
+
+/// Blocks while an update holds the entry gate of `core` closed.
+#[cold]
+#[inline(never)]
+fn wait_gate(core: &'static HotFnCore) {
+    crate::runtime().functions.record(core).wait_open(core);
+}

@@ -1,0 +1,114 @@
+//! Hot functions: calls through a slot holding the current version.
+//!
+//! `#[moult::hot]` turns a function into a thin wrapper around a
+//! [`HotFn`] static; each call announces itself on the calling thread's own
+//! counter (see `thread_table.rs`), reads the slot and calls through it. An
+//! update swaps the slot; a *safe* redefine first closes the slot (the entry
+//! gate: new callers wait) and waits until no activation is running.
+
+mod call;
+mod func;
+mod quiescence;
+mod registry;
+
+pub use func::Func;
+pub(crate) use quiescence::{Quiescence, depths_by_thread};
+pub(crate) use registry::{FnRecord, FunctionRegistry};
+
+use std::any::TypeId;
+use std::marker::PhantomData;
+use std::sync::atomic::{AtomicPtr, AtomicU32};
+
+/// Type-erased part of a hot function, shared by its typed static and the registry.
+///
+/// The registry refers to the app's core; a library's duplicated static
+/// forwards to it (its own core stays unused).
+pub struct HotFnCore {
+    /// Current version's fn pointer; null while the entry gate is closed.
+    pub(crate) slot: AtomicPtr<()>,
+    /// Index in the registry (and in thread tables); `u32::MAX` until registered.
+    pub(crate) id: AtomicU32,
+    /// Module path + name: how updates and the console address it.
+    pub(crate) name: &'static str,
+    /// `TypeId` of the fn-pointer type: redefinitions must match it exactly.
+    pub(crate) type_id: fn() -> TypeId,
+    /// Readable form of the fn-pointer type, for error messages and the console.
+    pub(crate) signature: fn() -> &'static str,
+    /// The compiled-in version (installed in the slot at registration).
+    pub(crate) original: fn() -> *mut (),
+}
+
+/// A hot function's static: what `#[moult::hot]` generates for each function.
+///
+/// `F` is the function's fn-pointer type (e.g. `fn(&str) -> String`).
+pub struct HotFn<F: 'static> {
+    /// The app's core when this static is the app's; unused in a library copy.
+    core: HotFnCore,
+    /// The core calls go to: this static's own (app) or the app's (library copy).
+    resolved: AtomicPtr<HotFnCore>,
+    _f: PhantomData<F>,
+}
+
+// SAFETY: all fields are atomics or immutable; `F` is a fn pointer (Copy, 'static).
+unsafe impl<F> Sync for HotFn<F> {}
+// SAFETY: as above.
+unsafe impl<F> Send for HotFn<F> {}
+
+/// Registration record submitted by `#[moult::hot]` so the registry lists every
+/// hot function of the program from the start, called or not.
+pub struct HotFnEntry(pub fn() -> &'static HotFnCore);
+
+inventory::collect!(HotFnEntry);
+
+impl<F: Copy + 'static> HotFn<F> {
+    /// A hot function named `name` whose compiled-in version is `original`
+    /// (passed as a fn returning it, so this stays a `const fn`).
+    ///
+    /// # Panics
+    /// At compile time (the static's initialiser) if `F` is not pointer-sized:
+    /// `F` must be a fn-pointer type.
+    pub const fn new(name: &'static str, original: fn() -> *mut ()) -> HotFn<F> {
+        assert!(
+            std::mem::size_of::<F>() == std::mem::size_of::<*mut ()>(),
+            "a hot function's type must be a fn pointer"
+        );
+        HotFn {
+            core: HotFnCore {
+                slot: AtomicPtr::new(std::ptr::null_mut()),
+                id: AtomicU32::new(u32::MAX),
+                name,
+                type_id: TypeId::of::<F>,
+                signature: std::any::type_name::<F>,
+                original,
+            },
+            resolved: AtomicPtr::new(std::ptr::null_mut()),
+            _f: PhantomData,
+        }
+    }
+
+    /// Module path + name.
+    pub fn name(&self) -> &'static str {
+        self.core.name
+    }
+
+    /// This static's own core, for inventory registration.
+    #[doc(hidden)]
+    pub fn own_core(&'static self) -> &'static HotFnCore {
+        &self.core
+    }
+}
+
+/// Erases a fn pointer (`F` is pointer-sized, checked in [`HotFn::new`]).
+#[inline(always)]
+pub(crate) fn erase<F: Copy>(f: F) -> *mut () {
+    debug_assert_eq!(std::mem::size_of::<F>(), std::mem::size_of::<*mut ()>());
+    // SAFETY: F is a fn pointer of pointer size.
+    unsafe { std::mem::transmute_copy::<F, *mut ()>(&f) }
+}
+
+/// Restores a fn pointer erased by [`erase`].
+#[inline(always)]
+pub(crate) unsafe fn unerase<F: Copy>(p: *mut ()) -> F {
+    // SAFETY: the caller guarantees `p` came from `erase::<F>`.
+    unsafe { std::mem::transmute_copy::<*mut (), F>(&p) }
+}

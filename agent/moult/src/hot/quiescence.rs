@@ -1,0 +1,92 @@
+//! Quiescence of hot functions: who runs what, right now.
+
+use std::sync::atomic::Ordering;
+
+use moult_protocol::{Blocker, FunctionInfo, ThreadActivity};
+
+use super::HotFnCore;
+use crate::Runtime;
+use crate::update::ThreadFilter;
+
+/// Quiescence checks over the app's thread tables.
+pub(crate) struct Quiescence;
+
+impl Quiescence {
+    /// Activations of `core` on the threads `filter` selects, after a heavy
+    /// fence: empty means quiescent. Callers that raced the fence either are
+    /// counted here or saw the closed gate.
+    pub(crate) fn blockers(rt: &Runtime, core: &HotFnCore, filter: &ThreadFilter) -> Vec<Blocker> {
+        rt.fence.heavy();
+        let id = core.id.load(Ordering::Acquire);
+        let mut blockers: Vec<Blocker> = rt
+            .tables
+            .all()
+            .iter()
+            .filter(|t| filter.matches(&t.name))
+            .filter_map(|t| {
+                let (depth, _) = t.read(id);
+                (depth > 0).then(|| Blocker {
+                    thread: t.name.clone(),
+                    function: Some(core.name.to_string()),
+                    depth,
+                    detail: format!("{depth} activation(s) of {} running", core.name),
+                })
+            })
+            .collect();
+        let untracked = rt.functions.record(core).untracked.load(Ordering::SeqCst);
+        if untracked > 0 {
+            blockers.push(Blocker {
+                thread: "exiting threads".into(),
+                function: Some(core.name.to_string()),
+                depth: untracked,
+                detail: "calls made during thread teardown".into(),
+            });
+        }
+        blockers
+    }
+}
+
+/// (thread, depth) of `core` on every thread where it is active, after a heavy fence.
+pub(crate) fn depths_by_thread(rt: &Runtime, core: &HotFnCore) -> Vec<(i32, String, u32)> {
+    rt.fence.heavy();
+    let id = core.id.load(Ordering::Acquire);
+    rt.tables
+        .all()
+        .iter()
+        .filter_map(|t| {
+            let (depth, _) = t.read(id);
+            (depth > 0).then(|| (t.tid, t.name.clone(), depth))
+        })
+        .collect()
+}
+
+impl Runtime {
+    /// Snapshot of every hot function: version, gate, per-thread activity.
+    pub fn functions(&self) -> Vec<FunctionInfo> {
+        let tables = self.tables.all();
+        self.functions
+            .all()
+            .iter()
+            .map(|r| {
+                let id = r.core.id.load(Ordering::Acquire);
+                FunctionInfo {
+                    name: r.core.name.to_string(),
+                    signature: (r.core.signature)().to_string(),
+                    version: r.version.load(Ordering::Acquire),
+                    gated: r.core.slot.load(Ordering::Acquire).is_null(),
+                    threads: tables
+                        .iter()
+                        .filter_map(|t| {
+                            let (active, calls) = t.read(id);
+                            (calls > 0).then(|| ThreadActivity {
+                                thread: t.name.clone(),
+                                active,
+                                calls,
+                            })
+                        })
+                        .collect(),
+                }
+            })
+            .collect()
+    }
+}

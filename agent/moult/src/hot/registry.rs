@@ -1,0 +1,168 @@
+//! The registry of hot functions: names, ids, versions and entry gates.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicPtr, AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, RwLock};
+use std::time::Duration;
+
+use super::{HotFnCore, HotFnEntry};
+use crate::Error;
+use crate::thread_table::MAX_FUNCTIONS;
+
+/// Registry-side state of one hot function (lives in the app's heap).
+pub(crate) struct FnRecord {
+    /// The app's core for this function.
+    pub(crate) core: &'static HotFnCore,
+    /// 0 = compiled-in; +1 per redefinition (−1 on rollback).
+    pub(crate) version: AtomicU32,
+    /// Calls counted outside thread tables (threads being torn down).
+    pub(crate) untracked: AtomicU32,
+    /// Callers held at the closed entry gate wait here.
+    gate_lock: Mutex<()>,
+    gate_open: Condvar,
+    /// Update id holding the entry gate closed (0: open).
+    pub(crate) gate_owner: AtomicU64,
+    /// Version to publish when the gate opens (the old one, or a redefinition).
+    pub(crate) gate_restore: AtomicPtr<()>,
+}
+
+impl FnRecord {
+    /// Blocks until the slot is non-null (gate open).
+    pub(crate) fn wait_open(&self, core: &HotFnCore) {
+        let mut guard = self.gate_lock.lock().unwrap_or_else(|e| e.into_inner());
+        while core.slot.load(Ordering::Acquire).is_null() {
+            // The timeout only guards against a lost wake-up; the opener notifies.
+            guard = self
+                .gate_open
+                .wait_timeout(guard, Duration::from_millis(50))
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+    }
+
+    /// Opens the gate: publishes `ptr` and wakes every held caller.
+    pub(crate) fn open_with(&self, ptr: *mut ()) {
+        debug_assert!(!ptr.is_null());
+        self.core.slot.store(ptr, Ordering::Release);
+        let _g = self.gate_lock.lock().unwrap_or_else(|e| e.into_inner());
+        self.gate_open.notify_all();
+    }
+}
+
+/// All hot functions of the app, by name and by id.
+#[derive(Default)]
+pub(crate) struct FunctionRegistry {
+    inner: RwLock<Inner>,
+}
+
+#[derive(Default)]
+struct Inner {
+    by_id: Vec<Arc<FnRecord>>,
+    by_name: HashMap<&'static str, u32>,
+}
+
+impl FunctionRegistry {
+    /// Registers every `#[hot]` function compiled into the program.
+    pub(crate) fn register_compiled_in(&self, _rt: &crate::Runtime) {
+        for entry in inventory::iter::<HotFnEntry> {
+            self.resolve_static((entry.0)());
+        }
+    }
+
+    /// The registered core for `core`'s name: `core` itself when first seen
+    /// (the app's static), or the app's when `core` is a library's duplicate.
+    ///
+    /// # Panics
+    /// If a function of that name is registered with another type: only
+    /// possible for a library built against another version of the app's
+    /// source, whose code calls the function directly.
+    pub(crate) fn resolve_static(&self, core: &'static HotFnCore) -> &'static HotFnCore {
+        match self.lookup(core.name, core) {
+            Ok(found) => found,
+            Err(Some(e)) => panic!("{e}"),
+            Err(None) => self.register(core),
+        }
+    }
+
+    /// Looks up `name`, checking it has `like`'s fn type. `Err(None)`: unknown.
+    fn lookup(&self, name: &str, like: &HotFnCore) -> Result<&'static HotFnCore, Option<Error>> {
+        let inner = self.inner.read().unwrap_or_else(|e| e.into_inner());
+        let id = *inner.by_name.get(name).ok_or(None)?;
+        let found = inner.by_id[id as usize].core;
+        if (found.type_id)() != (like.type_id)() {
+            return Err(Some(Error::SignatureMismatch {
+                name: name.to_string(),
+                app: (found.signature)().to_string(),
+                update: (like.signature)().to_string(),
+            }));
+        }
+        Ok(found)
+    }
+
+    fn register(&self, core: &'static HotFnCore) -> &'static HotFnCore {
+        let mut inner = self.inner.write().unwrap_or_else(|e| e.into_inner());
+        if let Some(&id) = inner.by_name.get(core.name) {
+            return inner.by_id[id as usize].core; // raced with another registrant
+        }
+        let id = inner.by_id.len() as u32;
+        assert!(
+            id < MAX_FUNCTIONS,
+            "more than {MAX_FUNCTIONS} hot functions"
+        );
+        core.slot.store((core.original)(), Ordering::Release);
+        core.id.store(id, Ordering::Release);
+        inner.by_id.push(Arc::new(FnRecord {
+            core,
+            version: AtomicU32::new(0),
+            untracked: AtomicU32::new(0),
+            gate_lock: Mutex::new(()),
+            gate_open: Condvar::new(),
+            gate_owner: AtomicU64::new(0),
+            gate_restore: AtomicPtr::new(std::ptr::null_mut()),
+        }));
+        inner.by_name.insert(core.name, id);
+        core
+    }
+
+    /// The record of a registered core.
+    pub(crate) fn record(&self, core: &HotFnCore) -> Arc<FnRecord> {
+        let id = core.id.load(Ordering::Acquire);
+        self.inner.read().unwrap_or_else(|e| e.into_inner()).by_id[id as usize].clone()
+    }
+
+    /// Finds a function by name with the fn type `T` (`type_name` for messages).
+    pub(crate) fn by_name(
+        &self,
+        name: &str,
+        type_id: std::any::TypeId,
+        signature: &'static str,
+    ) -> Result<&'static HotFnCore, Error> {
+        let inner = self.inner.read().unwrap_or_else(|e| e.into_inner());
+        let Some(&id) = inner.by_name.get(name) else {
+            let mut known: Vec<&str> = inner.by_name.keys().copied().collect();
+            known.sort_unstable();
+            return Err(Error::UnknownFunction {
+                name: name.into(),
+                known: known.join(", "),
+            });
+        };
+        let found = inner.by_id[id as usize].core;
+        if (found.type_id)() != type_id {
+            return Err(Error::SignatureMismatch {
+                name: name.into(),
+                app: (found.signature)().into(),
+                update: signature.into(),
+            });
+        }
+        Ok(found)
+    }
+
+    /// Every registered record, in id order.
+    pub(crate) fn all(&self) -> Vec<Arc<FnRecord>> {
+        self.inner
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .by_id
+            .clone()
+    }
+}

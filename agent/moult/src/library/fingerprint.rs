@@ -1,0 +1,2 @@
+pub const FINGERPRINT_SECTION: &str = ".moult";
+pub struct Fingerprint;

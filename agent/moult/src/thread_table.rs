@@ -1,0 +1,236 @@
+//! Per-OS-thread activation counters of hot functions.
+//!
+//! Each thread owns a [`ThreadTable`]: for every hot function id, a pair of
+//! monotonic counters (`entries`, `exits`) that only that thread writes, with
+//! plain load+store (no read-modify-write, no shared cache line). An updater
+//! reads them after a heavy fence (see `fence.rs`): `entries - exits` is the
+//! live activation depth of the function on that thread, `entries` its calls.
+//!
+//! The table is found by OS thread id in the runtime, so a library's copy of
+//! moult (whose `thread_local!`s are its own) shares the app's table for the
+//! same thread instead of hiding activations in a second one.
+
+use std::cell::Cell;
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// Counters per chunk; a chunk is allocated by its thread on first use.
+const CHUNK: usize = 256;
+/// Chunks per thread: up to `CHUNK * CHUNKS` hot functions.
+const CHUNKS: usize = 64;
+/// Largest number of hot functions a process may register.
+pub(crate) const MAX_FUNCTIONS: u32 = (CHUNK * CHUNKS) as u32;
+
+/// Entry/exit counters of one function on one thread.
+#[derive(Default)]
+pub(crate) struct Counter {
+    /// Calls started (written only by the owning thread).
+    entries: AtomicU64,
+    /// Calls finished, normally or by unwinding (written only by the owning thread).
+    exits: AtomicU64,
+}
+
+impl Counter {
+    /// Owner only: a call starts.
+    #[inline(always)]
+    pub(crate) fn enter(&self) {
+        let n = self.entries.load(Ordering::Relaxed);
+        self.entries.store(n + 1, Ordering::Relaxed);
+    }
+
+    /// Owner only: a call ends. Release: an updater that sees the exit sees the call's effects.
+    #[inline(always)]
+    pub(crate) fn exit(&self) {
+        let n = self.exits.load(Ordering::Relaxed);
+        self.exits.store(n + 1, Ordering::Release);
+    }
+
+    /// Any thread: (live depth, calls). Reads `exits` first so `entries >= exits`.
+    pub(crate) fn read(&self) -> (u32, u64) {
+        let exits = self.exits.load(Ordering::Acquire);
+        let entries = self.entries.load(Ordering::Acquire);
+        (entries.saturating_sub(exits) as u32, entries)
+    }
+}
+
+type Chunk = [Counter; CHUNK];
+
+/// One OS thread's counters.
+pub(crate) struct ThreadTable {
+    /// OS thread id (gettid), the key shared by every copy of moult.
+    pub(crate) tid: i32,
+    /// OS thread name at attach time (DSU threads carry their DSU name).
+    pub(crate) name: String,
+    /// Callers must fence themselves (no membarrier on this kernel).
+    pub(crate) strong_fence: bool,
+    /// Lazily allocated chunks of counters.
+    chunks: [AtomicPtr<Chunk>; CHUNKS],
+    /// How many copies of moult hold this table in a thread-local.
+    holders: AtomicU32,
+    /// Cleared when the thread exits; dead tables are dropped from the registry.
+    alive: AtomicBool,
+}
+
+impl ThreadTable {
+    fn new(tid: i32, name: String, strong_fence: bool) -> ThreadTable {
+        ThreadTable {
+            tid,
+            name,
+            strong_fence,
+            chunks: [const { AtomicPtr::new(std::ptr::null_mut()) }; CHUNKS],
+            holders: AtomicU32::new(0),
+            alive: AtomicBool::new(true),
+        }
+    }
+
+    /// Owner only: the counter of function `id`, allocating its chunk on first use.
+    #[inline(always)]
+    pub(crate) fn counter(&self, id: u32) -> &Counter {
+        let (c, i) = (id as usize / CHUNK, id as usize % CHUNK);
+        let chunk = self.chunks[c].load(Ordering::Acquire);
+        let chunk = if chunk.is_null() {
+            self.alloc_chunk(c)
+        } else {
+            chunk
+        };
+        // SAFETY: chunks are never freed while the table lives.
+        unsafe { &(*chunk)[i] }
+    }
+
+    #[cold]
+    fn alloc_chunk(&self, c: usize) -> *mut Chunk {
+        let fresh: Box<Chunk> = Box::new(std::array::from_fn(|_| Counter::default()));
+        let ptr = Box::into_raw(fresh);
+        // Only the owner allocates, so a plain store publishes it.
+        self.chunks[c].store(ptr, Ordering::Release);
+        ptr
+    }
+
+    /// Any thread: (depth, calls) of function `id` here; zeros if never called.
+    pub(crate) fn read(&self, id: u32) -> (u32, u64) {
+        let (c, i) = (id as usize / CHUNK, id as usize % CHUNK);
+        let chunk = self
+            .chunks
+            .get(c)
+            .map_or(std::ptr::null_mut(), |p| p.load(Ordering::Acquire));
+        if chunk.is_null() {
+            (0, 0)
+        } else {
+            // SAFETY: published with Release by the owner, never freed while the table lives.
+            unsafe { (*chunk)[i].read() }
+        }
+    }
+}
+
+impl Drop for ThreadTable {
+    fn drop(&mut self) {
+        for chunk in &self.chunks {
+            let p = chunk.load(Ordering::Acquire);
+            if !p.is_null() {
+                // SAFETY: allocated by `alloc_chunk` with Box::into_raw.
+                drop(unsafe { Box::from_raw(p) });
+            }
+        }
+    }
+}
+
+/// The runtime's registry of per-thread tables.
+#[derive(Default)]
+pub(crate) struct ThreadTables {
+    tables: Mutex<Vec<Arc<ThreadTable>>>,
+}
+
+impl ThreadTables {
+    /// Live tables (a snapshot for scanning).
+    pub(crate) fn all(&self) -> Vec<Arc<ThreadTable>> {
+        self.tables
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Finds or creates the calling thread's table.
+    fn attach_current(&self, strong_fence: bool) -> Arc<ThreadTable> {
+        let tid = current_tid();
+        let mut tables = self.tables.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(t) = tables
+            .iter()
+            .find(|t| t.tid == tid && t.alive.load(Ordering::Acquire))
+        {
+            t.holders.fetch_add(1, Ordering::AcqRel);
+            return t.clone();
+        }
+        let name = std::thread::current()
+            .name()
+            .map_or_else(|| format!("tid {tid}"), str::to_string);
+        let table = Arc::new(ThreadTable::new(tid, name, strong_fence));
+        table.holders.store(1, Ordering::Release);
+        tables.push(table.clone());
+        table
+    }
+
+    fn detach(&self, table: &Arc<ThreadTable>) {
+        if table.holders.fetch_sub(1, Ordering::AcqRel) == 1 {
+            table.alive.store(false, Ordering::Release);
+            let mut tables = self.tables.lock().unwrap_or_else(|e| e.into_inner());
+            tables.retain(|t| !Arc::ptr_eq(t, table));
+        }
+    }
+}
+
+/// The calling thread's OS id.
+pub(crate) fn current_tid() -> i32 {
+    // SAFETY: gettid has no preconditions.
+    unsafe { libc::gettid() }
+}
+
+thread_local! {
+    /// Fast-path pointer to this thread's table (const-initialised, no destructor,
+    /// so reading it costs one TLS access). Null until attached, and again after
+    /// the holder below is destroyed.
+    static TABLE: Cell<*const ThreadTable> = const { Cell::new(std::ptr::null()) };
+    /// Keeps the table alive and detaches it when the thread exits.
+    static HOLDER: TableHolder = const { TableHolder(Cell::new(None)) };
+}
+
+struct TableHolder(Cell<Option<Arc<ThreadTable>>>);
+
+impl Drop for TableHolder {
+    fn drop(&mut self) {
+        if let Some(table) = self.0.take() {
+            let _ = TABLE.try_with(|t| t.set(std::ptr::null()));
+            crate::runtime().tables.detach(&table);
+        }
+    }
+}
+
+/// The calling thread's table, or `None` while the thread is being torn down
+/// (its thread-locals destroyed): such late calls are counted on the
+/// runtime's shared fallback counter instead.
+#[inline(always)]
+pub(crate) fn current_table() -> Option<&'static ThreadTable> {
+    let p = TABLE.try_with(Cell::get).unwrap_or(std::ptr::null());
+    if p.is_null() {
+        attach_slow()
+    } else {
+        Some(unsafe { &*p })
+    }
+}
+
+#[cold]
+fn attach_slow() -> Option<&'static ThreadTable> {
+    let rt = crate::runtime();
+    HOLDER
+        .try_with(|holder| {
+            let table = rt.tables.attach_current(rt.fence.callers_need_fence());
+            let ptr = Arc::as_ptr(&table);
+            if let Some(old) = holder.0.replace(Some(table)) {
+                rt.tables.detach(&old);
+            }
+            TABLE.with(|t| t.set(ptr));
+            // SAFETY: the holder keeps the Arc alive until this thread's
+            // thread-locals are destroyed, and it nulls TABLE first.
+            unsafe { &*ptr }
+        })
+        .ok()
+}

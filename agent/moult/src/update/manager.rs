@@ -1,0 +1,399 @@
+//! The update managers: a queue run by a manager thread (Pymoult's
+//! `ThreadedManager`), or polled from the app's own loop (`Manager`).
+//!
+//! Postponed updates go back in the queue and are retried after a delay, up
+//! to a limit; an operator can postpone or abort the current update (it stops
+//! between alterability attempts) or a queued one.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use moult_protocol::{EventKind, LifecycleStep, Outcome, UpdateInfo};
+
+use super::boundary::Boundary;
+use super::{Update, UpdateContext, UpdateId, lifecycle};
+use crate::Runtime;
+
+/// An operator's request to stop the current update.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Stop {
+    Postpone,
+    Abort,
+}
+
+/// Per-update control block: stop requests, and a sleep they interrupt.
+#[derive(Default)]
+pub(crate) struct Control {
+    stop: Mutex<Option<Stop>>,
+    wake: Condvar,
+}
+
+impl Control {
+    pub(crate) fn requested(&self) -> Option<Stop> {
+        *self.stop.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn request(&self, stop: Stop) {
+        *self.stop.lock().unwrap_or_else(|e| e.into_inner()) = Some(stop);
+        self.wake.notify_all();
+    }
+
+    fn clear(&self) {
+        *self.stop.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+
+    pub(crate) fn sleep(&self, d: Duration) {
+        let deadline = Instant::now() + d;
+        let mut stop = self.stop.lock().unwrap_or_else(|e| e.into_inner());
+        while stop.is_none() {
+            let now = Instant::now();
+            if now >= deadline {
+                return;
+            }
+            stop = self
+                .wake
+                .wait_timeout(stop, deadline - now)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+    }
+}
+
+struct Queued {
+    id: UpdateId,
+    update: Box<dyn Update>,
+    control: Arc<Control>,
+    postpones: u32,
+    not_before: Instant,
+}
+
+#[derive(Default)]
+struct State {
+    next_id: UpdateId,
+    queue: VecDeque<Queued>,
+    /// Control block of the update being run, if any.
+    current: Option<(UpdateId, Arc<Control>)>,
+    /// Every update known, by id order (bounded: oldest finished dropped).
+    infos: VecDeque<UpdateInfo>,
+    /// The manager thread runs the queue (false: the app polls).
+    polled: bool,
+    worker_started: bool,
+}
+
+/// The runtime's update queue.
+#[derive(Default)]
+pub(crate) struct ManagerCore {
+    state: Mutex<State>,
+    changed: Condvar,
+    /// Set while `poll()` or the worker runs an update (one at a time).
+    running: AtomicBool,
+}
+
+/// How many times an update is postponed before it is aborted.
+const MAX_POSTPONES: u32 = 3;
+/// Delay before a postponed update is retried.
+const RETRY_DELAY: Duration = Duration::from_millis(200);
+/// Finished updates remembered for `updates()`.
+const HISTORY: usize = 1000;
+
+impl ManagerCore {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn info_mut<'a>(state: &'a mut State, id: UpdateId) -> Option<&'a mut UpdateInfo> {
+        state.infos.iter_mut().find(|i| i.id == id)
+    }
+
+    pub(crate) fn set_step(&self, id: UpdateId, step: LifecycleStep) {
+        let mut state = self.lock();
+        if let Some(info) = Self::info_mut(&mut state, id) {
+            info.step = step;
+            if step == LifecycleStep::Alterability {
+                info.attempts += 1;
+            }
+        }
+        drop(state);
+        self.changed.notify_all();
+    }
+
+    /// Takes the next runnable update, or `None` (with how long to wait).
+    fn next(&self, state: &mut State) -> Result<Queued, Option<Duration>> {
+        let now = Instant::now();
+        let pos = state.queue.iter().position(|q| q.not_before <= now);
+        match pos {
+            Some(i) => {
+                let q = state.queue.remove(i).expect("position is in range");
+                state.current = Some((q.id, q.control.clone()));
+                Ok(q)
+            }
+            None => Err(state.queue.iter().map(|q| q.not_before - now).min()),
+        }
+    }
+
+    /// Runs one queued update to an outcome; requeues it if postponed.
+    fn run_one(&self, rt: &'static Runtime, mut q: Queued) {
+        self.running.store(true, Ordering::Release);
+        let id = q.id;
+        let name = q.update.name().to_string();
+        let mut ctx = UpdateContext::new(rt, q.id, name.clone(), q.control.clone());
+        let outcome = lifecycle::run(q.update.as_mut(), &mut ctx);
+        let operator_postponed = q.control.requested() == Some(Stop::Postpone);
+        q.control.clear();
+        let final_outcome = match outcome {
+            Outcome::Postponed(why) if operator_postponed || q.postpones < MAX_POSTPONES => {
+                rt.events.emit(EventKind::UpdateDone {
+                    update: name.clone(),
+                    id: q.id,
+                    outcome: Outcome::Postponed(why.clone()),
+                });
+                if !operator_postponed {
+                    q.postpones += 1;
+                }
+                q.not_before = Instant::now() + RETRY_DELAY;
+                let mut state = self.lock();
+                if let Some(info) = Self::info_mut(&mut state, q.id) {
+                    info.step = LifecycleStep::Queued;
+                    info.outcome = Some(Outcome::Postponed(why));
+                }
+                state.current = None;
+                state.queue.push_back(q);
+                None
+            }
+            Outcome::Postponed(why) => Some(Outcome::Aborted(format!(
+                "postponed {} times; last: {why}",
+                MAX_POSTPONES + 1
+            ))),
+            other => Some(other),
+        };
+        if let Some(outcome) = final_outcome {
+            rt.events.emit(EventKind::Lifecycle {
+                update: name.clone(),
+                id,
+                step: LifecycleStep::Done,
+            });
+            rt.events.emit(EventKind::UpdateDone {
+                update: name,
+                id,
+                outcome: outcome.clone(),
+            });
+            let mut state = self.lock();
+            if let Some(info) = Self::info_mut(&mut state, id) {
+                info.step = LifecycleStep::Done;
+                info.outcome = Some(outcome);
+            }
+            state.current = None;
+        }
+        self.running.store(false, Ordering::Release);
+        self.changed.notify_all();
+    }
+
+    fn worker_loop(&self, rt: &'static Runtime) {
+        let mut state = self.lock();
+        loop {
+            if state.polled {
+                state.worker_started = false;
+                return;
+            }
+            match self.next(&mut state) {
+                Ok(q) => {
+                    drop(state);
+                    self.run_one(rt, q);
+                    state = self.lock();
+                }
+                Err(wait) => {
+                    let wait = wait.unwrap_or(Duration::from_secs(3600));
+                    state = self
+                        .changed
+                        .wait_timeout(state, wait)
+                        .unwrap_or_else(|e| e.into_inner())
+                        .0;
+                }
+            }
+        }
+    }
+}
+
+impl Runtime {
+    /// Queues an update; returns its id. With the threaded manager (the
+    /// default) it starts at once; with a [`PolledManager`] at the next poll.
+    pub fn submit(&'static self, update: Box<dyn Update>) -> UpdateId {
+        let update = Boundary::wrap(update);
+        let name = update.name().to_string();
+        let mut state = self.manager.lock();
+        state.next_id += 1;
+        let id = state.next_id;
+        state.infos.push_back(UpdateInfo {
+            id,
+            name: name.clone(),
+            step: LifecycleStep::Queued,
+            attempts: 0,
+            outcome: None,
+        });
+        while state.infos.len() > HISTORY {
+            match state
+                .infos
+                .iter()
+                .position(|i| i.step == LifecycleStep::Done)
+            {
+                Some(i) => drop(state.infos.remove(i)),
+                None => break,
+            }
+        }
+        state.queue.push_back(Queued {
+            id,
+            update,
+            control: Arc::new(Control::default()),
+            postpones: 0,
+            not_before: Instant::now(),
+        });
+        let start_worker = !state.polled && !state.worker_started;
+        if start_worker {
+            state.worker_started = true;
+        }
+        drop(state);
+        self.events
+            .emit(EventKind::UpdateQueued { update: name, id });
+        if start_worker {
+            std::thread::Builder::new()
+                .name("moult-manager".into())
+                .spawn(move || self.manager.worker_loop(self))
+                .expect("spawn the moult manager thread");
+        }
+        self.manager.changed.notify_all();
+        id
+    }
+
+    /// Waits up to `timeout` for update `id` to finish; `None` if it has not
+    /// (a postponement is not an end: the update is still queued).
+    pub fn wait(&self, id: UpdateId, timeout: Duration) -> Option<Outcome> {
+        let deadline = Instant::now() + timeout;
+        let mut state = self.manager.lock();
+        loop {
+            if let Some(info) = state.infos.iter().find(|i| i.id == id)
+                && info.step == LifecycleStep::Done
+            {
+                return info.outcome.clone();
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return None;
+            }
+            state = self
+                .manager
+                .changed
+                .wait_timeout(state, deadline - now)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+    }
+
+    /// Asks to abort update `id`: removed if queued, stopped between
+    /// alterability attempts if current. `false` if unknown or past alterability.
+    pub fn abort(&self, id: UpdateId) -> bool {
+        self.stop(id, Stop::Abort)
+    }
+
+    /// Asks to postpone update `id` (the current one stops trying and goes
+    /// back in the queue; a queued one moves to the back).
+    pub fn postpone(&self, id: UpdateId) -> bool {
+        self.stop(id, Stop::Postpone)
+    }
+
+    fn stop(&self, id: UpdateId, stop: Stop) -> bool {
+        let mut state = self.manager.lock();
+        if let Some((cur, control)) = &state.current
+            && *cur == id
+        {
+            control.request(stop);
+            return true;
+        }
+        let Some(pos) = state.queue.iter().position(|q| q.id == id) else {
+            return false;
+        };
+        let q = state.queue.remove(pos).expect("position is in range");
+        match stop {
+            Stop::Postpone => state.queue.push_back(q),
+            Stop::Abort => {
+                let outcome = Outcome::Aborted("aborted by operator while queued".into());
+                if let Some(info) = ManagerCore::info_mut(&mut state, id) {
+                    info.step = LifecycleStep::Done;
+                    info.outcome = Some(outcome.clone());
+                }
+                drop(state);
+                self.events.emit(EventKind::UpdateDone {
+                    update: q.update.name().into(),
+                    id,
+                    outcome,
+                });
+                self.manager.changed.notify_all();
+            }
+        }
+        true
+    }
+
+    /// Every update known to the manager: queued, current, and recent history.
+    pub fn updates(&self) -> Vec<UpdateInfo> {
+        self.manager.lock().infos.iter().cloned().collect()
+    }
+}
+
+/// A manager the app drives from its own loop (Pymoult's `Manager`): once
+/// installed, queued updates only run when the app calls [`PolledManager::poll`].
+pub struct PolledManager {
+    rt: &'static Runtime,
+}
+
+impl PolledManager {
+    /// Switches the runtime's queue to polled mode (the manager thread, if
+    /// any, stops after its current update).
+    pub fn install() -> PolledManager {
+        let rt = crate::runtime();
+        rt.manager.lock().polled = true;
+        rt.manager.changed.notify_all();
+        PolledManager { rt }
+    }
+
+    /// Runs every queued update that is due, on the calling thread; returns
+    /// how many ran (postponed ones go back in the queue for a later poll).
+    pub fn poll(&self) -> usize {
+        let mut ran = 0;
+        let due: usize = self.rt.manager.lock().queue.len();
+        for _ in 0..due {
+            let next = {
+                let mut state = self.rt.manager.lock();
+                self.rt.manager.next(&mut state)
+            };
+            match next {
+                Ok(q) => {
+                    self.rt.manager.run_one(self.rt, q);
+                    ran += 1;
+                }
+                Err(_) => break,
+            }
+        }
+        ran
+    }
+}
+
+impl Drop for PolledManager {
+    /// Back to the threaded manager: queued updates run on their own again.
+    fn drop(&mut self) {
+        let mut state = self.rt.manager.lock();
+        state.polled = false;
+        let start = !state.queue.is_empty() && !state.worker_started;
+        if start {
+            state.worker_started = true;
+        }
+        drop(state);
+        if start {
+            let rt = self.rt;
+            std::thread::Builder::new()
+                .name("moult-manager".into())
+                .spawn(move || rt.manager.worker_loop(rt))
+                .expect("spawn the moult manager thread");
+        }
+    }
+}
