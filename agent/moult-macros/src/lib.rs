@@ -1,23 +1,76 @@
-//! Procedural macros of moult.
+//! Procedural macros of moult. Use them through the `moult` crate
+//! (`#[moult::hot]`, `#[moult::hot_impl]`, `moult::hot_fn!`,
+//! `#[moult::update_library]`): the generated code names `::moult`.
+
 use proc_macro::TokenStream;
 
-/// Marks a function hot.
+mod hot;
+mod hot_fn;
+mod hot_impl;
+mod signature;
+mod update_library;
+
+/// Makes a free function hot: calls go through a slot holding its current
+/// version, which updates can swap (`moult::update::SafeRedefine`).
+///
+/// ```ignore
+/// #[moult::hot]
+/// pub fn hello(name: &str) -> String { format!("hello {name}") }
+/// ```
+///
+/// Generates, beside the function, a static `__moult_hot_<name>` (a
+/// `moult::HotFn` named `module_path::name`) registered at startup; refer to
+/// it from update code with `moult::hot_fn!(path::to::hello)`. Generic,
+/// `async`, `const` and variadic functions are refused (a fn pointer must be
+/// able to hold every version); lifetime parameters are fine.
 #[proc_macro_attribute]
-pub fn hot(_a: TokenStream, i: TokenStream) -> TokenStream {
-    i
+pub fn hot(attr: TokenStream, item: TokenStream) -> TokenStream {
+    hot::expand(attr.into(), item.into())
+        .unwrap_or_else(|e| e.to_compile_error())
+        .into()
 }
-/// Marks hot methods of an impl.
+
+/// Makes the methods marked `#[hot]` inside an inherent `impl` block hot
+/// (Pymoult's `SafeRedefineMethodUpdate`).
+///
+/// ```ignore
+/// #[moult::hot_impl]
+/// impl Serie {
+///     #[hot]
+///     pub fn display(&self) -> String { /* ... */ }
+/// }
+/// ```
+///
+/// Each hot method gets a static `__moult_hot_<Type>_<method>` beside the
+/// impl, named `module_path::Type::method`; its fn type takes the receiver as
+/// first argument (`fn(&Serie) -> String`).
 #[proc_macro_attribute]
-pub fn hot_impl(_a: TokenStream, i: TokenStream) -> TokenStream {
-    i
+pub fn hot_impl(attr: TokenStream, item: TokenStream) -> TokenStream {
+    hot_impl::expand(attr.into(), item.into())
+        .unwrap_or_else(|e| e.to_compile_error())
+        .into()
 }
-/// Makes an update library entry.
-#[proc_macro_attribute]
-pub fn update_library(_a: TokenStream, i: TokenStream) -> TokenStream {
-    i
-}
-/// Refers to a hot function's static.
+
+/// The app's registered hot function at a Rust path, as a typed
+/// `Result<moult::Func<F>, moult::Error>`: `hot_fn!(app::hello)` for a free
+/// function, `hot_fn!(app::Serie::display)` for a method (a segment starting
+/// with an upper-case letter before the last one is taken as the type).
+///
+/// From an update library this resolves to the app's function, never to the
+/// library's duplicated static.
 #[proc_macro]
-pub fn hot_fn(i: TokenStream) -> TokenStream {
-    i
+pub fn hot_fn(item: TokenStream) -> TokenStream {
+    hot_fn::expand(item.into())
+        .unwrap_or_else(|e| e.to_compile_error())
+        .into()
+}
+
+/// Turns a function `fn() -> Result<Vec<Box<dyn moult::Update>>, moult::UpdateError>`
+/// of a `cdylib` crate into the library's moult entry, and exports the
+/// library's build fingerprint. Use it once per update crate.
+#[proc_macro_attribute]
+pub fn update_library(attr: TokenStream, item: TokenStream) -> TokenStream {
+    update_library::expand(attr.into(), item.into())
+        .unwrap_or_else(|e| e.to_compile_error())
+        .into()
 }

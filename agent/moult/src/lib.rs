@@ -36,6 +36,7 @@ pub mod update;
 pub use error::Error;
 pub use events::EventBus;
 pub use hot::{Func, HotFn};
+pub use library::load_update;
 pub use moult_macros::{hot, hot_fn, hot_impl, update_library};
 pub use moult_protocol as protocol;
 pub use runtime::{Runtime, init, runtime};
@@ -46,8 +47,8 @@ pub use update::{
 /// Re-exports the generated code needs; not part of the public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::hot::HotFnEntry;
-    pub use crate::library::entry::{EntryStatus, GuestEntry, run_entry};
-    pub use crate::library::fingerprint::{FINGERPRINT_SECTION, Fingerprint};
+    pub use crate::hot::{HotFnEntry, erase};
+    pub use crate::library::entry::{EntryOut, EntryStatus, run_entry};
+    pub use crate::library::fingerprint::{FINGERPRINT_BYTES, FINGERPRINT_LEN};
     pub use inventory;
 }

@@ -110,11 +110,6 @@ pub fn init() -> &'static Runtime {
     runtime()
 }
 
-/// `true` in an update library's copy of moult once its entry ran.
-pub(crate) fn is_guest() -> bool {
-    !GUEST_OF.load(Ordering::Acquire).is_null()
-}
-
 /// Makes this copy of moult (an update library's) forward to the app's runtime.
 pub(crate) fn attach_guest(host: &'static Runtime) {
     if std::ptr::eq(host, HOST.get().map_or(std::ptr::null(), |r| r as *const _)) {

@@ -38,6 +38,14 @@ impl Counter {
         self.entries.store(n + 1, Ordering::Relaxed);
     }
 
+    /// Owner only: a call that found the entry gate closed takes its entry
+    /// back (it did not run), so `entries` stays an exact call count.
+    #[inline(always)]
+    pub(crate) fn retreat(&self) {
+        let n = self.entries.load(Ordering::Relaxed);
+        self.entries.store(n - 1, Ordering::Release);
+    }
+
     /// Owner only: a call ends. Release: an updater that sees the exit sees the call's effects.
     #[inline(always)]
     pub(crate) fn exit(&self) {

@@ -44,7 +44,7 @@ impl<F: Copy + 'static> HotFn<F> {
                     // (type-checked at redefinition).
                     return invoke(unsafe { unerase::<F>(p) });
                 }
-                counter.exit();
+                counter.retreat();
                 wait_gate(core);
             },
             None => self.call_untracked(core, invoke),

@@ -99,8 +99,9 @@ impl<F: Copy + 'static> HotFn<F> {
 }
 
 /// Erases a fn pointer (`F` is pointer-sized, checked in [`HotFn::new`]).
+/// Used by generated code; not part of the public API.
 #[inline(always)]
-pub(crate) fn erase<F: Copy>(f: F) -> *mut () {
+pub fn erase<F: Copy>(f: F) -> *mut () {
     debug_assert_eq!(std::mem::size_of::<F>(), std::mem::size_of::<*mut ()>());
     // SAFETY: F is a fn pointer of pointer size.
     unsafe { std::mem::transmute_copy::<F, *mut ()>(&f) }

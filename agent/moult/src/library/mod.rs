@@ -1,7 +1,66 @@
-//! Update libraries (to be implemented).
+//! Update libraries: Pymoult's `#parsed` update files, as `cdylib` crates.
+//!
+//! An update crate (`crate-type = ["cdylib"]`) marks one function with
+//! `#[moult::update_library]`; the macro exports
+//! - a *fingerprint* in the ELF section [`fingerprint::FINGERPRINT_SECTION`]:
+//!   rustc, moult version, target, profile, panic strategy and a layout probe
+//!   of the copy of moult the library was built with;
+//! - an entry `moult_update_entry`, which hands the library's copy of moult
+//!   the app's runtime, runs the function under `catch_unwind`, and returns
+//!   the updates (wrapped in the library's own panic boundary) or an error.
+//!
+//! The [`loader`] reads the fingerprint from the *file* and refuses a mismatch
+//! before `dlopen` runs any of the library's code, copies the library to a
+//! unique path (the same path could hand back an old image), loads it, calls
+//! the entry, and keeps it loaded for the life of the process.
+
 pub mod entry;
 pub mod fingerprint;
+mod loader;
 
-/// Loaded libraries.
+pub use loader::{Staged, load_update, stage};
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+/// A library loaded into the process (never unloaded: DESIGN.md fact 3).
+pub(crate) struct Loaded {
+    /// The path the user gave.
+    pub(crate) source: PathBuf,
+    /// The unique copy that was `dlopen`ed.
+    #[allow(dead_code)] // kept for diagnostics (console, journal)
+    pub(crate) copy: PathBuf,
+    /// Keeps the image mapped; never dropped.
+    _library: libloading::Library,
+}
+
+/// Every library loaded so far.
 #[derive(Default)]
-pub(crate) struct LibraryRegistry {}
+pub(crate) struct LibraryRegistry {
+    loaded: Mutex<Vec<Loaded>>,
+}
+
+impl LibraryRegistry {
+    fn keep(&self, loaded: Loaded) -> usize {
+        let mut all = self.loaded.lock().unwrap_or_else(|e| e.into_inner());
+        all.push(loaded);
+        all.len()
+    }
+
+    /// Paths of the libraries loaded so far (as given by the user).
+    pub(crate) fn sources(&self) -> Vec<PathBuf> {
+        self.loaded
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .map(|l| l.source.clone())
+            .collect()
+    }
+}
+
+impl crate::Runtime {
+    /// Update libraries loaded so far, in load order.
+    pub fn libraries(&self) -> Vec<PathBuf> {
+        self.libraries.sources()
+    }
+}

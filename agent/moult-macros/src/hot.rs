@@ -1,0 +1,60 @@
+//! `#[moult::hot]` on a free function.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use syn::{ItemFn, parse2};
+
+use crate::signature;
+
+pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
+    if !attr.is_empty() {
+        return Err(syn::Error::new_spanned(
+            attr,
+            "#[moult::hot] takes no arguments",
+        ));
+    }
+    let func: ItemFn = parse2(item)?;
+    signature::check(&func.sig)?;
+    if let Some(syn::FnArg::Receiver(r)) = func.sig.inputs.first() {
+        return Err(syn::Error::new_spanned(
+            r,
+            "#[moult::hot] on a method: put #[moult::hot_impl] on the impl block and #[hot] on the method",
+        ));
+    }
+    let name = &func.sig.ident;
+    let fn_ty = signature::fn_pointer_type(&func.sig, None)?;
+    let static_name = format_ident!("__moult_hot_{}", name);
+    let v0_name = format_ident!("__moult_v0_{}", name);
+    let vis = &func.vis;
+    let attrs = &func.attrs;
+    let block = &func.block;
+
+    let mut v0_sig = func.sig.clone();
+    v0_sig.ident = v0_name.clone();
+    let (wrapper_sig, args) = signature::forwarding(&func.sig);
+    let name_str = name.to_string();
+
+    Ok(quote! {
+        #[doc(hidden)]
+        #[allow(non_upper_case_globals)]
+        #vis static #static_name: ::moult::HotFn<#fn_ty> = ::moult::HotFn::new(
+            ::core::concat!(::core::module_path!(), "::", #name_str),
+            || ::moult::__private::erase::<#fn_ty>(#v0_name),
+        );
+
+        ::moult::__private::inventory::submit! {
+            ::moult::__private::HotFnEntry(|| #static_name.own_core())
+        }
+
+        /// The compiled-in version (version 0) of the hot function.
+        #[doc(hidden)]
+        #[allow(clippy::too_many_arguments)]
+        #v0_sig #block
+
+        #(#attrs)*
+        #[inline]
+        #vis #wrapper_sig {
+            #static_name.call(|__moult_f| __moult_f(#(#args),*))
+        }
+    })
+}

@@ -1,0 +1,102 @@
+//! `#[moult::hot_impl]` on an inherent impl block, with `#[hot]` methods.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use syn::{ImplItem, ItemImpl, Type, parse2};
+
+use crate::signature;
+
+pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
+    if !attr.is_empty() {
+        return Err(syn::Error::new_spanned(
+            attr,
+            "#[moult::hot_impl] takes no arguments",
+        ));
+    }
+    let mut imp: ItemImpl = parse2(item)?;
+    if let Some((_, path, _)) = &imp.trait_ {
+        return Err(syn::Error::new_spanned(
+            path,
+            "#[moult::hot_impl] works on inherent impls only; make the trait method call a hot inherent method",
+        ));
+    }
+    if !imp.generics.params.is_empty() {
+        return Err(syn::Error::new_spanned(
+            &imp.generics,
+            "#[moult::hot_impl] cannot be used on a generic impl",
+        ));
+    }
+    let self_ty = (*imp.self_ty).clone();
+    let type_ident = match &self_ty {
+        Type::Path(p) if p.qself.is_none() => p.path.segments.last().map(|s| s.ident.clone()),
+        _ => None,
+    }
+    .ok_or_else(|| {
+        syn::Error::new_spanned(&self_ty, "#[moult::hot_impl] needs a plain type name")
+    })?;
+    for seg in match &self_ty {
+        Type::Path(p) => p.path.segments.iter(),
+        _ => unreachable!("checked above"),
+    } {
+        if !seg.arguments.is_empty() {
+            return Err(syn::Error::new_spanned(
+                seg,
+                "#[moult::hot_impl] cannot be used on a generic type",
+            ));
+        }
+    }
+
+    let mut statics = Vec::new();
+    let mut new_items = Vec::new();
+    for item in std::mem::take(&mut imp.items) {
+        let ImplItem::Fn(mut method) = item else {
+            new_items.push(item);
+            continue;
+        };
+        let before = method.attrs.len();
+        method.attrs.retain(|a| !a.path().is_ident("hot"));
+        if method.attrs.len() == before {
+            new_items.push(ImplItem::Fn(method));
+            continue;
+        }
+        signature::check(&method.sig)?;
+        let name = &method.sig.ident;
+        let fn_ty = signature::fn_pointer_type(&method.sig, Some(&self_ty))?;
+        let static_name = format_ident!("__moult_hot_{}_{}", type_ident, name);
+        let v0_name = format_ident!("__moult_v0_{}", name);
+        let vis = &method.vis;
+        let full_name = format!("{type_ident}::{name}");
+
+        let mut v0 = method.clone();
+        v0.sig.ident = v0_name.clone();
+        v0.vis = syn::Visibility::Inherited;
+        v0.attrs = vec![syn::parse_quote!(#[doc(hidden)])];
+        let (wrapper_sig, args) = signature::forwarding(&method.sig);
+        let attrs = &method.attrs;
+        let wrapper: ImplItem = syn::parse_quote! {
+            #(#attrs)*
+            #[inline]
+            #vis #wrapper_sig {
+                #static_name.call(|__moult_f| __moult_f(#(#args),*))
+            }
+        };
+        new_items.push(ImplItem::Fn(v0));
+        new_items.push(wrapper);
+        statics.push(quote! {
+            #[doc(hidden)]
+            #[allow(non_upper_case_globals)]
+            #vis static #static_name: ::moult::HotFn<#fn_ty> = ::moult::HotFn::new(
+                ::core::concat!(::core::module_path!(), "::", #full_name),
+                || ::moult::__private::erase::<#fn_ty>(<#self_ty>::#v0_name),
+            );
+            ::moult::__private::inventory::submit! {
+                ::moult::__private::HotFnEntry(|| #static_name.own_core())
+            }
+        });
+    }
+    imp.items = new_items;
+    Ok(quote! {
+        #imp
+        #(#statics)*
+    })
+}

@@ -1,0 +1,174 @@
+//! Loading an update library: check, copy, `dlopen`, call the entry, keep.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use moult_protocol::EventKind;
+use object::{Object, ObjectSection};
+
+use super::Loaded;
+use super::entry::{ENTRY_SYMBOL, EntryFn, EntryOut, EntryStatus};
+use super::fingerprint::{FINGERPRINT_SECTION, Fingerprint};
+use crate::update::{Update, UpdateId};
+use crate::{Error, Runtime};
+
+/// A library whose updates are ready to submit.
+pub struct Staged {
+    /// The library file as given.
+    pub path: PathBuf,
+    /// Its updates, in the order the library returned them.
+    pub updates: Vec<Box<dyn Update>>,
+}
+
+impl std::fmt::Debug for Staged {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.updates.iter().map(|u| u.name()).collect();
+        f.debug_struct("Staged")
+            .field("path", &self.path)
+            .field("updates", &names)
+            .finish()
+    }
+}
+
+/// Loads the update library at `path` and submits its updates to the
+/// manager; returns their ids (await them with [`Runtime::wait`]).
+pub fn load_update(path: impl AsRef<Path>) -> Result<Vec<UpdateId>, Error> {
+    let staged = stage(path)?;
+    let rt = crate::runtime();
+    Ok(staged.updates.into_iter().map(|u| rt.submit(u)).collect())
+}
+
+/// Loads the update library at `path` and returns its updates without
+/// submitting them. Refuses, before any library code runs: a missing or
+/// non-regular file, a file that is not a moult update library, a
+/// fingerprint that differs from the app's. Then copies the file to a unique
+/// path, `dlopen`s it (never closed), and calls its entry.
+pub fn stage(path: impl AsRef<Path>) -> Result<Staged, Error> {
+    let path = path.as_ref();
+    let fail = |reason: String| Error::Library {
+        path: path.display().to_string(),
+        reason,
+    };
+    let bytes = read_regular_file(path).map_err(fail)?;
+    check_fingerprint(&bytes).map_err(fail)?;
+
+    let rt = crate::runtime();
+    let copy = unique_copy(path, &bytes).map_err(fail)?;
+    // SAFETY: the fingerprint matched, so the library was built by this
+    // compiler from this moult; its initialisers are ordinary Rust statics.
+    let library = unsafe { libloading::Library::new(&copy) }
+        .map_err(|e| fail(format!("dlopen failed: {e}")))?;
+    // SAFETY: the symbol's type is fixed by #[moult::update_library].
+    let entry: Option<EntryFn> = unsafe { library.get::<EntryFn>(ENTRY_SYMBOL) }
+        .ok()
+        .map(|s| *s);
+    let updates = match entry {
+        None => Err(format!(
+            "it has a moult fingerprint but no `{}` entry; mark one function with #[moult::update_library]",
+            String::from_utf8_lossy(ENTRY_SYMBOL)
+        )),
+        Some(entry) => call_entry(rt, entry),
+    };
+    // Kept even on failure: the entry may have run code we must not unmap.
+    rt.libraries.keep(Loaded {
+        source: path.to_path_buf(),
+        copy,
+        _library: library,
+    });
+    let updates = updates.map_err(fail)?;
+    rt.events.emit(EventKind::LibraryLoaded {
+        path: path.display().to_string(),
+        updates: updates.iter().map(|u| u.name().to_string()).collect(),
+    });
+    Ok(Staged {
+        path: path.to_path_buf(),
+        updates,
+    })
+}
+
+fn call_entry(rt: &'static Runtime, entry: EntryFn) -> Result<Vec<Box<dyn Update>>, String> {
+    let mut out: EntryOut = None;
+    // SAFETY: fingerprint checked; `out` is a valid EntryOut; the entry
+    // catches every panic itself.
+    let status = unsafe { entry(rt, &mut out) };
+    match (status, out) {
+        (EntryStatus::Ok, Some(Ok(updates))) => Ok(updates),
+        (EntryStatus::Error, Some(Err(e))) => Err(format!("its entry refused: {e}")),
+        (EntryStatus::Panicked, Some(Err(e))) => Err(format!("its entry panicked: {e}")),
+        (status, _) => Err(format!(
+            "its entry returned an inconsistent status {status:?}"
+        )),
+    }
+}
+
+fn read_regular_file(path: &Path) -> Result<Vec<u8>, String> {
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read it: {e}"))?;
+    if !meta.is_file() {
+        return Err("not a regular file; give the path of a built .so".into());
+    }
+    std::fs::read(path).map_err(|e| format!("cannot read it: {e}"))
+}
+
+fn check_fingerprint(bytes: &[u8]) -> Result<(), String> {
+    let not_update = |why: &str| {
+        format!(
+            "not a moult update library ({why}); build an update crate with crate-type = [\"cdylib\"] and #[moult::update_library]"
+        )
+    };
+    let file =
+        object::File::parse(bytes).map_err(|e| not_update(&format!("not a shared object: {e}")))?;
+    let section = file
+        .section_by_name(FINGERPRINT_SECTION)
+        .ok_or_else(|| not_update(&format!("no {FINGERPRINT_SECTION} section")))?;
+    let data = section
+        .data()
+        .map_err(|e| not_update(&format!("unreadable {FINGERPRINT_SECTION}: {e}")))?;
+    let library = Fingerprint::parse(data).ok_or_else(|| not_update("malformed fingerprint"))?;
+    let differences = Fingerprint::current().differences(&library);
+    if differences.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "built differently from the app ({}); rebuild it with the app's toolchain and profile (e.g. `cargo build` with the same --release setting)",
+            differences.join("; ")
+        ))
+    }
+}
+
+/// Writes `bytes` to a fresh file in a private per-process directory.
+fn unique_copy(path: &Path, bytes: &[u8]) -> Result<PathBuf, String> {
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    // SAFETY: getuid has no preconditions.
+    let uid = unsafe { libc::getuid() };
+    let dir = std::env::temp_dir()
+        .join(format!("moult-{uid}"))
+        .join(format!("libs-{}", std::process::id()));
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(&dir)
+        .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let stem = path
+        .file_name()
+        .map_or_else(|| "update.so".into(), |n| n.to_string_lossy().into_owned());
+    loop {
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let copy = dir.join(format!("{n}-{stem}"));
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o700)
+            .open(&copy)
+        {
+            Ok(mut f) => {
+                use std::io::Write;
+                f.write_all(bytes)
+                    .map_err(|e| format!("cannot copy to {}: {e}", copy.display()))?;
+                return Ok(copy);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(format!("cannot copy to {}: {e}", copy.display())),
+        }
+    }
+}
