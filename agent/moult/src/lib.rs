@@ -49,6 +49,6 @@ pub use update::{
 pub mod __private {
     pub use crate::hot::{HotFnEntry, erase};
     pub use crate::library::entry::{EntryOut, EntryStatus, run_entry};
-    pub use crate::library::fingerprint::{FINGERPRINT_BYTES, FINGERPRINT_LEN};
+    pub use crate::library::fingerprint::{FINGERPRINT_BYTES, FINGERPRINT_LEN, fingerprint_record};
     pub use inventory;
 }

@@ -64,6 +64,16 @@ const fn build() -> [u8; FINGERPRINT_LEN] {
     out
 }
 
+/// A fingerprint record with the given `key=value|...` fields (tests use it
+/// to forge a library built "elsewhere").
+pub const fn fingerprint_record(fields: &str) -> [u8; FINGERPRINT_LEN] {
+    let mut out = [0u8; FINGERPRINT_LEN];
+    let at = push(&mut out, 0, MAGIC.as_bytes());
+    let at = push(&mut out, at, b"|");
+    push(&mut out, at, fields.as_bytes());
+    out
+}
+
 const fn push(out: &mut [u8; FINGERPRINT_LEN], mut at: usize, bytes: &[u8]) -> usize {
     let mut i = 0;
     while i < bytes.len() {

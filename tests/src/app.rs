@@ -1,0 +1,95 @@
+//! A fixture app process driven line by line.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::time::Duration;
+
+/// A running app answering one stdout line per stdin command. Killed on drop.
+pub struct App {
+    child: Child,
+    stdin: ChildStdin,
+    lines: Receiver<String>,
+    /// Every line the app printed so far (for failure messages).
+    pub transcript: Vec<String>,
+}
+
+impl App {
+    /// Starts `binary` and waits for its `ready` line.
+    pub fn start(binary: &Path) -> App {
+        let mut child = Command::new(binary)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("start {}: {e}", binary.display()));
+        let stdin = child.stdin.take().expect("piped stdin");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let (tx, lines) = channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut app = App {
+            child,
+            stdin,
+            lines,
+            transcript: Vec::new(),
+        };
+        let ready = app.next_line(Duration::from_secs(30));
+        assert!(
+            ready.starts_with("ready "),
+            "unexpected first line {ready:?}"
+        );
+        app
+    }
+
+    /// The app's pid.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Next stdout line, or a panic naming the transcript after `timeout`.
+    pub fn next_line(&mut self, timeout: Duration) -> String {
+        match self.lines.recv_timeout(timeout) {
+            Ok(line) => {
+                self.transcript.push(line.clone());
+                line
+            }
+            Err(RecvTimeoutError::Timeout) => panic!(
+                "no output within {timeout:?}; transcript: {:#?}",
+                self.transcript
+            ),
+            Err(RecvTimeoutError::Disconnected) => {
+                let status = self.child.wait().ok();
+                panic!(
+                    "app exited ({status:?}); transcript: {:#?}",
+                    self.transcript
+                )
+            }
+        }
+    }
+
+    /// Sends `command` and returns the app's one-line answer.
+    pub fn ask(&mut self, command: &str) -> String {
+        writeln!(self.stdin, "{command}").expect("write to app");
+        self.stdin.flush().expect("flush");
+        self.next_line(Duration::from_secs(60))
+    }
+
+    /// `true` while the process runs.
+    pub fn alive(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -1,0 +1,197 @@
+//! Real update cdylibs, built by cargo, loaded with dlopen into a running
+//! test app (its own process): redefinition, the statics-forwarding proof,
+//! and every refusal the loader owes the user.
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use moult_e2e::{App, build, library_path};
+
+const FIXTURES: &[&str] = &[
+    "e2e-app",
+    "upd-redefine",
+    "upd-signature",
+    "upd-unknown",
+    "upd-panic-apply",
+    "upd-no-entry",
+    "upd-fingerprint",
+];
+
+/// Builds the fixtures once for this test binary; returns the app binary.
+fn app_binary() -> PathBuf {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    BUILT
+        .get_or_init(|| build(FIXTURES).join("e2e-app"))
+        .clone()
+}
+
+fn load(app: &mut App, package: &str) -> String {
+    app.ask(&format!("load {}", library_path(package).display()))
+}
+
+/// Loads `package`, waits for each update, returns the outcomes as JSON text.
+fn apply(app: &mut App, package: &str) -> Vec<String> {
+    let reply = load(app, package);
+    let ids = reply
+        .strip_prefix("loaded ")
+        .unwrap_or_else(|| panic!("load {package}: {reply}"));
+    ids.split(',')
+        .map(|id| app.ask(&format!("wait {id}")))
+        .collect()
+}
+
+#[test]
+fn a_redefine_library_changes_the_running_app() {
+    let mut app = App::start(&app_binary());
+    assert_eq!(app.ask("greet"), "greet hello world");
+    let outcomes = apply(&mut app, "upd-redefine");
+    assert_eq!(
+        outcomes, [r#"outcome {"outcome":"applied"}"#; 2],
+        "{:#?}",
+        app.transcript
+    );
+    // The new version calls the app's hot `compute` by its Rust path: 41 + 1.
+    assert_eq!(app.ask("greet"), "greet hello moult (42)");
+    assert_eq!(app.ask("version e2e_app::greeting"), "version 1");
+    assert!(app.alive());
+}
+
+#[test]
+fn update_code_reaches_the_apps_statics_only_through_hot_functions() {
+    let mut app = App::start(&app_binary());
+    assert_eq!(app.ask("hits"), "hits 0");
+    let outcomes = apply(&mut app, "upd-redefine");
+    // The probe update's apply calls `record_hit` (hot: forwarded to the app's
+    // registered function, so the app's HITS moves) and `plain_hit` (not hot:
+    // runs the library's duplicate, whose own HITS it checks is 1, leaving the
+    // app's untouched). Its outcome would be rolled_back otherwise.
+    assert_eq!(outcomes[1], r#"outcome {"outcome":"applied"}"#);
+    assert_eq!(app.ask("hits"), "hits 1");
+}
+
+#[test]
+fn a_panicking_apply_is_rolled_back_and_the_app_keeps_running() {
+    let mut app = App::start(&app_binary());
+    assert_eq!(app.ask("compute 1"), "compute 2");
+    let outcomes = apply(&mut app, "upd-panic-apply");
+    assert_eq!(outcomes.len(), 1);
+    let outcome = &outcomes[0];
+    assert!(outcome.contains(r#""outcome":"rolled_back""#), "{outcome}");
+    assert!(
+        outcome.contains("panicked: update bug: index out of range"),
+        "{outcome}"
+    );
+    assert!(
+        outcome.contains("e2e_app::compute back to version 0"),
+        "{outcome}"
+    );
+    assert_eq!(app.ask("compute 1"), "compute 2", "old version restored");
+    assert_eq!(app.ask("version e2e_app::compute"), "version 0");
+    assert!(app.alive());
+}
+
+#[test]
+fn a_wrong_signature_is_refused_naming_both() {
+    let mut app = App::start(&app_binary());
+    let reply = load(&mut app, "upd-signature");
+    assert!(reply.starts_with("error "), "{reply}");
+    assert!(
+        reply.contains("signature mismatch for `e2e_app::compute`"),
+        "{reply}"
+    );
+    assert!(
+        reply.contains("`fn(u64) -> u64`") && reply.contains("`fn(u32) -> u32`"),
+        "{reply}"
+    );
+    assert_eq!(app.ask("compute 1"), "compute 2");
+}
+
+#[test]
+fn an_unknown_function_is_refused_listing_the_known_ones() {
+    let mut app = App::start(&app_binary());
+    let reply = load(&mut app, "upd-unknown");
+    assert!(
+        reply.contains("unknown hot function `e2e_app::greting`"),
+        "{reply}"
+    );
+    assert!(
+        reply.contains("e2e_app::greeting"),
+        "lists what exists: {reply}"
+    );
+}
+
+#[test]
+fn a_fingerprint_mismatch_is_refused_before_any_library_code_runs() {
+    let mut app = App::start(&app_binary());
+    // The library's initialiser aborts the process if dlopen ever runs it.
+    let reply = load(&mut app, "upd-fingerprint");
+    assert!(reply.contains("built differently from the app"), "{reply}");
+    assert!(
+        reply.contains("library `1.0.0 (old)`"),
+        "names the differing rustc: {reply}"
+    );
+    assert_eq!(app.ask("greet"), "greet hello world");
+    assert!(app.alive());
+}
+
+#[test]
+fn a_library_without_entry_and_files_that_are_not_updates_are_refused() {
+    let mut app = App::start(&app_binary());
+    let reply = load(&mut app, "upd-no-entry");
+    assert!(reply.contains("no `moult_update_entry` entry"), "{reply}");
+
+    let dir = std::env::temp_dir().join(format!("moult-e2e-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let text = dir.join("notes.so");
+    std::fs::write(&text, "not an ELF file").unwrap();
+    let reply = app.ask(&format!("load {}", text.display()));
+    assert!(
+        reply.contains("not a moult update library (not a shared object"),
+        "{reply}"
+    );
+
+    // A real shared object that is not a moult update: the app binary's own libc.
+    let libc = [
+        "/lib/x86_64-linux-gnu/libc.so.6",
+        "/usr/lib/x86_64-linux-gnu/libc.so.6",
+        "/lib64/libc.so.6",
+    ]
+    .into_iter()
+    .find(|p| std::path::Path::new(p).exists())
+    .expect("a libc.so.6 on this machine");
+    let reply = app.ask(&format!("load {libc}"));
+    assert!(reply.contains("no .moult_update section"), "{reply}");
+
+    let reply = app.ask(&format!("load {}", dir.join("missing.so").display()));
+    assert!(reply.contains("cannot read it"), "{reply}");
+    let reply = app.ask(&format!("load {}", dir.display()));
+    assert!(reply.contains("not a regular file"), "{reply}");
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(app.ask("greet"), "greet hello world");
+}
+
+#[test]
+fn each_load_gets_a_fresh_copy_so_a_rebuilt_library_is_really_reloaded() {
+    let mut app = App::start(&app_binary());
+    let outcomes = apply(&mut app, "upd-redefine");
+    assert_eq!(outcomes[0], r#"outcome {"outcome":"applied"}"#);
+    // Loading the same file again loads a second image (unique copy), whose
+    // update applies again on top of the first.
+    let outcomes = apply(&mut app, "upd-redefine");
+    assert_eq!(outcomes[0], r#"outcome {"outcome":"applied"}"#);
+    assert_eq!(app.ask("version e2e_app::greeting"), "version 2");
+    let copies = std::fs::read_dir(
+        std::env::temp_dir()
+            .join(format!("moult-{}", current_uid()))
+            .join(format!("libs-{}", app.pid())),
+    )
+    .unwrap()
+    .count();
+    assert_eq!(copies, 2, "one private copy per load");
+}
+
+fn current_uid() -> u32 {
+    std::fs::metadata("/proc/self")
+        .map(|m| std::os::unix::fs::MetadataExt::uid(&m))
+        .unwrap()
+}
