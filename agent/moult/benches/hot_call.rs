@@ -63,9 +63,17 @@ fn via_direct(x: u64) -> u64 {
 fn bench(c: &mut Criterion) {
     moult::init();
     let mut g = c.benchmark_group("hot_call");
-    for (name, f) in [("direct", via_direct as fn(u64) -> u64), ("fn_pointer", via_pointer), ("hot", via_hot)] {
-        g.bench_function(format!("{name}/1_thread"), |b| b.iter_custom(|iters| concurrent(1, iters, f)));
-        g.bench_function(format!("{name}/2_threads"), |b| b.iter_custom(|iters| concurrent(2, iters, f)));
+    for (name, f) in [
+        ("direct", via_direct as fn(u64) -> u64),
+        ("fn_pointer", via_pointer),
+        ("hot", via_hot),
+    ] {
+        g.bench_function(format!("{name}/1_thread"), |b| {
+            b.iter_custom(|iters| concurrent(1, iters, f))
+        });
+        g.bench_function(format!("{name}/2_threads"), |b| {
+            b.iter_custom(|iters| concurrent(2, iters, f))
+        });
     }
     g.finish();
 }
@@ -92,9 +100,18 @@ fn median(id: &str) -> Option<f64> {
 fn main() {
     benches();
     Criterion::default().configure_from_args().final_summary();
-    let Some(base) = median("fn_pointer/1_thread") else { return };
+    let Some(base) = median("fn_pointer/1_thread") else {
+        return;
+    };
     println!("\nratios to the fn-pointer call on 1 thread (same run):");
-    for id in ["direct/1_thread", "fn_pointer/1_thread", "hot/1_thread", "direct/2_threads", "fn_pointer/2_threads", "hot/2_threads"] {
+    for id in [
+        "direct/1_thread",
+        "fn_pointer/1_thread",
+        "hot/1_thread",
+        "direct/2_threads",
+        "fn_pointer/2_threads",
+        "hot/2_threads",
+    ] {
         if let Some(m) = median(id) {
             println!("  {id:<22} {m:>8.2} ns/call  {:>5.2}x", m / base);
         }

@@ -6,7 +6,6 @@
 //! between alterability attempts) or a queued one.
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -87,8 +86,6 @@ struct State {
 pub(crate) struct ManagerCore {
     state: Mutex<State>,
     changed: Condvar,
-    /// Set while `poll()` or the worker runs an update (one at a time).
-    running: AtomicBool,
 }
 
 /// How many times an update is postponed before it is aborted.
@@ -103,7 +100,7 @@ impl ManagerCore {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn info_mut<'a>(state: &'a mut State, id: UpdateId) -> Option<&'a mut UpdateInfo> {
+    fn info_mut(state: &mut State, id: UpdateId) -> Option<&mut UpdateInfo> {
         state.infos.iter_mut().find(|i| i.id == id)
     }
 
@@ -135,7 +132,6 @@ impl ManagerCore {
 
     /// Runs one queued update to an outcome; requeues it if postponed.
     fn run_one(&self, rt: &'static Runtime, mut q: Queued) {
-        self.running.store(true, Ordering::Release);
         let id = q.id;
         let name = q.update.name().to_string();
         let mut ctx = UpdateContext::new(rt, q.id, name.clone(), q.control.clone());
@@ -186,7 +182,6 @@ impl ManagerCore {
             }
             state.current = None;
         }
-        self.running.store(false, Ordering::Release);
         self.changed.notify_all();
     }
 
