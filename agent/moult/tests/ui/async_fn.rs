@@ -1,0 +1,6 @@
+#[moult::hot]
+async fn fetch() -> u32 {
+    1
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+#[moult::hot]
+fn identity<T>(x: T) -> T {
+    x
+}
+
+fn main() {}
