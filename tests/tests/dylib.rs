@@ -15,6 +15,8 @@ const FIXTURES: &[&str] = &[
     "upd-panic-apply",
     "upd-no-entry",
     "upd-fingerprint",
+    "upd-reboot",
+    "upd-active",
 ];
 
 /// Builds the fixtures once for this test binary; returns the app binary.
@@ -194,4 +196,69 @@ fn current_uid() -> u32 {
     std::fs::metadata("/proc/self")
         .map(|m| std::os::unix::fs::MetadataExt::uid(&m))
         .unwrap()
+}
+
+/// Polls `worker` until its report satisfies `pred`.
+fn wait_worker(app: &mut App, pred: impl Fn(&str) -> bool) -> String {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let says = app.ask("worker");
+        if pred(&says) {
+            return says;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "worker stuck at {says:?}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
+
+#[test]
+fn a_thread_is_rebooted_onto_a_library_main_and_again_from_inside_it() {
+    let mut app = App::start(&app_binary());
+    wait_worker(&mut app, |s| s == "worker worker v1");
+    assert_eq!(
+        apply(&mut app, "upd-reboot"),
+        [r#"outcome {"outcome":"applied"}"#]
+    );
+    let first = wait_worker(&mut app, |s| {
+        s.starts_with("worker worker v2 start 1 image ")
+    });
+    // Second image of the same library: rebooting out of the first image's
+    // main unwinds through library frames, caught by that library's std.
+    assert_eq!(
+        apply(&mut app, "upd-reboot"),
+        [r#"outcome {"outcome":"applied"}"#]
+    );
+    let second = wait_worker(&mut app, |s| {
+        s.starts_with("worker worker v2 start 1 image ") && s != first
+    });
+    assert_ne!(first, second, "the second load runs a distinct image");
+    let threads = app.ask("threads");
+    assert!(
+        threads.contains(r#""name":"worker""#) && threads.contains(r#""reboots":2"#),
+        "{threads}"
+    );
+    assert!(threads.contains(r#""main_version":2"#), "{threads}");
+    assert!(app.alive());
+}
+
+#[test]
+fn library_closures_run_on_the_dsu_thread_and_their_panics_are_errors() {
+    let mut app = App::start(&app_binary());
+    wait_worker(&mut app, |s| s == "worker worker v1");
+    assert_eq!(
+        apply(&mut app, "upd-active"),
+        [r#"outcome {"outcome":"applied"}"#],
+        "{:#?}",
+        app.transcript
+    );
+    // The worker survived the panicking closure and still runs its main.
+    wait_worker(&mut app, |s| s == "worker worker v1");
+    let threads = app.ask("threads");
+    assert!(
+        threads.contains(r#""state":{"state":"running"}"#),
+        "{threads}"
+    );
 }
