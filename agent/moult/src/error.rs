@@ -64,6 +64,16 @@ pub enum Error {
         /// What is wrong and what to do.
         reason: String,
     },
+    /// The OS refused to start a DSU thread (or its name has a NUL byte).
+    #[error(
+        "could not start DSU thread `{name}`: {reason}; check the process's thread limit and the name"
+    )]
+    Spawn {
+        /// The DSU thread's name.
+        name: String,
+        /// What the OS said.
+        reason: String,
+    },
     /// The manager is gone (app shutting down).
     #[error("the update manager has stopped")]
     ManagerStopped,

@@ -276,3 +276,16 @@ fn update_points_do_nothing_outside_dsu_threads() {
             .any(|i| i.last_point.as_deref() == Some("plain thread"))
     );
 }
+
+#[test]
+fn a_name_the_os_refuses_is_an_error_not_a_panic() {
+    let err = moult::dsu::spawn("bad\0name", || {}).unwrap_err();
+    assert!(
+        matches!(&err, moult::Error::Spawn { name, .. } if name == "bad\0name"),
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains("could not start DSU thread"),
+        "{err}"
+    );
+}

@@ -95,16 +95,21 @@ impl std::fmt::Debug for DsuThread {
 
 /// Spawns a DSU thread named `name` (also its OS thread name) running `main`.
 ///
-/// The name must be unique among DSU threads that have not finished.
-///
-/// # Panics
-/// If the OS refuses to create a thread, or `name` contains a NUL byte.
+/// The name must be unique among DSU threads that have not finished. Fails
+/// with [`Error::Spawn`] if the OS refuses a thread or the name has a NUL byte.
 pub fn spawn<F: Fn() + Send + Sync + 'static>(name: &str, main: F) -> Result<DsuThread, Error> {
     spawn_main(name, Main::new(main))
 }
 
 /// Like [`spawn`], with a main already wrapped (e.g. built by an update library).
 pub fn spawn_main(name: &str, main: Main) -> Result<DsuThread, Error> {
+    if name.contains('\0') {
+        // std panics on such a name; refuse it before registering anything.
+        return Err(Error::Spawn {
+            name: name.to_string(),
+            reason: "the name contains a NUL byte".into(),
+        });
+    }
     let record = Arc::new(ThreadRecord::new(name.to_string(), main));
     let rt = crate::runtime();
     rt.threads.insert(record.clone())?;
@@ -115,13 +120,26 @@ pub fn spawn_main(name: &str, main: Main) -> Result<DsuThread, Error> {
     });
     let mut os = record.os.lock().unwrap_or_else(|e| e.into_inner());
     let rec = record.clone();
-    let handle = std::thread::Builder::new()
+    let spawned = std::thread::Builder::new()
         .name(name.to_string())
-        .spawn(move || root(rec, None))
-        .unwrap_or_else(|e| panic!("could not start DSU thread `{name}`: {e}"));
-    *os = Some(handle);
-    drop(os);
-    Ok(DsuThread { record })
+        .spawn(move || root(rec, None));
+    match spawned {
+        Ok(handle) => {
+            *os = Some(handle);
+            drop(os);
+            Ok(DsuThread { record })
+        }
+        Err(e) => {
+            drop(os);
+            // Finished frees the name for a later attempt.
+            let mut inner = record.lock();
+            record.set_state(&mut inner, ThreadState::Finished);
+            Err(Error::Spawn {
+                name: name.to_string(),
+                reason: e.to_string(),
+            })
+        }
+    }
 }
 
 /// A handle on the existing DSU thread `name`.
