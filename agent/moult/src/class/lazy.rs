@@ -1,0 +1,373 @@
+//! Lazy conversion (Pymoult's "progressive" access, `LazyConversionUpdate`):
+//! applying it is O(1) — the class records a pending step from its current
+//! version to a new one — and each instance converts on its next access.
+//!
+//! A step converts instances of the versions from the constructor of record's
+//! at install time up to (not including) its new version: chained lazy
+//! conversions apply in order; an instance of an older version (built by old
+//! code after an eager conversion, say) is not the step's to convert and
+//! stays as it is.
+//!
+//! A step's transformer that panics on an instance leaves that instance's
+//! value as it was and stops the step for good (an event says so); the app
+//! keeps running on the old values. Until the update that installed a step
+//! commits, every instance it converts keeps its old value in the step's
+//! journal, so that a rollback can put it back.
+
+use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, Weak};
+
+use moult_protocol::EventKind;
+
+use super::AsClass;
+use super::record::{ClassCore, ClassState, CtorToken};
+use super::tracked::Inst;
+use super::transform::{CtorFn, Transform, guard_transformer};
+use crate::Runtime;
+use crate::update::{Undo, Update, UpdateContext, UpdateError};
+
+const ACTIVE: u8 = 0;
+const FAILED: u8 = 1;
+const WITHDRAWN: u8 = 2;
+
+/// Old values kept for rollback while the installing update is not committed.
+type Journal<T> = Vec<(Weak<Inst<T>>, Box<T>, u32)>;
+
+/// A pending lazy conversion to version `target`.
+pub(crate) struct LazyStep<T: ?Sized + 'static> {
+    /// Version the transformer expects: the constructor of record's when the
+    /// step was installed. Instances below it (built by old code after an
+    /// eager conversion, say) are not this step's to convert.
+    pub(crate) from: u32,
+    /// Version instances reach through this step.
+    pub(crate) target: u32,
+    /// The (panic-safe) transformer.
+    transform: Transform<T>,
+    /// `ACTIVE`, `FAILED` (a transformer panicked: no more attempts) or
+    /// `WITHDRAWN` (rolled back).
+    state: AtomicU8,
+    /// Instances converted so far (for progress events).
+    converted: AtomicU64,
+    /// Instances pending when the step was installed.
+    total: u64,
+    /// A progress event every this many conversions.
+    every: u64,
+    /// `Some` until the installing update commits (see module docs).
+    journal: Mutex<Option<Journal<T>>>,
+}
+
+impl<T: ?Sized + 'static> LazyStep<T> {
+    /// `true` if instances of `version` go through this step.
+    pub(crate) fn covers(&self, version: u32) -> bool {
+        self.from <= version && version < self.target
+    }
+
+    /// `true` unless failed or withdrawn.
+    pub(crate) fn is_active(&self) -> bool {
+        self.state.load(Ordering::Acquire) == ACTIVE
+    }
+}
+
+/// How many conversions between two progress events (~1%, at most 10 000).
+pub(crate) fn progress_every(total: u64) -> u64 {
+    (total / 100).clamp(1, 10_000)
+}
+
+impl<T: ?Sized + 'static> ClassState<T> {
+    /// The step an instance of `version` must go through next, if it can.
+    pub(crate) fn next_step(&self, version: u32) -> Option<Arc<LazyStep<T>>> {
+        let steps = self.steps.read().unwrap_or_else(|e| e.into_inner());
+        let step = steps.iter().find(|s| s.covers(version))?;
+        step.is_active().then(|| step.clone())
+    }
+
+    /// Applies every pending step to `inst`, whose write lock `value` is;
+    /// `true` if at least one applied.
+    pub(crate) fn catch_up_locked(&self, inst: &Arc<Inst<T>>, value: &mut Box<T>) -> bool {
+        let mut any = false;
+        while let Some(step) = self.next_step(inst.version.load(Ordering::Acquire)) {
+            if !self.apply_step(&step, inst, value) {
+                break;
+            }
+            any = true;
+        }
+        any
+    }
+
+    fn apply_step(&self, step: &LazyStep<T>, inst: &Arc<Inst<T>>, value: &mut Box<T>) -> bool {
+        let new = match (step.transform)(&**value) {
+            Ok(new) => new,
+            Err(message) => {
+                self.fail_step(step, &message);
+                return false;
+            }
+        };
+        let mut journal = step.journal.lock().unwrap_or_else(|e| e.into_inner());
+        if step.state.load(Ordering::Acquire) == WITHDRAWN {
+            return false; // rolled back while we transformed: keep the old value
+        }
+        let from = inst.version.load(Ordering::Acquire);
+        let old = std::mem::replace(value, new);
+        self.set_version(inst, step.target, &**value);
+        let old = match journal.as_mut() {
+            Some(j) => {
+                j.push((Arc::downgrade(inst), old, from));
+                None
+            }
+            None => Some(old),
+        };
+        drop(journal);
+        drop(old); // user code: outside every moult lock
+        let n = step.converted.fetch_add(1, Ordering::AcqRel) + 1;
+        if n.is_multiple_of(step.every) || n == step.total {
+            crate::runtime().events.emit(EventKind::ConversionProgress {
+                class: self.name.into(),
+                converted: n,
+                total: step.total.max(n),
+            });
+        }
+        true
+    }
+
+    fn fail_step(&self, step: &LazyStep<T>, message: &str) {
+        if step
+            .state
+            .compare_exchange(ACTIVE, FAILED, Ordering::AcqRel, Ordering::Acquire)
+            .is_err()
+        {
+            return;
+        }
+        self.recompute_lazy_top(&self.steps.read().unwrap_or_else(|e| e.into_inner()));
+        crate::runtime().events.emit(EventKind::Log {
+            level: "error".into(),
+            message: format!(
+                "class `{}`: the lazy conversion to version {} panicked on an instance: {message}; \
+                 it is stopped (no further attempts): instances not converted yet keep their value \
+                 and version. Fix the transformer and apply a new conversion",
+                self.name, step.target
+            ),
+        });
+    }
+
+    /// Sets the fast-path word to the highest target still reachable.
+    fn recompute_lazy_top(&self, steps: &[Arc<LazyStep<T>>]) {
+        let top = steps
+            .iter()
+            .filter(|s| s.is_active())
+            .map(|s| s.target)
+            .max()
+            .unwrap_or(0);
+        self.lazy_top.store(top, Ordering::Release);
+    }
+
+    /// Converts now every instance a pending step would convert on access;
+    /// returns how many changed version.
+    pub(crate) fn convert_pending(&'static self) -> u64 {
+        let _serial = self.converting.lock().unwrap_or_else(|e| e.into_inner());
+        let mut converted = 0;
+        for inst in self.instances() {
+            let inst = &inst.0;
+            let v = inst.version.load(Ordering::Acquire);
+            if v >= self.lazy_top.load(Ordering::Acquire) || self.next_step(v).is_none() {
+                continue;
+            }
+            let mut value = inst.write();
+            if self.catch_up_locked(inst, &mut value) {
+                converted += 1;
+            }
+        }
+        converted
+    }
+}
+
+impl<T: ?Sized + Send + Sync + 'static, A: 'static> ClassCore<T, A> {
+    /// Installs a lazy step to a new version and the new constructor of
+    /// record; O(1) in the number of instances. Returns the new version.
+    pub(crate) fn convert_lazy(
+        &'static self,
+        ctx: &mut UpdateContext,
+        ctor: CtorFn<T, A>,
+        transform: Transform<T>,
+    ) -> u32 {
+        let state = &self.state;
+        let from = self.record_version();
+        let target = state.new_version();
+        let total = state.lock().live_between(from, target);
+        let token = self.install_ctor(ctor, target);
+        let step = Arc::new(LazyStep {
+            from,
+            target,
+            transform,
+            state: AtomicU8::new(ACTIVE),
+            converted: AtomicU64::new(0),
+            total,
+            every: progress_every(total),
+            journal: Mutex::new(Some(Vec::new())),
+        });
+        {
+            let mut steps = state.steps.write().unwrap_or_else(|e| e.into_inner());
+            steps.push(step.clone());
+            state.recompute_lazy_top(&steps);
+        }
+        ctx.emit(EventKind::ClassRedefined {
+            class: state.name.into(),
+            version: target,
+            lazy: true,
+        });
+        ctx.push_undo(Box::new(LazyUndo {
+            core: self,
+            step: Some(step),
+            token,
+        }));
+        target
+    }
+}
+
+/// Withdraws a lazy step on rollback; dropped unused when the update commits,
+/// which ends the step's journal.
+struct LazyUndo<T: ?Sized + 'static, A: 'static> {
+    core: &'static ClassCore<T, A>,
+    step: Option<Arc<LazyStep<T>>>,
+    token: CtorToken,
+}
+
+impl<T: ?Sized + Send + Sync + 'static, A: 'static> Undo for LazyUndo<T, A> {
+    fn undo(mut self: Box<Self>, _rt: &Runtime) -> String {
+        let state = &self.core.state;
+        let Some(step) = self.step.take() else {
+            return String::new();
+        };
+        let entries = {
+            let mut journal = step.journal.lock().unwrap_or_else(|e| e.into_inner());
+            step.state.store(WITHDRAWN, Ordering::Release);
+            journal.take().unwrap_or_default()
+        };
+        {
+            let mut steps = state.steps.write().unwrap_or_else(|e| e.into_inner());
+            steps.retain(|s| !Arc::ptr_eq(s, &step));
+            state.recompute_lazy_top(&steps);
+        }
+        let mut restored = 0;
+        for (inst, old, from) in entries.into_iter().rev() {
+            let Some(inst) = inst.upgrade() else { continue };
+            let mut value = inst.write();
+            if inst.version.load(Ordering::Acquire) == step.target {
+                let newer = std::mem::replace(&mut *value, old);
+                state.set_version(&inst, from, &**value);
+                drop(value);
+                drop(newer);
+                restored += 1;
+            }
+        }
+        let version = self.core.restore_ctor(self.token);
+        crate::runtime().events.emit(EventKind::ClassRedefined {
+            class: state.name.into(),
+            version,
+            lazy: true,
+        });
+        format!(
+            "class `{}`: lazy conversion to version {} withdrawn, {restored} converted instances restored, constructor of record back to version {version}",
+            state.name, step.target
+        )
+    }
+}
+
+impl<T: ?Sized + 'static, A: 'static> Drop for LazyUndo<T, A> {
+    fn drop(&mut self) {
+        if let Some(step) = self.step.take() {
+            // Committed: converted instances no longer keep their old values.
+            let journal = step
+                .journal
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .take();
+            drop(journal);
+        }
+    }
+}
+
+impl UpdateContext {
+    /// Lazy conversion of `class` (Pymoult's `LazyConversionUpdate`): O(1) now;
+    /// each instance becomes `transformer(old)` on its next access, and
+    /// `new_ctor` is the constructor of record from now on. Returns the new
+    /// version. Rolled back (converted instances restored) if the update fails.
+    ///
+    /// The transformer runs later, on whichever thread accesses an instance,
+    /// under that instance's write lock: it must not access the same instance.
+    pub fn convert_lazy<T, A>(
+        &mut self,
+        class: impl AsClass<T, A>,
+        new_ctor: fn(A) -> Box<T>,
+        transformer: impl Fn(&T) -> Box<T> + Send + Sync + 'static,
+    ) -> Result<u32, UpdateError>
+    where
+        T: ?Sized + Send + Sync + 'static,
+        A: 'static,
+    {
+        let class = class.resolve()?;
+        // Wrapped here, in the caller's copy of moult and std.
+        let (ctor, transform) = (CtorFn::new(new_ctor), guard_transformer(transformer));
+        Ok(class.core.convert_lazy(self, ctor, transform))
+    }
+}
+
+/// The predefined lazy conversion update (Pymoult's `LazyConversionUpdate`):
+/// see [`UpdateContext::convert_lazy`]. Named `convert <class> (lazy)`.
+pub struct LazyConversion<T: ?Sized + 'static, A: 'static = ()> {
+    name: String,
+    class: Box<dyn AsClass<T, A>>,
+    ctor: CtorFn<T, A>,
+    transform: Transform<T>,
+    /// Concrete type of the new version, declared for the console.
+    new_type: Option<(std::any::TypeId, &'static str)>,
+}
+
+impl<T: ?Sized + Send + Sync + 'static, A: 'static> LazyConversion<T, A> {
+    /// Converts every instance of `class` lazily with `transformer`;
+    /// `new_ctor` becomes the constructor of record.
+    pub fn new(
+        class: impl AsClass<T, A>,
+        new_ctor: fn(A) -> Box<T>,
+        transformer: impl Fn(&T) -> Box<T> + Send + Sync + 'static,
+    ) -> Self {
+        LazyConversion {
+            name: format!("convert {} (lazy)", class.class_name()),
+            class: Box::new(class),
+            ctor: CtorFn::new(new_ctor),
+            transform: guard_transformer(transformer),
+            new_type: None,
+        }
+    }
+
+    /// Renames the update (names are what `is_applied` looks for).
+    pub fn named(mut self, name: impl Into<String>) -> Self {
+        self.name = name.into();
+        self
+    }
+
+    /// Declares `U` as the new version's concrete type (shown by the console).
+    pub fn version_type<U: 'static>(mut self) -> Self {
+        self.new_type = Some((std::any::TypeId::of::<U>(), std::any::type_name::<U>()));
+        self
+    }
+}
+
+impl<T: ?Sized + Send + Sync + 'static, A: 'static> Update for LazyConversion<T, A> {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn apply(&mut self, ctx: &mut UpdateContext) -> Result<(), UpdateError> {
+        let class = self.class.resolve()?;
+        if let Some((id, name)) = self.new_type {
+            class.core.state.name_type(id, name);
+        }
+        let version = class
+            .core
+            .convert_lazy(ctx, self.ctor, self.transform.clone());
+        ctx.log(format!(
+            "class `{}`: lazy conversion to version {version} installed; instances convert on access",
+            class.name()
+        ));
+        Ok(())
+    }
+}

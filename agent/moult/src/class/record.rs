@@ -1,0 +1,338 @@
+//! The registered record of one class (in the app's heap, leaked: classes live
+//! as long as the process), and [`ClassRef`], the handle updates act on.
+
+use std::any::{Any, TypeId};
+use std::sync::atomic::{AtomicPtr, AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+
+use moult_protocol::{ClassInfo, EventKind, VersionCount};
+
+use super::lazy::LazyStep;
+use super::slab::Slab;
+use super::tracked::{Inst, Tracked};
+use super::transform::{CallCtor, CtorFn};
+
+/// Everything about a class that does not depend on its constructor's
+/// argument type: what instances point to.
+pub(crate) struct ClassState<T: ?Sized + 'static> {
+    /// Module path + name.
+    pub(crate) name: &'static str,
+    /// Instances whose version is below this have a lazy conversion to make:
+    /// the one word the access fast path compares with (0: nothing pending).
+    pub(crate) lazy_top: AtomicU32,
+    /// Version of the constructor of record (mirrors the installed `Ctor`).
+    pub(crate) record: AtomicU32,
+    /// Instances, versions and live counts.
+    slab: Mutex<Slab<T>>,
+    /// Lazy conversions not withdrawn, oldest first (targets increase).
+    pub(crate) steps: RwLock<Vec<Arc<LazyStep<T>>>>,
+    /// Upcast of a value to `&dyn Any` (its concrete `TypeId`, heap traversal).
+    pub(crate) as_any: fn(&T) -> &(dyn Any + 'static),
+    /// Serialises whole-class conversions (eager, trigger-now) with each other.
+    pub(crate) converting: Mutex<()>,
+}
+
+impl<T: ?Sized + 'static> ClassState<T> {
+    /// The bookkeeping lock (never held while user code runs).
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Slab<T>> {
+        self.slab.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Registers `value` as a new instance: of `version` (built by a
+    /// constructor of record), or of the version its concrete type says
+    /// (`None`: adopted with [`Class::track`](super::Class::track)).
+    pub(crate) fn adopt(&'static self, value: Box<T>, version: Option<u32>) -> Tracked<T> {
+        let inst = Arc::new(Inst::new(self, value));
+        // Nobody else sees `inst` yet: reading its value cannot block.
+        let type_id =
+            || (self.as_any)(&**inst.value.read().unwrap_or_else(|e| e.into_inner())).type_id();
+        let mut slab = self.lock();
+        let (version, warn) = match version {
+            Some(v) => {
+                // Trusted (the constructor of record's); its type learnt once.
+                if slab.unlearnt(v) {
+                    slab.learn(v, type_id());
+                }
+                (v, None)
+            }
+            None => {
+                let t = type_id();
+                let (v, warn) = self.version_of_type(&mut slab, t);
+                slab.learn(v, t);
+                (v, warn.then_some(t))
+            }
+        };
+        inst.version.store(version, Ordering::Release);
+        let slot = slab.insert(Arc::downgrade(&inst), version);
+        inst.slot.store(slot, Ordering::Release);
+        drop(slab);
+        if let Some(t) = warn {
+            self.warn_new_version(t, version);
+        }
+        Tracked(inst)
+    }
+
+    /// The version values of type `type_id` belong to: the newest version
+    /// of that type; else the constructor of record's if its type is not
+    /// known yet; else a new version (`true`: the caller warns).
+    fn version_of_type(&self, slab: &mut Slab<T>, type_id: TypeId) -> (u32, bool) {
+        if let Some(v) = slab.version_of_type(type_id) {
+            return (v, false);
+        }
+        let record = self.record.load(Ordering::Acquire);
+        if slab.unlearnt(record) {
+            (record, false)
+        } else {
+            (slab.push_version(Some(type_id)), true)
+        }
+    }
+
+    fn warn_new_version(&self, type_id: TypeId, version: u32) {
+        crate::runtime().events.emit(EventKind::Log {
+            level: "warn".into(),
+            message: format!(
+                "class `{}`: a value of a concrete type it never saw ({type_id:?}) was tracked; \
+                 it is counted as a new version {version}. Build instances with the class's `create` \
+                 (the constructor of record), or declare the type in the update that introduces it",
+                self.name
+            ),
+        });
+    }
+
+    /// Re-files `inst`, whose value (under its write lock) was replaced by
+    /// `value`, under the version `value`'s concrete type belongs to.
+    pub(crate) fn retype(&self, inst: &Inst<T>, value: &T) {
+        let type_id = (self.as_any)(value).type_id();
+        let mut slab = self.lock();
+        let (to, warn) = self.version_of_type(&mut slab, type_id);
+        let from = inst.version.load(Ordering::Acquire);
+        slab.moved(from, to);
+        slab.learn(to, type_id);
+        inst.version.store(to, Ordering::Release);
+        drop(slab);
+        if warn {
+            self.warn_new_version(type_id, to);
+        }
+    }
+
+    /// Moves `inst` (whose value, under its write lock, is now `value`) to
+    /// version `to`, keeping live counts exact.
+    pub(crate) fn set_version(&self, inst: &Inst<T>, to: u32, value: &T) {
+        let type_id = (self.as_any)(value).type_id();
+        let mut slab = self.lock();
+        let from = inst.version.load(Ordering::Acquire);
+        slab.moved(from, to);
+        slab.learn(to, type_id);
+        inst.version.store(to, Ordering::Release);
+    }
+
+    /// Adds a version with no instance yet.
+    pub(crate) fn new_version(&self) -> u32 {
+        self.lock().push_version(None)
+    }
+
+    /// Every live instance now (Pymoult's `DataAccessor(cls, "immediate")`).
+    pub(crate) fn instances(&'static self) -> Vec<Tracked<T>> {
+        let all = self.lock().upgrade_all(); // dropped after the lock is released
+        all.into_iter().map(Tracked).collect()
+    }
+
+    /// Live instances, all versions.
+    pub(crate) fn live_total(&self) -> u64 {
+        self.lock().live_total
+    }
+
+    /// Names a concrete type for the console.
+    pub(crate) fn name_type(&self, type_id: TypeId, name: &'static str) {
+        self.lock().name_type(type_id, name);
+    }
+
+    /// What the console shows.
+    pub(crate) fn info(&self) -> ClassInfo {
+        let steps: Vec<(u32, u32, bool)> = self
+            .steps
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .map(|s| (s.from, s.target, s.is_active()))
+            .collect();
+        let slab = self.lock();
+        let mut pending = 0;
+        let versions = (0..slab.versions.len() as u32)
+            .map(|v| {
+                let live = slab.versions[v as usize].live;
+                // Pending: the step covering this version can still run.
+                if let Some(&(_, _, true)) =
+                    steps.iter().find(|(from, to, _)| *from <= v && v < *to)
+                {
+                    pending += live;
+                }
+                VersionCount {
+                    version: v,
+                    type_name: slab.type_name(v),
+                    live,
+                }
+            })
+            .collect();
+        ClassInfo {
+            name: self.name.into(),
+            version: self.record.load(Ordering::Acquire),
+            versions,
+            pending_lazy: pending,
+        }
+    }
+}
+
+/// A constructor of record: leaked so that `create` reads it with one load.
+struct Ctor<T: ?Sized + 'static, A: 'static> {
+    f: fn(A) -> Box<T>,
+    call: CallCtor<T, A>,
+    /// Version its values belong to.
+    version: u32,
+}
+
+/// The registered record of a class.
+pub struct ClassCore<T: ?Sized + 'static, A: 'static> {
+    /// Everything instances share.
+    pub(crate) state: ClassState<T>,
+    /// Current constructor of record (leaked; old ones stay valid for rollback).
+    ctor: AtomicPtr<Ctor<T, A>>,
+}
+
+impl<T: ?Sized + Send + Sync + 'static, A: 'static> ClassCore<T, A> {
+    /// A record for a class first seen through `class`.
+    pub(crate) fn new(class: &super::Class<T, A>) -> Self {
+        let v0 = class.v0_type.map(|(id, name)| (id(), name()));
+        ClassCore {
+            state: ClassState {
+                name: class.name,
+                lazy_top: AtomicU32::new(0),
+                record: AtomicU32::new(0),
+                slab: Mutex::new(Slab::new(v0)),
+                steps: RwLock::new(Vec::new()),
+                as_any: class.as_any,
+                converting: Mutex::new(()),
+            },
+            ctor: AtomicPtr::new(Box::into_raw(Box::new(Ctor {
+                f: class.ctor,
+                call: class.call,
+                version: 0,
+            }))),
+        }
+    }
+
+    /// Builds an instance with the constructor of record.
+    pub(crate) fn create(&'static self, args: A) -> Tracked<T> {
+        // SAFETY: ctor pointers are leaked boxes, never freed.
+        let ctor = unsafe { &*self.ctor.load(Ordering::Acquire) };
+        match (ctor.call)(ctor.f, args) {
+            Ok(value) => self.state.adopt(value, Some(ctor.version)),
+            Err(m) => panic!(
+                "the constructor of record of class `{}` (version {}) panicked: {m}",
+                self.state.name, ctor.version
+            ),
+        }
+    }
+
+    /// Version of the constructor of record.
+    pub(crate) fn record_version(&self) -> u32 {
+        self.state.record.load(Ordering::Acquire)
+    }
+
+    /// Makes `ctor` the constructor of record, building `version`; returns
+    /// the previous one (for [`ClassCore::restore_ctor`]).
+    pub(crate) fn install_ctor(&self, ctor: CtorFn<T, A>, version: u32) -> CtorToken {
+        let new = Box::into_raw(Box::new(Ctor {
+            f: ctor.f,
+            call: ctor.call,
+            version,
+        }));
+        let old = self.ctor.swap(new, Ordering::AcqRel);
+        self.state.record.store(version, Ordering::Release);
+        CtorToken(old as usize)
+    }
+
+    /// Puts back a constructor replaced by [`ClassCore::install_ctor`];
+    /// returns its version.
+    pub(crate) fn restore_ctor(&self, token: CtorToken) -> u32 {
+        let old = token.0 as *mut Ctor<T, A>;
+        // SAFETY: a leaked box from `new` or `install_ctor`.
+        let version = unsafe { (*old).version };
+        self.ctor.store(old, Ordering::Release);
+        self.state.record.store(version, Ordering::Release);
+        version
+    }
+}
+
+/// A replaced constructor of record, kept to restore it on rollback.
+#[derive(Clone, Copy)]
+pub(crate) struct CtorToken(usize);
+
+/// A class of the app, resolved and type-checked: what updates convert.
+///
+/// Get one from the class static ([`Class::handle`](super::Class::handle)) or
+/// by name ([`Class::by_name`](super::Class::by_name)).
+pub struct ClassRef<T: ?Sized + 'static, A: 'static = ()> {
+    /// The app's registered record.
+    pub(crate) core: &'static ClassCore<T, A>,
+}
+
+impl<T: ?Sized + 'static, A: 'static> Clone for ClassRef<T, A> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T: ?Sized + 'static, A: 'static> Copy for ClassRef<T, A> {}
+
+impl<T: ?Sized + Send + Sync + 'static, A: 'static> ClassRef<T, A> {
+    pub(crate) fn new(core: &'static ClassCore<T, A>) -> Self {
+        ClassRef { core }
+    }
+
+    /// Module path + name.
+    pub fn name(&self) -> &'static str {
+        self.core.state.name
+    }
+
+    /// Version new instances are built with (constructor of record).
+    pub fn version(&self) -> u32 {
+        self.core.record_version()
+    }
+
+    /// Builds an instance with the current constructor of record.
+    pub fn create(&self, args: A) -> Tracked<T> {
+        self.core.create(args)
+    }
+
+    /// Every live instance now, whatever its version (Pymoult's
+    /// `DataAccessor(cls, "immediate")`). Values are not converted.
+    pub fn instances(&self) -> Vec<Tracked<T>> {
+        self.core.state.instances()
+    }
+
+    /// Live instances, all versions.
+    pub fn live(&self) -> u64 {
+        self.core.state.live_total()
+    }
+
+    /// Versions, live counts per version, pending lazy conversions.
+    pub fn info(&self) -> ClassInfo {
+        self.core.state.info()
+    }
+
+    /// Declares `U` as one of the class's concrete types, so the console
+    /// shows its name for the version whose values have that type.
+    pub fn declare_type<U: 'static>(&self) {
+        self.core
+            .state
+            .name_type(TypeId::of::<U>(), std::any::type_name::<U>());
+    }
+
+    /// Converts now every instance a pending lazy conversion would convert
+    /// on its next access (the console's "trigger conversion"); returns how
+    /// many instances changed version. A failing transformer stops that
+    /// conversion as on access (see [`LazyConversion`](super::LazyConversion)).
+    pub fn convert_pending(&self) -> u64 {
+        self.core.state.convert_pending()
+    }
+}
