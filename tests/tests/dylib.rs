@@ -17,6 +17,9 @@ const FIXTURES: &[&str] = &[
     "upd-fingerprint",
     "upd-reboot",
     "upd-active",
+    "upd-convert",
+    "upd-convert-lazy",
+    "upd-convert-panic",
 ];
 
 /// Builds the fixtures once for this test binary; returns the app binary.
@@ -261,4 +264,80 @@ fn library_closures_run_on_the_dsu_thread_and_their_panics_are_errors() {
         threads.contains(r#""state":{"state":"running"}"#),
         "{threads}"
     );
+}
+
+#[test]
+fn a_conversion_library_converts_every_live_instance_to_its_own_type() {
+    let mut app = App::start(&app_binary());
+    assert_eq!(
+        app.ask("shapes"),
+        "shapes square 1, square 2, square 3, square 4, square 5"
+    );
+    assert_eq!(
+        apply(&mut app, "upd-convert"),
+        [r#"outcome {"outcome":"applied"}"#]
+    );
+    assert_eq!(
+        app.ask("shapes"),
+        "shapes red square 1, red square 2, red square 3, red square 4, red square 5"
+    );
+    // The constructor of record is the library's now.
+    assert_eq!(app.ask("new-shape 9"), "new-shape blue square 9");
+    let classes = app.ask("classes");
+    assert!(
+        classes.contains(r#""name":"e2e_app::Shape","version":1"#),
+        "{classes}"
+    );
+    assert!(
+        classes.contains(r#"{"version":0,"type_name":"e2e_app::Square","live":0}"#),
+        "{classes}"
+    );
+    assert!(
+        classes.contains(r#"{"version":1,"type_name":"upd_convert::ColoredSquare","live":6}"#),
+        "{classes}"
+    );
+}
+
+#[test]
+fn a_lazy_conversion_library_converts_on_access_on_app_threads() {
+    let mut app = App::start(&app_binary());
+    assert_eq!(
+        apply(&mut app, "upd-convert-lazy"),
+        [r#"outcome {"outcome":"applied"}"#]
+    );
+    let classes = app.ask("classes");
+    assert!(
+        classes.contains(r#""pending_lazy":5"#),
+        "nothing converted at apply: {classes}"
+    );
+    // Reading converts, on the app's main thread, with the library's transformer.
+    assert_eq!(
+        app.ask("shapes"),
+        "shapes green square 1, green square 2, green square 3, green square 4, green square 5"
+    );
+    assert!(app.ask("classes").contains(r#""pending_lazy":0"#));
+}
+
+#[test]
+fn a_transformer_panicking_in_a_library_rolls_every_instance_back() {
+    let mut app = App::start(&app_binary());
+    let outcomes = apply(&mut app, "upd-convert-panic");
+    assert!(
+        outcomes[0].contains(r#""outcome":"rolled_back""#),
+        "{outcomes:?}"
+    );
+    assert!(
+        outcomes[0].contains("transformer bug at the third shape"),
+        "{outcomes:?}"
+    );
+    assert_eq!(
+        app.ask("shapes"),
+        "shapes square 1, square 2, square 3, square 4, square 5"
+    );
+    assert_eq!(
+        app.ask("new-shape 7"),
+        "new-shape square 7",
+        "constructor of record restored"
+    );
+    assert!(app.alive());
 }

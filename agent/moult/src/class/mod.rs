@@ -211,12 +211,12 @@ macro_rules! class {
     ($(#[$m:meta])* $vis:vis static $id:ident : $t:ty, $a:ty = $name:literal as $v0:ty, $ctor:expr $(,)?) => {
         $(#[$m])*
         $vis static $id: $crate::class::Class<$t, $a> =
-            $crate::class::Class::new(concat!(module_path!(), "::", $name), $ctor, |v| v)
+            $crate::class::Class::<$t, $a>::new(concat!(module_path!(), "::", $name), $ctor, |v| v)
                 .with_type::<$v0>();
     };
     ($(#[$m:meta])* $vis:vis static $id:ident : $t:ty, $a:ty = $name:literal, $ctor:expr $(,)?) => {
         $(#[$m])*
         $vis static $id: $crate::class::Class<$t, $a> =
-            $crate::class::Class::new(concat!(module_path!(), "::", $name), $ctor, |v| v);
+            $crate::class::Class::<$t, $a>::new(concat!(module_path!(), "::", $name), $ctor, |v| v);
     };
 }
