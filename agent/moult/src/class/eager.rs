@@ -21,7 +21,7 @@ use super::record::{ClassCore, ClassState, CtorToken};
 use super::tracked::Tracked;
 use super::transform::{CtorFn, Transform, guard_transformer};
 use crate::Runtime;
-use crate::update::{Undo, Update, UpdateContext, UpdateError};
+use crate::update::{Undo, UpdateContext, UpdateError};
 
 /// An instance converted by this update: its handle, old value, old version.
 type Converted<T> = (Tracked<T>, Box<T>, u32);
@@ -186,63 +186,5 @@ impl UpdateContext {
         // Wrapped here, in the caller's copy of moult and std.
         let (ctor, transform) = (CtorFn::new(new_ctor), guard_transformer(transformer));
         class.core.convert_eager(self, ctor, transform)
-    }
-}
-
-/// The predefined eager conversion update (Pymoult's
-/// `EagerConversionUpdate`): see [`UpdateContext::convert_eager`]. Named
-/// `convert <class>`.
-pub struct EagerConversion<T: ?Sized + 'static, A: 'static = ()> {
-    name: String,
-    class: Box<dyn AsClass<T, A>>,
-    ctor: CtorFn<T, A>,
-    transform: Transform<T>,
-    /// Concrete type of the new version, declared for the console.
-    new_type: Option<(std::any::TypeId, &'static str)>,
-}
-
-impl<T: ?Sized + Send + Sync + 'static, A: 'static> EagerConversion<T, A> {
-    /// Converts every instance of `class` with `transformer`; `new_ctor`
-    /// becomes the constructor of record.
-    pub fn new(
-        class: impl AsClass<T, A>,
-        new_ctor: fn(A) -> Box<T>,
-        transformer: impl Fn(&T) -> Box<T> + Send + Sync + 'static,
-    ) -> Self {
-        EagerConversion {
-            name: format!("convert {}", class.class_name()),
-            class: Box::new(class),
-            ctor: CtorFn::new(new_ctor),
-            transform: guard_transformer(transformer),
-            new_type: None,
-        }
-    }
-
-    /// Renames the update (names are what `is_applied` looks for).
-    pub fn named(mut self, name: impl Into<String>) -> Self {
-        self.name = name.into();
-        self
-    }
-
-    /// Declares `U` as the new version's concrete type (shown by the console).
-    pub fn version_type<U: 'static>(mut self) -> Self {
-        self.new_type = Some((std::any::TypeId::of::<U>(), std::any::type_name::<U>()));
-        self
-    }
-}
-
-impl<T: ?Sized + Send + Sync + 'static, A: 'static> Update for EagerConversion<T, A> {
-    fn name(&self) -> &str {
-        &self.name
-    }
-    fn apply(&mut self, ctx: &mut UpdateContext) -> Result<(), UpdateError> {
-        let class = self.class.resolve()?;
-        if let Some((id, name)) = self.new_type {
-            class.core.state.name_type(id, name);
-        }
-        class
-            .core
-            .convert_eager(ctx, self.ctor, self.transform.clone())
-            .map(|_| ())
     }
 }

@@ -24,7 +24,7 @@ use super::record::{ClassCore, ClassState, CtorToken};
 use super::tracked::Inst;
 use super::transform::{CtorFn, Transform, guard_transformer};
 use crate::Runtime;
-use crate::update::{Undo, Update, UpdateContext, UpdateError};
+use crate::update::{Undo, UpdateContext, UpdateError};
 
 const ACTIVE: u8 = 0;
 const FAILED: u8 = 1;
@@ -308,66 +308,5 @@ impl UpdateContext {
         // Wrapped here, in the caller's copy of moult and std.
         let (ctor, transform) = (CtorFn::new(new_ctor), guard_transformer(transformer));
         Ok(class.core.convert_lazy(self, ctor, transform))
-    }
-}
-
-/// The predefined lazy conversion update (Pymoult's `LazyConversionUpdate`):
-/// see [`UpdateContext::convert_lazy`]. Named `convert <class> (lazy)`.
-pub struct LazyConversion<T: ?Sized + 'static, A: 'static = ()> {
-    name: String,
-    class: Box<dyn AsClass<T, A>>,
-    ctor: CtorFn<T, A>,
-    transform: Transform<T>,
-    /// Concrete type of the new version, declared for the console.
-    new_type: Option<(std::any::TypeId, &'static str)>,
-}
-
-impl<T: ?Sized + Send + Sync + 'static, A: 'static> LazyConversion<T, A> {
-    /// Converts every instance of `class` lazily with `transformer`;
-    /// `new_ctor` becomes the constructor of record.
-    pub fn new(
-        class: impl AsClass<T, A>,
-        new_ctor: fn(A) -> Box<T>,
-        transformer: impl Fn(&T) -> Box<T> + Send + Sync + 'static,
-    ) -> Self {
-        LazyConversion {
-            name: format!("convert {} (lazy)", class.class_name()),
-            class: Box::new(class),
-            ctor: CtorFn::new(new_ctor),
-            transform: guard_transformer(transformer),
-            new_type: None,
-        }
-    }
-
-    /// Renames the update (names are what `is_applied` looks for).
-    pub fn named(mut self, name: impl Into<String>) -> Self {
-        self.name = name.into();
-        self
-    }
-
-    /// Declares `U` as the new version's concrete type (shown by the console).
-    pub fn version_type<U: 'static>(mut self) -> Self {
-        self.new_type = Some((std::any::TypeId::of::<U>(), std::any::type_name::<U>()));
-        self
-    }
-}
-
-impl<T: ?Sized + Send + Sync + 'static, A: 'static> Update for LazyConversion<T, A> {
-    fn name(&self) -> &str {
-        &self.name
-    }
-    fn apply(&mut self, ctx: &mut UpdateContext) -> Result<(), UpdateError> {
-        let class = self.class.resolve()?;
-        if let Some((id, name)) = self.new_type {
-            class.core.state.name_type(id, name);
-        }
-        let version = class
-            .core
-            .convert_lazy(ctx, self.ctor, self.transform.clone());
-        ctx.log(format!(
-            "class `{}`: lazy conversion to version {version} installed; instances convert on access",
-            class.name()
-        ));
-        Ok(())
     }
 }

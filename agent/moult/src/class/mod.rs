@@ -33,6 +33,7 @@
 //! heap traversal in `traversal.rs`, the registry in `registry.rs`.
 
 mod accessor;
+mod conversion;
 mod eager;
 mod lazy;
 mod record;
@@ -42,8 +43,7 @@ mod tracked;
 mod transform;
 mod traversal;
 
-pub use eager::EagerConversion;
-pub use lazy::LazyConversion;
+pub use conversion::{Conversion, Eager, EagerConversion, Lazy, LazyConversion, Strategy};
 pub use record::ClassRef;
 pub use registry::AsClass;
 pub(crate) use registry::ClassRegistry;

@@ -1,0 +1,145 @@
+//! The predefined conversion updates (Pymoult's `EagerConversionUpdate` and
+//! `LazyConversionUpdate`): one update type, parameterised by *when*
+//! instances convert.
+
+use std::marker::PhantomData;
+
+use super::AsClass;
+use super::record::ClassRef;
+use super::transform::{CtorFn, Transform, guard_transformer};
+use crate::update::{Update, UpdateContext, UpdateError};
+
+/// When a conversion update converts the instances of its class: [`Eager`]
+/// or [`Lazy`] (sealed: the two are all there is).
+pub trait Strategy: sealed::Run + 'static {
+    /// Appended to the default update name `convert <class>`.
+    const SUFFIX: &'static str;
+}
+
+// Sealed: `Run` lives in a private module, so no code outside this crate can
+// name it, implement it or call `run` — its crate-private argument types never
+// leak, whatever the lint's reachability analysis says.
+#[allow(private_interfaces)]
+mod sealed {
+    use super::*;
+
+    /// The crate-private half of [`Strategy`](super::Strategy).
+    pub trait Run {
+        /// Installs the conversion on `class` within the update's `ctx`.
+        fn run<T: ?Sized + Send + Sync + 'static, A: 'static>(
+            class: ClassRef<T, A>,
+            ctx: &mut UpdateContext,
+            ctor: CtorFn<T, A>,
+            transform: Transform<T>,
+        ) -> Result<(), UpdateError>;
+    }
+}
+
+/// Every live instance converts during the update
+/// (see [`UpdateContext::convert_eager`]).
+pub struct Eager;
+
+/// Apply is O(1); each instance converts on its next access
+/// (see [`UpdateContext::convert_lazy`]).
+pub struct Lazy;
+
+impl Strategy for Eager {
+    const SUFFIX: &'static str = "";
+}
+
+#[allow(private_interfaces)]
+impl sealed::Run for Eager {
+    fn run<T: ?Sized + Send + Sync + 'static, A: 'static>(
+        class: ClassRef<T, A>,
+        ctx: &mut UpdateContext,
+        ctor: CtorFn<T, A>,
+        transform: Transform<T>,
+    ) -> Result<(), UpdateError> {
+        class.core.convert_eager(ctx, ctor, transform).map(|_| ())
+    }
+}
+
+impl Strategy for Lazy {
+    const SUFFIX: &'static str = " (lazy)";
+}
+
+#[allow(private_interfaces)]
+impl sealed::Run for Lazy {
+    fn run<T: ?Sized + Send + Sync + 'static, A: 'static>(
+        class: ClassRef<T, A>,
+        ctx: &mut UpdateContext,
+        ctor: CtorFn<T, A>,
+        transform: Transform<T>,
+    ) -> Result<(), UpdateError> {
+        let version = class.core.convert_lazy(ctx, ctor, transform);
+        ctx.log(format!(
+            "class `{}`: lazy conversion to version {version} installed; instances convert on access",
+            class.name()
+        ));
+        Ok(())
+    }
+}
+
+/// A conversion update: every instance of a class becomes `transformer(old)`
+/// (now or on access, per `S`), and `new_ctor` becomes the constructor of
+/// record. Named `convert <class>` (plus ` (lazy)`) unless renamed.
+pub struct Conversion<T: ?Sized + 'static, A: 'static, S> {
+    name: String,
+    class: Box<dyn AsClass<T, A>>,
+    ctor: CtorFn<T, A>,
+    /// Wrapped at construction, in the caller's copy of moult and std.
+    transform: Transform<T>,
+    /// Concrete type of the new version, declared for the console.
+    new_type: Option<(std::any::TypeId, &'static str)>,
+    _strategy: PhantomData<fn() -> S>,
+}
+
+/// Pymoult's `EagerConversionUpdate`.
+pub type EagerConversion<T, A = ()> = Conversion<T, A, Eager>;
+
+/// Pymoult's `LazyConversionUpdate` ("progressive" data access).
+pub type LazyConversion<T, A = ()> = Conversion<T, A, Lazy>;
+
+impl<T: ?Sized + Send + Sync + 'static, A: 'static, S: Strategy> Conversion<T, A, S> {
+    /// Converts every instance of `class` with `transformer`; `new_ctor`
+    /// becomes the constructor of record.
+    pub fn new(
+        class: impl AsClass<T, A>,
+        new_ctor: fn(A) -> Box<T>,
+        transformer: impl Fn(&T) -> Box<T> + Send + Sync + 'static,
+    ) -> Self {
+        Conversion {
+            name: format!("convert {}{}", class.class_name(), S::SUFFIX),
+            class: Box::new(class),
+            ctor: CtorFn::new(new_ctor),
+            transform: guard_transformer(transformer),
+            new_type: None,
+            _strategy: PhantomData,
+        }
+    }
+
+    /// Renames the update (names are what `is_applied` looks for).
+    pub fn named(mut self, name: impl Into<String>) -> Self {
+        self.name = name.into();
+        self
+    }
+
+    /// Declares `U` as the new version's concrete type (shown by the console).
+    pub fn version_type<U: 'static>(mut self) -> Self {
+        self.new_type = Some((std::any::TypeId::of::<U>(), std::any::type_name::<U>()));
+        self
+    }
+}
+
+impl<T: ?Sized + Send + Sync + 'static, A: 'static, S: Strategy> Update for Conversion<T, A, S> {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn apply(&mut self, ctx: &mut UpdateContext) -> Result<(), UpdateError> {
+        let class = self.class.resolve()?;
+        if let Some((id, name)) = self.new_type {
+            class.core.state.name_type(id, name);
+        }
+        S::run(class, ctx, self.ctor, self.transform.clone())
+    }
+}
