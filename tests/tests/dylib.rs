@@ -12,6 +12,7 @@ const FIXTURES: &[&str] = &[
     "upd-redefine",
     "upd-signature",
     "upd-unknown",
+    "upd-unknown-class",
     "upd-panic-apply",
     "upd-no-entry",
     "upd-fingerprint",
@@ -122,6 +123,21 @@ fn an_unknown_function_is_refused_listing_the_known_ones() {
     assert!(
         reply.contains("e2e_app::greeting"),
         "lists what exists: {reply}"
+    );
+}
+
+#[test]
+fn an_unknown_class_is_refused_listing_the_known_ones() {
+    let mut app = App::start(&app_binary());
+    let reply = load(&mut app, "upd-unknown-class");
+    assert!(reply.contains("unknown class `e2e_app::Shap`"), "{reply}");
+    assert!(
+        reply.contains("e2e_app::Shape"),
+        "lists what exists: {reply}"
+    );
+    assert_eq!(
+        app.ask("shapes"),
+        "shapes square 1, square 2, square 3, square 4, square 5"
     );
 }
 
