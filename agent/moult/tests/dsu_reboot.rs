@@ -244,7 +244,7 @@ fn a_rolled_back_update_cancels_its_reboot_and_switch() {
         "{why}"
     );
     assert!(
-        why.contains("switch of main of DSU thread rollback cancelled"),
+        why.contains("main switch of DSU thread rollback cancelled"),
         "{why}"
     );
 

@@ -11,7 +11,7 @@ use std::time::Duration;
 use moult_protocol::ThreadState;
 
 use super::main_fn::Main;
-use super::record::Pending;
+use super::record::{Pending, RecordInner};
 use crate::update::{Hold, UpdateId};
 use crate::{Alterability, Runtime, ThreadFilter, Update, UpdateContext, UpdateError};
 
@@ -44,60 +44,52 @@ impl UpdateContext {
     /// thread runs `new_main` (or the main a `switch_main` of this update
     /// installs, or the current one). Cancelled if the update rolls back.
     pub fn reboot(&mut self, thread: &str, new_main: Option<Main>) -> Result<(), UpdateError> {
-        let record = self.rt.threads.get(thread)?;
-        let mut inner = record.lock();
-        if inner.state == ThreadState::Finished {
-            return Err(UpdateError::Failed(format!(
-                "DSU thread {thread} has finished: there is nothing to reboot (spawn it again)"
-            )));
-        }
-        if let Some(other) = inner.reboot.as_ref().filter(|r| r.owner != self.id) {
-            return Err(UpdateError::Failed(format!(
-                "DSU thread {thread} already has a reboot pending (update #{})",
-                other.owner
-            )));
-        }
-        let replaced = inner.reboot.replace(Pending {
-            owner: self.id,
-            value: new_main,
-            armed: false,
-        });
-        record.publish(&inner);
-        drop(inner);
-        let (id, name) = (self.id, thread.to_string());
-        self.on_rollback(move |rt: &Runtime| {
-            if let Ok(record) = rt.threads.get(&name) {
-                let mut inner = record.lock();
-                if inner
-                    .reboot
-                    .as_ref()
-                    .is_some_and(|r| r.owner == id && !r.armed)
-                {
-                    inner.reboot = replaced;
-                    record.publish(&inner);
-                }
-            }
-            format!("reboot of DSU thread {name} cancelled")
-        });
-        self.push_hold(Box::new(ArmHold(self.id)));
-        self.log(format!("DSU thread {thread}: reboot requested"));
-        Ok(())
+        self.request_pending(thread, "reboot", |inner| &mut inner.reboot, new_main, true)
     }
 
     /// Makes `new_main` DSU thread `thread`'s main once this update resumes:
     /// it runs when the current main returns (or at a reboot), on the same
     /// OS thread. Cancelled if the update rolls back.
     pub fn switch_main(&mut self, thread: &str, new_main: Main) -> Result<(), UpdateError> {
+        self.request_pending(
+            thread,
+            "main switch",
+            |inner| &mut inner.switch,
+            new_main,
+            false,
+        )
+    }
+
+    /// Installs a pending `what` on `thread`, inert until this update resumes
+    /// (its hold arms it) and restored to what it replaced on rollback.
+    /// `exclusive`: refuse if another update already has one pending.
+    fn request_pending<V: Send + 'static>(
+        &mut self,
+        thread: &str,
+        what: &'static str,
+        slot: fn(&mut RecordInner) -> &mut Option<Pending<V>>,
+        value: V,
+        exclusive: bool,
+    ) -> Result<(), UpdateError> {
         let record = self.rt.threads.get(thread)?;
         let mut inner = record.lock();
         if inner.state == ThreadState::Finished {
             return Err(UpdateError::Failed(format!(
-                "DSU thread {thread} has finished: its main cannot be switched (spawn it again)"
+                "DSU thread {thread} has finished: no {what} is possible (spawn it again)"
             )));
         }
-        let replaced = inner.switch.replace(Pending {
+        if let Some(other) = slot(&mut inner)
+            .as_ref()
+            .filter(|p| exclusive && p.owner != self.id)
+        {
+            return Err(UpdateError::Failed(format!(
+                "DSU thread {thread} already has a {what} pending (update #{})",
+                other.owner
+            )));
+        }
+        let replaced = slot(&mut inner).replace(Pending {
             owner: self.id,
-            value: new_main,
+            value,
             armed: false,
         });
         record.publish(&inner);
@@ -106,19 +98,16 @@ impl UpdateContext {
         self.on_rollback(move |rt: &Runtime| {
             if let Ok(record) = rt.threads.get(&name) {
                 let mut inner = record.lock();
-                if inner
-                    .switch
-                    .as_ref()
-                    .is_some_and(|s| s.owner == id && !s.armed)
-                {
-                    inner.switch = replaced;
+                let pending = slot(&mut inner);
+                if pending.as_ref().is_some_and(|p| p.owner == id && !p.armed) {
+                    *pending = replaced;
                     record.publish(&inner);
                 }
             }
-            format!("switch of main of DSU thread {name} cancelled")
+            format!("{what} of DSU thread {name} cancelled")
         });
         self.push_hold(Box::new(ArmHold(self.id)));
-        self.log(format!("DSU thread {thread}: main switch requested"));
+        self.log(format!("DSU thread {thread}: {what} requested"));
         Ok(())
     }
 }
