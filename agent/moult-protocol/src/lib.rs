@@ -5,9 +5,13 @@
 //! API, the socket and the console all speak the same vocabulary.
 
 mod event;
+mod frame;
+mod request;
 mod snapshot;
 
 pub use event::{Blocker, Event, EventKind, LifecycleStep, Outcome};
+pub use frame::{FrameError, MAX_REQUEST_BYTES, decode_request, read_line};
+pub use request::{ClientMessage, PROTOCOL_VERSION, Request};
 pub use snapshot::{
     ClassInfo, FunctionInfo, ThreadActivity, ThreadInfo, ThreadState, UpdateInfo, VersionCount,
 };
