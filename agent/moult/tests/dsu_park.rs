@@ -114,12 +114,7 @@ impl Update for ParkAll {
         ctx.request_park(&self.threads, None).map(drop)
     }
     fn check_alterability(&mut self, ctx: &mut UpdateContext) -> Alterability {
-        let blockers = ctx.parked(&self.threads, None);
-        if blockers.is_empty() {
-            Alterability::Ready
-        } else {
-            Alterability::Blocked(blockers)
-        }
+        Alterability::from_blockers(ctx.parked(&self.threads, None))
     }
     fn clean_failed_alterability(&mut self, ctx: &mut UpdateContext) {
         ctx.clean_failed_park();
@@ -252,12 +247,7 @@ impl Update for ClockUpdate {
     }
     fn check_alterability(&mut self, ctx: &mut UpdateContext) -> Alterability {
         let clock = ThreadFilter::Named(vec!["clock".into()]);
-        let blockers = ctx.parked(&clock, Some("loop head"));
-        if blockers.is_empty() {
-            Alterability::Ready
-        } else {
-            Alterability::Blocked(blockers)
-        }
+        Alterability::from_blockers(ctx.parked(&clock, Some("loop head")))
     }
     fn clean_failed_alterability(&mut self, ctx: &mut UpdateContext) {
         ctx.clean_failed_park();

@@ -56,12 +56,7 @@ impl Update for Step {
     fn check_alterability(&mut self, ctx: &mut UpdateContext) -> moult::Alterability {
         let f = moult::hot_fn!(work).unwrap();
         ctx.close_gate(f).unwrap();
-        let blockers = ctx.quiescence(f, &ThreadFilter::All);
-        if blockers.is_empty() {
-            moult::Alterability::Ready
-        } else {
-            moult::Alterability::Blocked(blockers)
-        }
+        moult::Alterability::from_blockers(ctx.quiescence(f, &ThreadFilter::All))
     }
     fn apply(&mut self, ctx: &mut UpdateContext) -> Result<(), UpdateError> {
         ctx.redefine(moult::hot_fn!(work)?, self.new);

@@ -198,12 +198,7 @@ where
             .map(drop)
     }
     fn check_alterability(&mut self, ctx: &mut UpdateContext) -> Alterability {
-        let blockers = ctx.parked(&self.threads, self.point.as_deref());
-        if blockers.is_empty() {
-            Alterability::Ready
-        } else {
-            Alterability::Blocked(blockers)
-        }
+        Alterability::from_blockers(ctx.parked(&self.threads, self.point.as_deref()))
     }
     fn clean_failed_alterability(&mut self, ctx: &mut UpdateContext) {
         ctx.clean_failed_park();

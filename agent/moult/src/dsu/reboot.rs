@@ -201,12 +201,7 @@ impl Update for ThreadReboot {
         if !self.park_first {
             return Alterability::Ready;
         }
-        let blockers = ctx.parked(&self.filter(), None);
-        if blockers.is_empty() {
-            Alterability::Ready
-        } else {
-            Alterability::Blocked(blockers)
-        }
+        Alterability::from_blockers(ctx.parked(&self.filter(), None))
     }
     fn clean_failed_alterability(&mut self, ctx: &mut UpdateContext) {
         ctx.clean_failed_park();

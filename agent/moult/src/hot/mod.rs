@@ -12,7 +12,7 @@ mod quiescence;
 mod registry;
 
 pub use func::Func;
-pub(crate) use quiescence::{Quiescence, depths_by_thread};
+pub(crate) use quiescence::{blockers, depths_by_thread};
 pub(crate) use registry::{FnRecord, FunctionRegistry};
 
 use std::any::TypeId;

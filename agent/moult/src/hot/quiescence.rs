@@ -8,42 +8,37 @@ use super::HotFnCore;
 use crate::Runtime;
 use crate::update::ThreadFilter;
 
-/// Quiescence checks over the app's thread tables.
-pub(crate) struct Quiescence;
-
-impl Quiescence {
-    /// Activations of `core` on the threads `filter` selects, after a heavy
-    /// fence: empty means quiescent. Callers that raced the fence either are
-    /// counted here or saw the closed gate.
-    pub(crate) fn blockers(rt: &Runtime, core: &HotFnCore, filter: &ThreadFilter) -> Vec<Blocker> {
-        rt.fence.heavy();
-        let id = core.id.load(Ordering::Acquire);
-        let mut blockers: Vec<Blocker> = rt
-            .tables
-            .all()
-            .iter()
-            .filter(|t| filter.matches(&t.name))
-            .filter_map(|t| {
-                let (depth, _) = t.read(id);
-                (depth > 0).then(|| Blocker {
-                    thread: t.name.clone(),
-                    function: Some(core.name.to_string()),
-                    depth,
-                    detail: format!("{depth} activation(s) of {} running", core.name),
-                })
-            })
-            .collect();
-        let untracked = rt.functions.record(core).untracked.load(Ordering::SeqCst);
-        if untracked > 0 {
-            blockers.push(Blocker {
-                thread: "exiting threads".into(),
+/// Activations of `core` on the threads `filter` selects, after a heavy
+/// fence: empty means quiescent. Callers that raced the fence either are
+/// counted here or saw the closed gate.
+pub(crate) fn blockers(rt: &Runtime, core: &HotFnCore, filter: &ThreadFilter) -> Vec<Blocker> {
+    rt.fence.heavy();
+    let id = core.id.load(Ordering::Acquire);
+    let mut blockers: Vec<Blocker> = rt
+        .tables
+        .all()
+        .iter()
+        .filter(|t| filter.matches(&t.name))
+        .filter_map(|t| {
+            let (depth, _) = t.read(id);
+            (depth > 0).then(|| Blocker {
+                thread: t.name.clone(),
                 function: Some(core.name.to_string()),
-                depth: untracked,
-                detail: "calls made during thread teardown".into(),
-            });
-        }
-        blockers
+                depth,
+                detail: format!("{depth} activation(s) of {} running", core.name),
+            })
+        })
+        .collect();
+    let untracked = rt.functions.record(core).untracked.load(Ordering::SeqCst);
+    if untracked > 0 {
+        blockers.push(Blocker {
+            thread: "exiting threads".into(),
+            function: Some(core.name.to_string()),
+            depth: untracked,
+            detail: "calls made during thread teardown".into(),
+        });
     }
+    blockers
 }
 
 /// (thread, depth) of `core` on every thread where it is active, after a heavy fence.

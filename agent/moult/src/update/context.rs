@@ -10,7 +10,7 @@ use moult_protocol::{Blocker, EventKind};
 use super::manager::Control;
 use super::{Alterability, ThreadFilter, UpdateId};
 use crate::Runtime;
-use crate::hot::{FnRecord, Func, Quiescence, erase};
+use crate::hot::{FnRecord, Func, blockers, erase};
 
 /// Something `apply` did that a rollback must undo.
 ///
@@ -213,7 +213,7 @@ impl UpdateContext {
         f: Func<F>,
         threads: &ThreadFilter,
     ) -> Vec<Blocker> {
-        Quiescence::blockers(self.rt, f.core, threads)
+        blockers(self.rt, f.core, threads)
     }
 
     /// Installs `new` as `f`'s current version (recorded for rollback).

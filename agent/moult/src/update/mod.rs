@@ -45,6 +45,18 @@ pub enum Alterability {
     Blocked(Vec<Blocker>),
 }
 
+impl Alterability {
+    /// `Ready` when nothing blocks, `Blocked(blockers)` otherwise: what every
+    /// check built from blockers (quiescence, parked threads) answers.
+    pub fn from_blockers(blockers: Vec<Blocker>) -> Alterability {
+        if blockers.is_empty() {
+            Alterability::Ready
+        } else {
+            Alterability::Blocked(blockers)
+        }
+    }
+}
+
 /// Why a lifecycle hook failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum UpdateError {

@@ -72,12 +72,7 @@ impl<F: Copy + Send + 'static> Update for SafeRedefine<F> {
                 detail: e.to_string(),
             }]);
         }
-        let blockers = ctx.quiescence(self.func, &self.threads);
-        if blockers.is_empty() {
-            Alterability::Ready
-        } else {
-            Alterability::Blocked(blockers)
-        }
+        Alterability::from_blockers(ctx.quiescence(self.func, &self.threads))
     }
     fn apply(&mut self, ctx: &mut UpdateContext) -> Result<(), UpdateError> {
         ctx.redefine(self.func, self.new);
