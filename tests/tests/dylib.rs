@@ -309,7 +309,7 @@ fn a_conversion_library_converts_every_live_instance_to_its_own_type() {
         "{classes}"
     );
     assert!(
-        classes.contains(r#"{"version":1,"type_name":"upd_convert::ColoredSquare","live":6}"#),
+        classes.contains(r#"{"version":1,"type_name":"upd_shapes::ColoredSquare","live":6}"#),
         "{classes}"
     );
 }
