@@ -115,8 +115,10 @@ pub enum EventKind {
     },
     /// An action was undone during a rollback.
     RolledBack { update: String, what: String },
-    /// An update library was loaded (or refused).
+    /// An update library was loaded and handed out these updates.
     LibraryLoaded { path: String, updates: Vec<String> },
+    /// An update library was refused; nothing of it was submitted.
+    LibraryRefused { path: String, reason: String },
     /// Free-form log line (Pymoult's `log(level, msg)`).
     Log { level: String, message: String },
 }

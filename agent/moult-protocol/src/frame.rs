@@ -88,6 +88,15 @@ pub fn decode_request(line: &str) -> Result<ClientMessage, FrameError> {
     serde_json::from_str(line).map_err(|e| FrameError::Invalid(e.to_string()))
 }
 
+/// The `id` of a request line that could not be decoded, if the line is a
+/// JSON object with a numeric `id`: the error reply then names it.
+pub fn request_id(line: &str) -> Option<u64> {
+    serde_json::from_str::<serde_json::Value>(line)
+        .ok()?
+        .get("id")?
+        .as_u64()
+}
+
 #[cfg(test)]
 mod tests {
     use std::io::{BufReader, Cursor};

@@ -4,14 +4,22 @@
 //! update lifecycles — is expressed with these serde types, so the in-process
 //! API, the socket and the console all speak the same vocabulary.
 
+mod agent;
+pub mod discovery;
 mod event;
 mod frame;
+mod journal;
+mod reply;
 mod request;
 mod snapshot;
 
+pub use agent::AgentInfo;
 pub use event::{Blocker, Event, EventKind, LifecycleStep, Outcome};
-pub use frame::{FrameError, MAX_REQUEST_BYTES, decode_request, read_line};
+pub use frame::{FrameError, MAX_REQUEST_BYTES, decode_request, read_line, request_id};
+pub use journal::{JournalAction, JournalEntry};
+pub use reply::{CAPABILITIES, ErrorCode, ProtocolError, QueuedUpdate, Response, ServerMessage};
 pub use request::{ClientMessage, PROTOCOL_VERSION, Request};
 pub use snapshot::{
-    ClassInfo, FunctionInfo, ThreadActivity, ThreadInfo, ThreadState, UpdateInfo, VersionCount,
+    ClassInfo, FunctionInfo, Snapshot, ThreadActivity, ThreadInfo, ThreadState, UpdateInfo,
+    VersionCount,
 };

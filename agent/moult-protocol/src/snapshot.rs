@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::AgentInfo;
+
 /// State of a DSU thread.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "state", content = "point")]
@@ -94,4 +96,24 @@ pub struct UpdateInfo {
     pub attempts: u32,
     /// How it ended, once done.
     pub outcome: Option<super::Outcome>,
+}
+
+/// Everything the agent knows, at one moment: what `status` prints and the
+/// console's panes start from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Snapshot {
+    /// Who the agent is.
+    pub agent: AgentInfo,
+    /// Milliseconds since the agent started, when the snapshot was taken.
+    pub uptime_ms: u64,
+    /// DSU threads (their state and last update point).
+    pub threads: Vec<ThreadInfo>,
+    /// Hot functions with their versions and live activations per thread.
+    pub functions: Vec<FunctionInfo>,
+    /// Tracked classes with live instances per version.
+    pub classes: Vec<ClassInfo>,
+    /// The update queue, the current update and recent history.
+    pub updates: Vec<UpdateInfo>,
+    /// Sequence number of the next event: events before it are reflected here.
+    pub next_event: u64,
 }
