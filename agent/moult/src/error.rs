@@ -77,4 +77,7 @@ pub enum Error {
     /// The manager is gone (app shutting down).
     #[error("the update manager has stopped")]
     ManagerStopped,
+    /// The agent's socket could not be started.
+    #[error("could not start the moult agent: {0}")]
+    Agent(String),
 }

@@ -22,6 +22,7 @@
 //! a pointer to it by its entry ([`library`]). Panics are always caught by the
 //! copy of `std` that raised them (see [`update::boundary`]).
 
+pub mod agent;
 pub mod class;
 pub mod dsu;
 mod error;
