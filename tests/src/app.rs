@@ -34,7 +34,11 @@ pub fn private_runtime_dir() -> PathBuf {
 impl App {
     /// Starts `binary` and waits for its `ready` line.
     pub fn start(binary: &Path) -> App {
-        let runtime_dir = private_runtime_dir();
+        App::start_in(binary, private_runtime_dir())
+    }
+
+    /// Starts `binary` with its agent files in `runtime_dir`.
+    pub fn start_in(binary: &Path, runtime_dir: PathBuf) -> App {
         let mut child = Command::new(binary)
             .env(moult_protocol::discovery::DIR_ENV, &runtime_dir)
             .stdin(Stdio::piped())

@@ -75,10 +75,12 @@ impl Client {
         let mut line = String::new();
         match self.reader.read_line(&mut line) {
             Ok(0) => None,
-            Ok(_) => Some(
-                serde_json::from_str(&line)
-                    .unwrap_or_else(|e| panic!("agent sent a bad line {line:?}: {e}")),
-            ),
+            // A last line cut short: the agent dropped the connection mid-write.
+            Ok(_) if !line.ends_with('\n') => None,
+            Ok(_) => Some(serde_json::from_str(&line).unwrap_or_else(|e| {
+                let start: String = line.chars().take(200).collect();
+                panic!("agent sent a bad line {start:?}…: {e}")
+            })),
             Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => None,
             Err(e) => panic!("read from agent: {e}"),
         }

@@ -116,4 +116,8 @@ pub struct Snapshot {
     pub updates: Vec<UpdateInfo>,
     /// Sequence number of the next event: events before it are reflected here.
     pub next_event: u64,
+    /// Client connections open now (this one included).
+    pub connections: u32,
+    /// Subscribers dropped so far because they stopped reading.
+    pub dropped_subscribers: u64,
 }

@@ -27,6 +27,13 @@ pub(crate) const SEND_TIMEOUT: Duration = Duration::from_secs(5);
 /// A connection that sends nothing for this long, and is not subscribed, is closed.
 pub(crate) const IDLE_TIMEOUT: Duration = Duration::from_secs(120);
 
+static DROPPED_SUBSCRIBERS: AtomicU64 = AtomicU64::new(0);
+
+/// Subscribers dropped so far for not reading.
+pub(crate) fn dropped_subscribers() -> u64 {
+    DROPPED_SUBSCRIBERS.load(Ordering::Relaxed)
+}
+
 /// What the reader, the writer and the pump of one connection share.
 pub(crate) struct Shared {
     /// The socket; reads on the reader thread, writes on the writer thread.
@@ -41,11 +48,15 @@ pub(crate) struct Shared {
     pub(crate) subscribed: AtomicBool,
 }
 
+/// One queued line and how many events it carries (counted as undelivered
+/// if the client is dropped before it is written).
+type Line = (String, u64);
+
 /// The sending side a dispatcher and a pump use.
 #[derive(Clone)]
 pub(crate) struct Outbox {
     /// The bounded queue to the writer.
-    tx: SyncSender<String>,
+    tx: SyncSender<Line>,
     /// The connection (to mark it too slow).
     pub(crate) shared: Arc<Shared>,
 }
@@ -53,12 +64,13 @@ pub(crate) struct Outbox {
 impl Outbox {
     /// Queues a message, waiting for room (replies: the client asked for them).
     pub(crate) fn send(&self, msg: &ServerMessage) -> bool {
-        self.tx.send(encode(msg)).is_ok()
+        self.tx.send((encode(msg), 0)).is_ok()
     }
 
-    /// Queues a message without waiting; `false` if the queue is full or closed.
-    pub(crate) fn try_send(&self, msg: &ServerMessage) -> bool {
-        match self.tx.try_send(encode(msg)) {
+    /// Queues a message carrying `events` events without waiting; `false`
+    /// if the queue is full or closed.
+    pub(crate) fn try_send(&self, msg: &ServerMessage, events: u64) -> bool {
+        match self.tx.try_send((encode(msg), events)) {
             Ok(()) => true,
             Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => false,
         }
@@ -182,7 +194,7 @@ fn read_loop(outbox: &Outbox, name: &str) {
     }
 }
 
-fn write_loop(shared: &Shared, rx: &Receiver<String>) {
+fn write_loop(shared: &Shared, rx: &Receiver<Line>) {
     let mut out = &shared.stream;
     loop {
         let reason = shared
@@ -195,18 +207,32 @@ fn write_loop(shared: &Shared, rx: &Receiver<String>) {
             break;
         }
         match rx.recv_timeout(Duration::from_millis(100)) {
-            Ok(line) => {
+            Ok((line, events)) => {
                 if out.write_all(line.as_bytes()).is_err() {
-                    break; // gone, or not reading for SEND_TIMEOUT
+                    // Gone, or not reading for SEND_TIMEOUT.
+                    shared.undelivered.fetch_add(events, Ordering::AcqRel);
+                    break;
                 }
             }
             Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => return,
         }
     }
-    // Closed for writing: stop the reader and pump too.
-    shared.closed.store(true, Ordering::Release);
+    // Closed for writing: stop the reader and pump too. A client that hung
+    // up (the reader saw it first) is not "dropped".
+    let hung_up = shared.closed.swap(true, Ordering::AcqRel);
     shutdown(&shared.stream);
+    let queued: u64 = rx.try_iter().map(|(_, events)| events).sum();
+    let lost = shared.undelivered.fetch_add(queued, Ordering::AcqRel) + queued;
+    if shared.subscribed.load(Ordering::Acquire) && !hung_up {
+        DROPPED_SUBSCRIBERS.fetch_add(1, Ordering::Relaxed);
+        crate::runtime().events.emit(moult_protocol::EventKind::Log {
+            level: "warn".into(),
+            message: format!(
+                "moult agent: dropped a subscriber that stopped reading ({lost} events undelivered)"
+            ),
+        });
+    }
 }
 
 fn is_timeout(e: &std::io::Error) -> bool {

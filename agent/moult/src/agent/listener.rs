@@ -17,6 +17,11 @@ pub(crate) const MAX_CONNECTIONS: usize = 64;
 
 static OPEN: AtomicUsize = AtomicUsize::new(0);
 
+/// Connections being served now.
+pub(crate) fn open_connections() -> usize {
+    OPEN.load(Ordering::Relaxed)
+}
+
 /// Binds `socket` (mode `0600`, replacing a stale file of the same pid) and
 /// starts the accept thread.
 pub(crate) fn start(socket: &Path) -> Result<(), String> {

@@ -15,7 +15,8 @@ use super::snapshot;
 
 /// At most this many messages per second go to one subscriber.
 pub(crate) const MAX_BATCHES_PER_SEC: u32 = 20;
-/// Events per `events` message at most (bigger bursts span several).
+/// Events per `events` message at most: with [`MAX_BATCHES_PER_SEC`], the
+/// most events per second a subscriber is sent; more are reported as dropped.
 pub(crate) const MAX_EVENTS_PER_BATCH: usize = 512;
 /// A fresh `state` message this often (calls and live counts move without events).
 pub(crate) const STATE_EVERY: Duration = Duration::from_secs(1);
@@ -44,27 +45,30 @@ fn pump(outbox: &Outbox, first: moult_protocol::Snapshot) {
     }
     let mut last_state = Instant::now();
     while !shared.closed.load(Ordering::Acquire) {
+        // One `events` message per tick at most: a burst beyond the rate
+        // stays in the ring, and what the ring overwrites meanwhile is
+        // reported as `dropped` instead of flooding the client.
         let batch = rt.events.wait_since(cursor, Duration::from_millis(250));
-        cursor = batch.next;
-        let mut dropped = batch.dropped;
         let mut events = batch.events;
-        while !events.is_empty() || dropped > 0 {
-            let rest = events.split_off(events.len().min(MAX_EVENTS_PER_BATCH));
+        events.truncate(MAX_EVENTS_PER_BATCH);
+        cursor = events.last().map_or(batch.next, |e| e.seq + 1);
+        if !events.is_empty() || batch.dropped > 0 {
             let n = events.len() as u64;
-            let msg = ServerMessage::Events { events, dropped };
-            if !outbox.try_send(&msg) {
-                too_slow(outbox, n + rest.len() as u64);
+            let msg = ServerMessage::Events {
+                events,
+                dropped: batch.dropped,
+            };
+            if !outbox.try_send(&msg, n) {
+                too_slow(outbox, n);
                 return;
             }
-            events = rest;
-            dropped = 0;
         }
         if last_state.elapsed() >= STATE_EVERY {
             last_state = Instant::now();
             let msg = ServerMessage::State {
                 snapshot: snapshot::take(rt),
             };
-            if !outbox.try_send(&msg) {
+            if !outbox.try_send(&msg, 0) {
                 too_slow(outbox, 0);
                 return;
             }
@@ -73,18 +77,10 @@ fn pump(outbox: &Outbox, first: moult_protocol::Snapshot) {
     }
 }
 
+/// The client's queue is full: the writer closes it and reports the loss.
 fn too_slow(outbox: &Outbox, lost: u64) {
-    let shared = &outbox.shared;
-    let total = shared.undelivered.fetch_add(lost, Ordering::AcqRel) + lost;
+    let total = outbox.shared.undelivered.fetch_add(lost, Ordering::AcqRel) + lost;
     outbox.drop_slow_client(format!(
-        "too slow: the client stopped reading and {total} events were not delivered; reconnect and subscribe again"
+        "too slow: the client fell behind and {total} events were not delivered; reconnect and subscribe again"
     ));
-    crate::runtime()
-        .events
-        .emit(moult_protocol::EventKind::Log {
-            level: "warn".into(),
-            message: format!(
-                "moult agent: dropped a subscriber that fell behind ({total} events undelivered)"
-            ),
-        });
 }
