@@ -1,82 +1,137 @@
-//! The step 1 tutorial demos, without the socket: each demo app's own loop
-//! runs in a process that then loads an update crate with
-//! `moult::load_update` — its solution changes what the app prints from the
-//! next line on, its untouched starter changes nothing.
-//!
-//! Each scenario is a child process (this test binary re-run on the ignored
-//! test [`child`]) whose whole stdout is read: the app's lines and the
-//! update library's (printed by the library's own copy of `std`) alike.
+//! The step 1 tutorial demos, as a learner runs them: the real demo app
+//! binary prints its lines, an update library is applied through the
+//! agent's socket, and the app's next lines show it — the solution changes
+//! them, the untouched starter does not.
 
-use std::path::Path;
-use std::process::Command;
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
-use std::time::Duration;
+use std::sync::mpsc::{Receiver, channel};
+use std::time::{Duration, Instant};
 
-use moult::protocol::Outcome;
-use moult_e2e::{build, library_path};
+use moult_e2e::{Client, build, library_path, private_runtime_dir};
+use moult_protocol::{Outcome, Request, Response, ServerMessage, discovery};
 
-/// Set in a child: which demo app to run.
-const CHILD_APP: &str = "MOULT_DEMO_CHILD_APP";
-/// Set in a child: the update library to load into it.
-const CHILD_LIBRARY: &str = "MOULT_DEMO_CHILD_LIBRARY";
+const APPS: &[&str] = &["step1-hello", "step1-tictoc", "step1-data"];
 
-/// Printed by the child around the app's output it owes the parent.
-const START: &str = "== start";
-const APPLYING: &str = "== applying";
-const APPLIED: &str = "== applied";
-const DONE: &str = "== done";
-
-/// Builds every step 1 update crate once for this test binary.
-fn built() {
-    static BUILT: OnceLock<()> = OnceLock::new();
-    BUILT.get_or_init(|| {
-        build(&[
-            "step1-hello-starter",
-            "step1-hello-solution",
-            "step1-tictoc-starter",
-            "step1-tictoc-solution",
-            "step1-data-starter",
-            "step1-data-solution",
-        ]);
-    });
+/// Builds the apps and every step 1 update crate once; returns the artifact dir.
+fn built() -> PathBuf {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let kinds = ["", "-starter", "-solution"];
+            let packages: Vec<String> = APPS
+                .iter()
+                .flat_map(|app| kinds.iter().map(move |k| format!("{app}{k}")))
+                .collect();
+            build(&packages.iter().map(String::as_str).collect::<Vec<_>>())
+        })
+        .clone()
 }
 
-/// Runs `app` in a child that loads `package`; returns the app's lines
-/// before the load and after its updates applied (not those printed while
-/// they apply: either version may show there).
-fn run(app: &str, package: &str) -> (Vec<String>, Vec<String>) {
-    built();
-    let out = Command::new(std::env::current_exe().expect("test binary"))
-        .args(["child", "--exact", "--ignored", "--nocapture", "-q"])
-        .env(CHILD_APP, app)
-        .env(CHILD_LIBRARY, library_path(package))
-        .output()
-        .expect("run the child");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{app} + {package} failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let lines: Vec<&str> = stdout.lines().collect();
-    let at = |marker: &str| {
-        lines
-            .iter()
-            .position(|l| *l == marker)
-            .unwrap_or_else(|| panic!("no {marker:?} in:\n{stdout}"))
-    };
-    let (start, applying) = (at(START), at(APPLYING));
-    let (applied, done) = (at(APPLIED), at(DONE));
-    let app_lines = |from: usize, to: usize| -> Vec<String> {
-        let lines: Vec<String> = lines[from + 1..to]
-            .iter()
-            .filter(|l| !l.starts_with("== "))
-            .map(|l| l.to_string())
-            .collect();
-        assert!(!lines.is_empty(), "no app output in:\n{stdout}");
-        lines
-    };
-    (app_lines(start, applying), app_lines(applied, done))
+/// A demo app process (period 20 ms) with its agent; killed on drop.
+struct Demo {
+    child: Child,
+    lines: Receiver<String>,
+    client: Client,
+    runtime_dir: PathBuf,
+}
+
+impl Demo {
+    fn start(app: &str) -> Demo {
+        let runtime_dir = private_runtime_dir();
+        let mut child = Command::new(built().join(app))
+            .env("MOULT_DEMO_PERIOD_MS", "20")
+            .env(discovery::DIR_ENV, &runtime_dir)
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("start {app}: {e}"));
+        let stdout = child.stdout.take().expect("piped stdout");
+        let (tx, lines) = channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let socket = discovery::socket_path(&runtime_dir, child.id());
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !socket.exists() {
+            assert!(Instant::now() < deadline, "{app} opened no {socket:?}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let client = Client::hello(&socket);
+        Demo {
+            child,
+            lines,
+            client,
+            runtime_dir,
+        }
+    }
+
+    /// The next `n` lines, after dropping those printed in the last 200 ms.
+    fn fresh_lines(&mut self, n: usize) -> Vec<String> {
+        std::thread::sleep(Duration::from_millis(200));
+        while self.lines.try_recv().is_ok() {}
+        (0..n)
+            .map(|_| self.lines.recv_timeout(Duration::from_secs(10)))
+            .collect::<Result<_, _>>()
+            .expect("the app keeps printing")
+    }
+
+    /// Applies `package` through the socket and waits for each of its updates.
+    fn apply(&mut self, package: &str) {
+        let path = library_path(package).display().to_string();
+        let updates = match self.client.request(Request::Apply { path }) {
+            ServerMessage::Ok {
+                result: Response::Queued { updates },
+                ..
+            } => updates,
+            other => panic!("apply {package}: {other:?}"),
+        };
+        for update in updates {
+            assert_eq!(self.outcome(update.id), Outcome::Applied, "{update:?}");
+        }
+    }
+
+    /// The outcome of update `id`, once it has one.
+    fn outcome(&mut self, id: u64) -> Outcome {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if let ServerMessage::Ok {
+                result: Response::Snapshot { snapshot },
+                ..
+            } = self.client.request(Request::Snapshot)
+                && let Some(outcome) = snapshot
+                    .updates
+                    .into_iter()
+                    .find(|u| u.id == id)
+                    .and_then(|u| u.outcome)
+            {
+                return outcome;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!("update {id} has no outcome after 20 s");
+    }
+}
+
+impl Drop for Demo {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.runtime_dir);
+    }
+}
+
+/// Runs `app`, applies `package`; returns 10 lines before and 10 after.
+fn before_and_after(app: &str, package: &str) -> (Vec<String>, Vec<String>) {
+    let mut demo = Demo::start(app);
+    let before = demo.fresh_lines(10);
+    demo.apply(package);
+    (before, demo.fresh_lines(10))
 }
 
 /// Asserts every line is one of `expected`.
@@ -100,14 +155,14 @@ const DATA_V2: [&str; 5] = [
 
 #[test]
 fn hello_solution_says_hello_moult() {
-    let (before, after) = run("step1-hello", "step1-hello-solution");
+    let (before, after) = before_and_after("step1-hello", "step1-hello-solution");
     all_in(&before, &["hello world"]);
     all_in(&after, &["hello moult"]);
 }
 
 #[test]
 fn tictoc_solution_redefines_tic_and_tac() {
-    let (before, after) = run("step1-tictoc", "step1-tictoc-solution");
+    let (before, after) = before_and_after("step1-tictoc", "step1-tictoc-solution");
     all_in(&before, &["tic", "tac"]);
     all_in(&after, &["tic v2", "tac v2"]);
     assert!(after.iter().any(|l| l == "tic v2") && after.iter().any(|l| l == "tac v2"));
@@ -115,10 +170,12 @@ fn tictoc_solution_redefines_tic_and_tac() {
 
 #[test]
 fn data_solution_converts_every_instance() {
-    let (before, after) = run("step1-data", "step1-data-solution");
+    let (before, after) = before_and_after("step1-data", "step1-data-solution");
     all_in(&before, &DATA_V1);
     all_in(&after, &DATA_V2);
-    assert!(after.len() >= 5, "{after:#?}");
+    for line in DATA_V2 {
+        assert!(after.iter().any(|l| l == line), "no {line:?} in {after:#?}");
+    }
 }
 
 #[test]
@@ -128,47 +185,8 @@ fn untouched_starters_change_nothing() {
         ("step1-tictoc", &["tic", "tac"][..]),
         ("step1-data", &DATA_V1[..]),
     ] {
-        let (before, after) = run(app, &format!("{app}-starter"));
+        let (before, after) = before_and_after(app, &format!("{app}-starter"));
         all_in(&before, vocabulary);
         all_in(&after, vocabulary);
-    }
-}
-
-/// The child: runs the app's loop (period 20 ms), loads the library, waits
-/// for each of its updates, then lets the app print a while longer.
-#[test]
-#[ignore = "child process of the other tests of this file"]
-fn child() {
-    let (Ok(app), Ok(library)) = (std::env::var(CHILD_APP), std::env::var(CHILD_LIBRARY)) else {
-        return;
-    };
-    let period = Duration::from_millis(20);
-    println!("{START}");
-    std::thread::spawn(move || match app.as_str() {
-        "step1-hello" => step1_hello::run(period),
-        "step1-tictoc" => step1_tictoc::run(period),
-        "step1-data" => step1_data::run(period),
-        other => panic!("unknown demo app {other}"),
-    });
-    std::thread::sleep(Duration::from_millis(300));
-    println!("{APPLYING}");
-    load(Path::new(&library));
-    println!("{APPLIED}");
-    std::thread::sleep(Duration::from_millis(300));
-    println!("{DONE}");
-}
-
-/// Loads `library` and waits until each of its updates applied.
-fn load(library: &Path) {
-    let ids =
-        moult::load_update(library).unwrap_or_else(|e| panic!("load {}: {e}", library.display()));
-    for id in ids {
-        let outcome = moult::runtime().wait(id, Duration::from_secs(20));
-        assert_eq!(
-            outcome,
-            Some(Outcome::Applied),
-            "update {id} of {}",
-            library.display()
-        );
     }
 }
