@@ -4,8 +4,8 @@
 //! prints `<value> from <origin>`, without the app being restarted: a new
 //! version of the class, a transformer from the old version, and an eager
 //! conversion (Pymoult's `EagerConversionUpdate`). Build this crate
-//! (`cargo build -p step1-data-starter`) and apply
-//! `target/debug/libstep1_data_starter.so` to the running app.
+//! (`cargo build -p step1-data-starter`) and apply it to the
+//! running app: `moult-console apply <pid> target/debug/libstep1_data_starter.so`.
 //!
 //! As given, it compiles and changes nothing: its entry returns no update.
 

@@ -3,8 +3,8 @@
 //!
 //! Goal: the running `step1-hello` app prints `hello <your name>` instead of
 //! `hello world`, without being restarted. Build this crate
-//! (`cargo build -p step1-hello-starter`) and apply
-//! `target/debug/libstep1_hello_starter.so` to the running app.
+//! (`cargo build -p step1-hello-starter`) and apply it to the
+//! running app: `moult-console apply <pid> target/debug/libstep1_hello_starter.so`.
 //!
 //! As given, it compiles and changes nothing: its entry returns no update.
 

@@ -3,8 +3,8 @@
 //! Goal: the running `step1-tictoc` app prints new versions of `tic` and
 //! `tac` (say `tic v2` and `tac v2`), without being restarted. Use what
 //! exercise 1 taught: one safe redefine per function. Build this crate
-//! (`cargo build -p step1-tictoc-starter`) and apply
-//! `target/debug/libstep1_tictoc_starter.so` to the running app.
+//! (`cargo build -p step1-tictoc-starter`) and apply it to the
+//! running app: `moult-console apply <pid> target/debug/libstep1_tictoc_starter.so`.
 //!
 //! As given, it compiles and changes nothing: its entry returns no update.
 
