@@ -1,0 +1,61 @@
+//! Tutorial step 1, exercise 3 — the update crate you complete.
+//!
+//! Goal: every `Data` of the running `step1-data` app gets an `origin` and
+//! prints `<value> from <origin>`, without the app being restarted: a new
+//! version of the class, a transformer from the old version, and an eager
+//! conversion (Pymoult's `EagerConversionUpdate`). Build this crate
+//! (`cargo build -p step1-data-starter`) and apply it to the
+//! running app: `moult-console apply <pid> target/debug/libstep1_data_starter.so`.
+//!
+//! As given, it compiles and changes nothing: its entry returns no update.
+
+use std::any::Any;
+use std::fmt;
+
+use moult::{Update, UpdateError};
+use step1_data::{Data, DataApi};
+
+/// The new version of `Data`.
+pub struct DataV2 {
+    /// The value of the old version.
+    pub value: String,
+    // TODO(learner): add `pub origin: String`.
+}
+
+impl DataApi for DataV2 {}
+
+impl fmt::Display for DataV2 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // TODO(learner): print `<value> from <origin>`.
+        f.write_str(&self.value)
+    }
+}
+
+/// The new constructor of record: what `DATA.create(value)` builds once the
+/// conversion applied.
+pub fn new_data(value: String) -> Box<dyn DataApi> {
+    // TODO(learner): give new values an origin too.
+    Box::new(DataV2 { value })
+}
+
+/// Pymoult's `transformer(data)`: the new version of one old `Data`.
+pub fn transformer(old: &dyn DataApi) -> Box<dyn DataApi> {
+    // The old value is a `step1_data::Data`: find it out through `Any`.
+    let old: &dyn Any = old;
+    let old = old
+        .downcast_ref::<Data>()
+        .expect("version 0 is step1_data::Data");
+    // TODO(learner): set the origin of the converted value.
+    Box::new(DataV2 {
+        value: old.value.clone(),
+    })
+}
+
+/// The library's entry: returns the updates to run, in order.
+#[moult::update_library]
+fn updates() -> Result<Vec<Box<dyn Update>>, UpdateError> {
+    // TODO(learner): return one boxed eager conversion of the app's class:
+    //     moult::class::EagerConversion::new(&step1_data::DATA, new_data, transformer)
+    // (optionally `.version_type::<DataV2>()`, so the console names the new version).
+    Ok(vec![])
+}
