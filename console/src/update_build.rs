@@ -30,7 +30,7 @@ pub enum BuildError {
     #[error("cannot run cargo ({0}); is a Rust toolchain on PATH?")]
     Spawn(#[source] io::Error),
     /// cargo failed: the compiler's errors were shown on stderr.
-    #[error("build failed: cargo exited with {0} (its errors are above)")]
+    #[error("build failed: cargo exited with {} (its errors are above)", exit_code(.0))]
     Failed(ExitStatus),
     /// cargo succeeded but built no `cdylib` for this crate.
     #[error(
@@ -41,6 +41,16 @@ pub enum BuildError {
     /// Reading cargo's output failed.
     #[error("build failed: reading cargo's output: {0}")]
     Io(#[from] io::Error),
+}
+
+/// `code 101`, or the signal that killed cargo.
+fn exit_code(status: &ExitStatus) -> String {
+    use std::os::unix::process::ExitStatusExt;
+    match (status.code(), status.signal()) {
+        (Some(code), _) => format!("code {code}"),
+        (None, Some(signal)) => format!("signal {signal}"),
+        (None, None) => status.to_string(),
+    }
 }
 
 impl UpdateSource {
