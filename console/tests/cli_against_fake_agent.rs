@@ -623,3 +623,120 @@ fn a_pid_without_agent_is_an_error_saying_what_to_do() {
     let run = console(dir.path(), &["status"]);
     assert_eq!(run.code, 2, "usage error: {run:?}");
 }
+
+#[test]
+fn reboot_follows_the_queued_reboot_like_apply() {
+    let agent = FakeAgent::start(Box::new(|m| match &m.request {
+        Request::Subscribe => vec![ok(m.id, Response::Subscribed { from_seq: 0 })],
+        Request::Reboot { thread } if thread == "worker" => vec![
+            ok(
+                m.id,
+                Response::Queued {
+                    updates: vec![QueuedUpdate {
+                        id: 3,
+                        name: "reboot worker".into(),
+                    }],
+                },
+            ),
+            events(vec![
+                event(
+                    0,
+                    EventKind::Lifecycle {
+                        update: "reboot worker".into(),
+                        id: 3,
+                        step: LifecycleStep::Apply,
+                    },
+                ),
+                event(
+                    1,
+                    EventKind::ThreadState {
+                        thread: "worker".into(),
+                        state: ThreadState::Rebooting,
+                    },
+                ),
+                event(
+                    2,
+                    EventKind::UpdateDone {
+                        update: "reboot worker".into(),
+                        id: 3,
+                        outcome: Outcome::Applied,
+                    },
+                ),
+            ]),
+        ],
+        Request::Reboot { thread } => vec![ServerMessage::Error {
+            id: Some(m.id),
+            error: ProtocolError::new(
+                ErrorCode::NotFound,
+                format!("no DSU thread named `{thread}`; threads: worker"),
+            ),
+        }],
+        _ => vec![],
+    }));
+    let run = console(agent.dir.path(), &["reboot", "fake-app", "worker"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(
+        run.stdout,
+        "queued reboot worker #3\n\
+         reboot worker #3: step apply\n\
+         thread worker: rebooting\n\
+         reboot worker #3: applied\n"
+    );
+}
+
+#[test]
+fn an_unknown_thread_is_the_agents_not_found_message() {
+    let agent = FakeAgent::start(Box::new(|m| match &m.request {
+        Request::Subscribe => vec![ok(m.id, Response::Subscribed { from_seq: 0 })],
+        Request::Reboot { thread } => vec![ServerMessage::Error {
+            id: Some(m.id),
+            error: ProtocolError::new(
+                ErrorCode::NotFound,
+                format!("no DSU thread named `{thread}`; threads: worker"),
+            ),
+        }],
+        _ => vec![],
+    }));
+    let run = console(agent.dir.path(), &["reboot", "fake-app", "nope"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(
+        run.stderr,
+        "error: cannot reboot thread `nope`: no DSU thread named `nope`; threads: worker\n"
+    );
+}
+
+#[test]
+fn convert_prints_the_count_and_the_class_versions() {
+    let agent = FakeAgent::start(Box::new(|m| match &m.request {
+        Request::Convert { class } => vec![ok(
+            m.id,
+            Response::Converted {
+                class: ClassInfo {
+                    name: class.clone(),
+                    version: 1,
+                    versions: vec![
+                        VersionCount {
+                            version: 0,
+                            type_name: "app::Integer".into(),
+                            live: 0,
+                        },
+                        VersionCount {
+                            version: 1,
+                            type_name: "upd::Integer".into(),
+                            live: 10_000,
+                        },
+                    ],
+                    pending_lazy: 0,
+                },
+                converted: 9_998,
+            },
+        )],
+        _ => vec![],
+    }));
+    let run = console(agent.dir.path(), &["convert", "fake-app", "app::Integer"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(
+        run.stdout,
+        "converted 9998 instances of app::Integer (now v1); live per version: v0: 0, v1: 10000; pending lazy: 0\n"
+    );
+}
