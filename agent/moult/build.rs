@@ -32,6 +32,7 @@ fn main() {
         env("OPT_LEVEL"),
         std::env::var("CARGO_CFG_DEBUG_ASSERTIONS").is_ok()
     );
+    println!("cargo:rustc-env=MOULT_CARGO_PROFILE={}", env("PROFILE"));
     println!("cargo:rustc-env=MOULT_PANIC={}", env("CARGO_CFG_PANIC"));
     println!("cargo:rerun-if-env-changed=RUSTC");
     println!("cargo:rerun-if-changed=build.rs");

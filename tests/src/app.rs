@@ -1,8 +1,9 @@
 //! A fixture app process driven line by line.
 
 use std::io::{BufRead, BufReader, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::Duration;
 
@@ -13,12 +14,29 @@ pub struct App {
     lines: Receiver<String>,
     /// Every line the app printed so far (for failure messages).
     pub transcript: Vec<String>,
+    /// The app's private agent directory (`MOULT_RUNTIME_DIR`): tests run in
+    /// parallel and must not see each other's agents.
+    pub runtime_dir: PathBuf,
+}
+
+/// A fresh, empty directory for one app's agent files.
+pub fn private_runtime_dir() -> PathBuf {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "moult-e2e-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
 }
 
 impl App {
     /// Starts `binary` and waits for its `ready` line.
     pub fn start(binary: &Path) -> App {
+        let runtime_dir = private_runtime_dir();
         let mut child = Command::new(binary)
+            .env(moult_protocol::discovery::DIR_ENV, &runtime_dir)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -39,6 +57,7 @@ impl App {
             stdin,
             lines,
             transcript: Vec::new(),
+            runtime_dir,
         };
         let ready = app.next_line(Duration::from_secs(30));
         assert!(
@@ -81,6 +100,11 @@ impl App {
         self.next_line(Duration::from_secs(60))
     }
 
+    /// The agent's socket path.
+    pub fn socket(&self) -> PathBuf {
+        moult_protocol::discovery::socket_path(&self.runtime_dir, self.pid())
+    }
+
     /// `true` while the process runs.
     pub fn alive(&mut self) -> bool {
         matches!(self.child.try_wait(), Ok(None))
@@ -91,5 +115,6 @@ impl Drop for App {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.runtime_dir);
     }
 }

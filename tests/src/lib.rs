@@ -3,6 +3,8 @@
 
 mod app;
 mod build;
+mod client;
 
-pub use app::App;
+pub use app::{App, private_runtime_dir};
 pub use build::{build, library_path, target_dir, workspace_root};
+pub use client::Client;

@@ -5,7 +5,7 @@
 //! behind learns how many it missed from the sequence gap.
 
 use std::collections::VecDeque;
-use std::sync::{Condvar, Mutex};
+use std::sync::{Condvar, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use moult_protocol::{Event, EventKind};
@@ -16,6 +16,9 @@ pub struct EventBus {
     inner: Mutex<Ring>,
     /// Wakes readers blocked in [`EventBus::wait_since`].
     more: Condvar,
+    /// Called with every event after it is in the ring (the agent's journal):
+    /// a consumer that must see every event, which a lagging reader cannot.
+    sink: OnceLock<fn(&Event)>,
 }
 
 struct Ring {
@@ -48,6 +51,7 @@ impl EventBus {
                 next_seq: 0,
             }),
             more: Condvar::new(),
+            sink: OnceLock::new(),
         }
     }
 
@@ -59,8 +63,16 @@ impl EventBus {
         if ring.events.len() == ring.capacity {
             ring.events.pop_front();
         }
-        ring.events.push_back(Event { seq, at_ms, kind });
-        drop(ring);
+        let event = Event { seq, at_ms, kind };
+        let sink = self.sink.get().copied();
+        if let Some(sink) = sink {
+            ring.events.push_back(event.clone());
+            drop(ring);
+            sink(&event);
+        } else {
+            ring.events.push_back(event);
+            drop(ring);
+        }
         self.more.notify_all();
         seq
     }
@@ -68,6 +80,11 @@ impl EventBus {
     /// Appends an event stamped with the runtime's uptime.
     pub fn emit(&self, kind: EventKind) -> u64 {
         self.emit_at(crate::runtime().uptime_ms(), kind)
+    }
+
+    /// Installs the one sink (the agent's journal); `false` if one is set.
+    pub(crate) fn set_sink(&self, sink: fn(&Event)) -> bool {
+        self.sink.set(sink).is_ok()
     }
 
     /// Sequence number the next event will get (a cursor for "from now on").

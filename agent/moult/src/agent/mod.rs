@@ -12,15 +12,93 @@
 //! on the agent's own threads; app threads never wait on a client. A process
 //! that never calls [`start`] opens nothing and runs no agent thread.
 
-use moult_protocol::AgentInfo;
+mod connection;
+mod directory;
+mod dispatch;
+mod journal;
+mod listener;
+mod snapshot;
+mod subscription;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, OnceLock};
+
+use moult_protocol::{AgentInfo, PROTOCOL_VERSION, discovery};
 
 use crate::Error;
+
+/// Who this agent is; set before the socket opens so every reply can use it.
+static INFO: OnceLock<AgentInfo> = OnceLock::new();
+
+/// Set once [`start`] succeeded (a failed start may be retried).
+static RUNNING: AtomicBool = AtomicBool::new(false);
+
+/// Serialises [`start`] so two threads cannot both bind.
+static STARTING: Mutex<()> = Mutex::new(());
+
+/// The running agent's info; only called once [`start`] set it.
+pub(crate) fn info() -> &'static AgentInfo {
+    INFO.get().expect("the agent is started before it serves")
+}
 
 /// Starts the agent for this process under the name `app`; returns who it
 /// is. Removes the files of agents whose process died. Fails if the
 /// directory is not the user's own, or the socket cannot be opened; calling
 /// it again returns the running agent's info.
 pub fn start(app: &str) -> Result<&'static AgentInfo, Error> {
-    let _ = app;
-    Err(Error::Agent("not implemented yet".into()))
+    let _one = STARTING.lock().unwrap_or_else(|e| e.into_inner());
+    if RUNNING.load(Ordering::Acquire) {
+        return Ok(info());
+    }
+    // SAFETY: geteuid has no preconditions.
+    let euid = unsafe { libc::geteuid() };
+    let pid = std::process::id();
+    let dir = directory::prepare(euid).map_err(Error::Agent)?;
+    directory::sweep_stale(&dir, pid);
+    let socket = discovery::socket_path(&dir, pid);
+    let journal_path = discovery::journal_path(&dir, pid);
+    let rt = crate::runtime();
+    let info = AgentInfo {
+        app: app.to_string(),
+        pid,
+        moult_version: env!("CARGO_PKG_VERSION").to_string(),
+        protocol: PROTOCOL_VERSION,
+        fingerprint: crate::library::fingerprint::Fingerprint::current().to_string(),
+        cargo_profile: env!("MOULT_CARGO_PROFILE").to_string(),
+        started_unix_ms: journal::now_unix_ms().saturating_sub(rt.uptime_ms()),
+        socket: socket.display().to_string(),
+        journal: journal_path.display().to_string(),
+        exe: std::env::current_exe()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default(),
+    };
+    let info = INFO.get_or_init(|| info);
+    journal::install(&journal_path).map_err(|e| {
+        Error::Agent(format!(
+            "cannot open the journal {}: {e}",
+            journal_path.display()
+        ))
+    })?;
+    listener::start(&socket).map_err(Error::Agent)?;
+    let meta = serde_json::to_vec_pretty(info).expect("agent info serialises");
+    directory::write_private(&discovery::info_path(&dir, pid), &meta)
+        .map_err(|e| Error::Agent(format!("cannot write {}: {e}", dir.display())))?;
+    // SAFETY: registering a plain extern "C" fn; it only removes files.
+    unsafe { libc::atexit(remove_files_at_exit) };
+    RUNNING.store(true, Ordering::Release);
+    Ok(info)
+}
+
+/// Removes the socket and metadata when the process exits normally (a
+/// killed process's files are swept by the next agent or console).
+extern "C" fn remove_files_at_exit() {
+    if let Some(info) = INFO.get() {
+        let _ = std::fs::remove_file(&info.socket);
+        let dir = std::path::Path::new(&info.socket)
+            .parent()
+            .map(|d| discovery::info_path(d, info.pid));
+        if let Some(meta) = dir {
+            let _ = std::fs::remove_file(meta);
+        }
+    }
 }

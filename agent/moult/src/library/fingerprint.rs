@@ -136,6 +136,19 @@ impl Fingerprint {
     }
 }
 
+impl std::fmt::Display for Fingerprint {
+    /// `key=value` fields joined by `|`, as the agent's metadata shows them.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, (k, v)) in self.fields.iter().enumerate() {
+            if i > 0 {
+                f.write_str("|")?;
+            }
+            write!(f, "{k}={v}")?;
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

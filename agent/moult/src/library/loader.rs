@@ -45,6 +45,19 @@ pub fn load_update(path: impl AsRef<Path>) -> Result<Vec<UpdateId>, Error> {
 /// path, `dlopen`s it (never closed), and calls its entry.
 pub fn stage(path: impl AsRef<Path>) -> Result<Staged, Error> {
     let path = path.as_ref();
+    stage_checked(path).inspect_err(|e| {
+        let reason = match e {
+            Error::Library { reason, .. } => reason.clone(),
+            other => other.to_string(),
+        };
+        crate::runtime().events.emit(EventKind::LibraryRefused {
+            path: path.display().to_string(),
+            reason,
+        });
+    })
+}
+
+fn stage_checked(path: &Path) -> Result<Staged, Error> {
     let fail = |reason: String| Error::Library {
         path: path.display().to_string(),
         reason,

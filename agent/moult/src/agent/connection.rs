@@ -1,0 +1,250 @@
+//! One client connection: its reader (requests in), its writer (lines out,
+//! through a bounded queue) and, once subscribed, its event pump.
+//!
+//! Each connection has its own threads, so a client that stops reading
+//! stalls nobody but itself: its queue fills, its pump drops it, and a
+//! write that cannot progress for [`SEND_TIMEOUT`] closes it.
+
+use std::io::{BufReader, Write};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use interprocess::local_socket::Stream;
+use interprocess::local_socket::prelude::*;
+use moult_protocol::{
+    ErrorCode, MAX_REQUEST_BYTES, ProtocolError, ServerMessage, decode_request, read_line,
+    request_id,
+};
+
+use super::dispatch::{self, After};
+
+/// Lines waiting to be written to one client, at most.
+pub(crate) const QUEUE_LINES: usize = 256;
+/// A write that cannot progress this long closes the connection.
+pub(crate) const SEND_TIMEOUT: Duration = Duration::from_secs(5);
+/// A connection that sends nothing for this long, and is not subscribed, is closed.
+pub(crate) const IDLE_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// What the reader, the writer and the pump of one connection share.
+pub(crate) struct Shared {
+    /// The socket; reads on the reader thread, writes on the writer thread.
+    pub(crate) stream: Stream,
+    /// Set once the connection is going away: the pump stops.
+    pub(crate) closed: AtomicBool,
+    /// Set when the client fell behind: the writer sends `closing` and quits.
+    pub(crate) too_slow: Mutex<Option<String>>,
+    /// Events the pump could not queue for this client (reported on close).
+    pub(crate) undelivered: AtomicU64,
+    /// Subscribed connections are exempt from the idle timeout.
+    pub(crate) subscribed: AtomicBool,
+}
+
+/// The sending side a dispatcher and a pump use.
+#[derive(Clone)]
+pub(crate) struct Outbox {
+    /// The bounded queue to the writer.
+    tx: SyncSender<String>,
+    /// The connection (to mark it too slow).
+    pub(crate) shared: Arc<Shared>,
+}
+
+impl Outbox {
+    /// Queues a message, waiting for room (replies: the client asked for them).
+    pub(crate) fn send(&self, msg: &ServerMessage) -> bool {
+        self.tx.send(encode(msg)).is_ok()
+    }
+
+    /// Queues a message without waiting; `false` if the queue is full or closed.
+    pub(crate) fn try_send(&self, msg: &ServerMessage) -> bool {
+        match self.tx.try_send(encode(msg)) {
+            Ok(()) => true,
+            Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => false,
+        }
+    }
+
+    /// Marks the client too slow: the writer closes it with `reason`.
+    pub(crate) fn drop_slow_client(&self, reason: String) {
+        let mut slot = self
+            .shared
+            .too_slow
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        slot.get_or_insert(reason);
+    }
+}
+
+fn encode(msg: &ServerMessage) -> String {
+    let mut line = serde_json::to_string(msg).unwrap_or_else(|e| {
+        format!(r#"{{"type":"closing","reason":"agent could not encode a reply: {e}"}}"#)
+    });
+    line.push('\n');
+    line
+}
+
+/// Serves one accepted connection until it closes. Runs on its own thread.
+pub(crate) fn serve(stream: Stream, name: &str) {
+    if let Err(refusal) = check_peer(&stream) {
+        let _ = stream.set_send_timeout(Some(Duration::from_secs(1)));
+        let msg = ServerMessage::Error {
+            id: None,
+            error: refusal,
+        };
+        let _ = (&stream).write_all(encode(&msg).as_bytes());
+        shutdown(&stream);
+        return;
+    }
+    let _ = stream.set_send_timeout(Some(SEND_TIMEOUT));
+    let _ = stream.set_recv_timeout(Some(IDLE_TIMEOUT));
+    let shared = Arc::new(Shared {
+        stream,
+        closed: AtomicBool::new(false),
+        too_slow: Mutex::new(None),
+        undelivered: AtomicU64::new(0),
+        subscribed: AtomicBool::new(false),
+    });
+    let (tx, rx) = std::sync::mpsc::sync_channel(QUEUE_LINES);
+    let writer = {
+        let shared = shared.clone();
+        std::thread::Builder::new()
+            .name(format!("{name}-w"))
+            .spawn(move || write_loop(&shared, &rx))
+    };
+    let Ok(writer) = writer else {
+        shutdown(&shared.stream);
+        return;
+    };
+    let outbox = Outbox {
+        tx,
+        shared: shared.clone(),
+    };
+    read_loop(&outbox, name);
+    shared.closed.store(true, Ordering::Release);
+    drop(outbox); // the writer drains what is queued, then ends
+    let _ = writer.join();
+    shutdown(&shared.stream);
+}
+
+fn read_loop(outbox: &Outbox, name: &str) {
+    let shared = &outbox.shared;
+    let mut reader = BufReader::new(&shared.stream);
+    loop {
+        if shared.closed.load(Ordering::Acquire) {
+            return;
+        }
+        let line = match read_line(&mut reader, MAX_REQUEST_BYTES) {
+            Ok(None) => return, // end of stream (a partial last line is dropped)
+            Ok(Some(line)) => line,
+            Err(e) if is_timeout(&e) => {
+                if shared.subscribed.load(Ordering::Acquire) {
+                    continue;
+                }
+                outbox.send(&ServerMessage::Closing {
+                    reason: format!("idle for {} s", IDLE_TIMEOUT.as_secs()),
+                });
+                return;
+            }
+            Err(_) => return,
+        };
+        let reply = match line {
+            Err(frame) => ServerMessage::Error {
+                id: None,
+                error: ProtocolError::new(
+                    match frame {
+                        moult_protocol::FrameError::TooLong { .. } => ErrorCode::TooLong,
+                        _ => ErrorCode::BadRequest,
+                    },
+                    frame.to_string(),
+                ),
+            },
+            Ok(line) if line.trim().is_empty() => continue,
+            Ok(line) => match decode_request(&line) {
+                Err(e) => ServerMessage::Error {
+                    id: request_id(&line),
+                    error: ProtocolError::new(ErrorCode::BadRequest, e.to_string()),
+                },
+                Ok(msg) => {
+                    let (reply, after) = dispatch::handle(msg, outbox, name);
+                    if !outbox.send(&reply) {
+                        return;
+                    }
+                    match after {
+                        After::Continue => continue,
+                        After::Close => return,
+                    }
+                }
+            },
+        };
+        if !outbox.send(&reply) {
+            return;
+        }
+    }
+}
+
+fn write_loop(shared: &Shared, rx: &Receiver<String>) {
+    let mut out = &shared.stream;
+    loop {
+        let reason = shared
+            .too_slow
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        if let Some(reason) = reason {
+            let _ = out.write_all(encode(&ServerMessage::Closing { reason }).as_bytes());
+            break;
+        }
+        match rx.recv_timeout(Duration::from_millis(100)) {
+            Ok(line) => {
+                if out.write_all(line.as_bytes()).is_err() {
+                    break; // gone, or not reading for SEND_TIMEOUT
+                }
+            }
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => return,
+        }
+    }
+    // Closed for writing: stop the reader and pump too.
+    shared.closed.store(true, Ordering::Release);
+    shutdown(&shared.stream);
+}
+
+fn is_timeout(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+    )
+}
+
+/// Refuses a peer of another user (defence in depth: the directory is
+/// `0700` and the socket `0600` already).
+fn check_peer(stream: &Stream) -> Result<(), ProtocolError> {
+    // SAFETY: geteuid has no preconditions.
+    let ours = unsafe { libc::geteuid() };
+    let theirs = stream
+        .peer_creds()
+        .ok()
+        .and_then(|c| c.euid())
+        .ok_or_else(|| {
+            ProtocolError::new(
+                ErrorCode::PermissionDenied,
+                "refused: the peer's credentials could not be read",
+            )
+        })?;
+    if theirs == ours {
+        Ok(())
+    } else {
+        Err(ProtocolError::new(
+            ErrorCode::PermissionDenied,
+            format!("refused: this agent serves uid {ours} only, and you are uid {theirs}"),
+        ))
+    }
+}
+
+/// Shuts the socket down both ways (unblocks a reader waiting on it).
+pub(crate) fn shutdown(stream: &Stream) {
+    #[allow(irrefutable_let_patterns)]
+    if let Stream::UdSocket(s) = stream {
+        let _ = s.inner().shutdown(std::net::Shutdown::Both);
+    }
+}

@@ -1,0 +1,176 @@
+//! The update journal: every update event appended, as it happens, to
+//! `<pid>.journal` next to the socket, so the history survives any client.
+//!
+//! It is the event bus's sink (it must see every event; a lagging reader
+//! would miss some), so it runs on the emitting thread: it only formats one
+//! line and appends it, for the handful of update-level events.
+
+use std::io::{BufRead, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::Path;
+use std::sync::{Mutex, OnceLock};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use moult_protocol::{Event, EventKind, JournalAction, JournalEntry, Outcome};
+
+/// Entries returned by a `journal` request at most (the newest ones).
+pub(crate) const MAX_RETURNED: usize = 10_000;
+
+/// The open journal file.
+pub(crate) struct Journal {
+    /// Appends are whole lines under this lock, so lines never interleave.
+    file: Mutex<std::fs::File>,
+}
+
+static JOURNAL: OnceLock<Journal> = OnceLock::new();
+
+/// Opens (truncating a previous process's file of the same pid) the journal
+/// at `path` and makes it the event bus's sink.
+pub(crate) fn install(path: &Path) -> std::io::Result<()> {
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    JOURNAL.get_or_init(|| Journal {
+        file: Mutex::new(file),
+    });
+    crate::runtime().events.set_sink(sink);
+    Ok(())
+}
+
+fn sink(event: &Event) {
+    let Some(journal) = JOURNAL.get() else { return };
+    if let Some(entry) = entry_for(&event.kind, now_unix_ms()) {
+        journal.append(&entry);
+    }
+}
+
+impl Journal {
+    fn append(&self, entry: &JournalEntry) {
+        let Ok(mut line) = serde_json::to_string(entry) else {
+            return;
+        };
+        line.push('\n');
+        let mut file = self.file.lock().unwrap_or_else(|e| e.into_inner());
+        // A full disk must not take the app down; the event stream still has it.
+        let _ = file.write_all(line.as_bytes());
+    }
+}
+
+/// Reads a journal file: the newest `max` entries, oldest first. Lines that
+/// do not parse (a torn last line after a crash) are skipped.
+pub(crate) fn read(path: &Path, max: usize) -> std::io::Result<Vec<JournalEntry>> {
+    let file = std::fs::File::open(path)?;
+    let mut entries = std::collections::VecDeque::new();
+    for line in std::io::BufReader::new(file).lines() {
+        let Ok(entry) = serde_json::from_str::<JournalEntry>(&line?) else {
+            continue;
+        };
+        if entries.len() == max {
+            entries.pop_front();
+        }
+        entries.push_back(entry);
+    }
+    Ok(entries.into())
+}
+
+/// Milliseconds since the Unix epoch.
+pub(crate) fn now_unix_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+/// The journal line for an event, if it is an update-level one.
+fn entry_for(kind: &EventKind, unix_ms: u64) -> Option<JournalEntry> {
+    let entry = |action, update: Option<&str>, id, detail: String| JournalEntry {
+        unix_ms,
+        action,
+        update: update.map(str::to_string),
+        id,
+        detail,
+    };
+    Some(match kind {
+        EventKind::LibraryLoaded { path, updates } => entry(
+            JournalAction::Staged,
+            None,
+            None,
+            format!("{path}: {}", updates.join(", ")),
+        ),
+        EventKind::LibraryRefused { path, reason } => entry(
+            JournalAction::Refused,
+            None,
+            None,
+            format!("{path}: {reason}"),
+        ),
+        EventKind::UpdateQueued { update, id } => entry(
+            JournalAction::Queued,
+            Some(update),
+            Some(*id),
+            String::new(),
+        ),
+        EventKind::UpdateDone {
+            update,
+            id,
+            outcome,
+        } => {
+            let (action, detail) = match outcome {
+                Outcome::Applied => (JournalAction::Applied, String::new()),
+                Outcome::Postponed(r) => (JournalAction::Postponed, r.clone()),
+                Outcome::Aborted(r) => (JournalAction::Aborted, r.clone()),
+                Outcome::RolledBack(r) => (JournalAction::RolledBack, r.clone()),
+                Outcome::Failed(r) => (JournalAction::Failed, r.clone()),
+            };
+            entry(action, Some(update), Some(*id), detail)
+        }
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn update_events_become_entries_and_others_do_not() {
+        let done = EventKind::UpdateDone {
+            update: "hello v2".into(),
+            id: 3,
+            outcome: Outcome::RolledBack("apply panicked: boom".into()),
+        };
+        let e = entry_for(&done, 5).unwrap();
+        assert_eq!(e.action, JournalAction::RolledBack);
+        assert_eq!(e.update.as_deref(), Some("hello v2"));
+        assert_eq!(e.detail, "apply panicked: boom");
+        let log = EventKind::Log {
+            level: "info".into(),
+            message: "x".into(),
+        };
+        assert!(entry_for(&log, 5).is_none());
+    }
+
+    #[test]
+    fn reading_keeps_the_newest_and_skips_torn_lines() {
+        let path = std::env::temp_dir().join(format!("moult-journal-{}", std::process::id()));
+        let line = |id| {
+            serde_json::to_string(&entry_for(
+                &EventKind::UpdateQueued {
+                    update: "u".into(),
+                    id,
+                },
+                1,
+            ))
+            .unwrap()
+        };
+        std::fs::write(
+            &path,
+            format!("{}\n{}\n{}\n{{\"unix_ms\":", line(1), line(2), line(3)),
+        )
+        .unwrap();
+        let ids: Vec<_> = read(&path, 2).unwrap().iter().map(|e| e.id).collect();
+        assert_eq!(ids, vec![Some(2), Some(3)]);
+        std::fs::remove_file(&path).unwrap();
+    }
+}
