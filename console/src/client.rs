@@ -377,6 +377,16 @@ impl Client {
     }
 }
 
+impl Drop for Client {
+    /// Shuts the socket down so the reader thread, blocked in `read`, ends
+    /// with the client instead of lingering until the agent closes.
+    fn drop(&mut self) {
+        // The only kind of local socket on Unix; other platforms are not supported.
+        let Stream::UdSocket(socket) = &*self.stream;
+        let _ = socket.inner().shutdown(std::net::Shutdown::Both);
+    }
+}
+
 /// The `cmd` tag of a request, for messages.
 pub fn command_name(request: &Request) -> &'static str {
     match request {

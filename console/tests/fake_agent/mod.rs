@@ -2,6 +2,9 @@
 //! app: a Unix socket in a temporary runtime directory, an `AgentInfo`
 //! file, and canned `ServerMessage` lines in answer to each request.
 
+// Each test crate that includes this module uses part of it.
+#![allow(dead_code)]
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
