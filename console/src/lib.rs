@@ -8,6 +8,8 @@
 //! The CLI (`src/main.rs`) is a thin layer over these; a TUI and the tests
 //! reuse them as they are.
 
+#![warn(missing_docs)]
+
 pub mod client;
 pub mod exit;
 pub mod follow;
