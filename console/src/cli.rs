@@ -90,7 +90,7 @@ pub enum Command {
     Log(LogArgs),
     /// Print the app's events as they happen, until the app exits.
     #[command(
-        after_help = "Examples:\n  moult-console watch step1-hello\n  moult-console watch 4242 --json | jq -c 'select(.kind.type == \"update_done\")'\n\nExits 0 when the app exits (the agent closes the connection)."
+        after_help = "Examples:\n  moult-console watch step1-hello\n  moult-console watch 4242 --json | jq -c 'select(.kind.type == \"update_done\")'\n\nExits 0 when the app exits (the connection ends), 1 when the agent drops this\nconsole (it read too slowly)."
     )]
     Watch(WatchArgs),
 }

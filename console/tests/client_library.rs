@@ -6,7 +6,8 @@ mod fake_agent;
 
 use std::time::{Duration, Instant};
 
-use fake_agent::{FakeAgent, event, events};
+use fake_agent::FakeAgent;
+use fake_agent::messages::{event, events};
 use moult_console::client::{Client, ClientError, Incoming};
 use moult_protocol::{
     ErrorCode, EventKind, ProtocolError, QueuedUpdate, Request, Response, ServerMessage, discovery,

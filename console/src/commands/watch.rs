@@ -10,7 +10,8 @@ use serde_json::json;
 
 use crate::cli::WatchArgs;
 
-/// Subscribes and prints every event; exit 0 when the agent closes.
+/// Subscribes and prints every event; exit 0 when the app exits, 1 when
+/// the agent drops this client.
 pub fn run(args: &WatchArgs, dir: &Path) -> anyhow::Result<Exit> {
     let (mut client, hello) = super::attach(dir, &args.target)?;
     client.subscribe()?;
@@ -21,6 +22,7 @@ pub fn run(args: &WatchArgs, dir: &Path) -> anyhow::Result<Exit> {
         );
     }
     let mut out = std::io::stdout().lock();
+    let mut closing = None;
     loop {
         match client.recv(None)? {
             Some(Incoming::Events { events, dropped }) => {
@@ -44,10 +46,20 @@ pub fn run(args: &WatchArgs, dir: &Path) -> anyhow::Result<Exit> {
                 out.flush()?;
             }
             Some(Incoming::State(_)) | None => {}
-            Some(Incoming::Closing { reason }) => eprintln!("agent closing: {reason}"),
+            // Only a live agent dropping this client says why (it fell
+            // behind); an app that exits just ends the connection.
+            Some(Incoming::Closing { reason }) => closing = Some(reason),
             Some(Incoming::Disconnected) => {
-                eprintln!("agent closed the connection");
-                return Ok(Exit::Success);
+                return match closing {
+                    None => {
+                        eprintln!("agent closed the connection");
+                        Ok(Exit::Success)
+                    }
+                    Some(reason) => {
+                        eprintln!("error: the agent dropped this watch: {reason}");
+                        Ok(Exit::Failure)
+                    }
+                };
             }
         }
     }

@@ -5,17 +5,23 @@
 // Each test crate that includes this module uses part of it.
 #![allow(dead_code)]
 
+pub mod messages;
+
 use std::io::{BufRead, BufReader, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use interprocess::local_socket::{GenericFilePath, ListenerOptions, prelude::*};
 use moult_protocol::{
-    AgentInfo, CAPABILITIES, ClientMessage, Event, EventKind, PROTOCOL_VERSION, Request, Response,
-    ServerMessage, discovery,
+    AgentInfo, CAPABILITIES, ClientMessage, PROTOCOL_VERSION, Request, Response, ServerMessage,
+    discovery,
 };
+
+/// A `closing` message with this reason is not sent: the fake agent just
+/// ends the connection, as a real one does when its app exits.
+pub const HANG_UP: &str = "(hang up)";
 
 /// What the fake agent sends for one request. For `hello`, an empty answer
 /// lets the harness reply with the fake agent's info.
@@ -85,6 +91,9 @@ impl FakeAgent {
                     }];
                 }
                 for reply in replies {
+                    if matches!(&reply, ServerMessage::Closing { reason } if reason == HANG_UP) {
+                        return received;
+                    }
                     let closing = matches!(reply, ServerMessage::Closing { .. });
                     let text = serde_json::to_string(&reply).unwrap();
                     if writeln!(writer, "{text}").is_err() || closing {
@@ -160,25 +169,4 @@ pub fn console_in(dir: &Path, args: &[&str], env: &[(&str, &Path)]) -> Run {
         stdout: stdout.join().unwrap(),
         stderr: stderr.join().unwrap(),
     }
-}
-
-/// An event of the stream.
-pub fn event(seq: u64, kind: EventKind) -> Event {
-    Event {
-        seq,
-        at_ms: 1000 + seq,
-        kind,
-    }
-}
-
-/// An `events` batch.
-pub fn events(events: Vec<Event>) -> ServerMessage {
-    ServerMessage::Events { events, dropped: 0 }
-}
-
-/// An empty file standing for a built update library.
-pub fn library(dir: &Path) -> PathBuf {
-    let path = dir.join("libupd_hello.so");
-    std::fs::write(&path, b"").unwrap();
-    path
 }
