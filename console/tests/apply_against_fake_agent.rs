@@ -84,8 +84,7 @@ fn apply_follows_the_update_to_applied_even_when_events_precede_the_reply() {
     assert_eq!(run.code, 0, "{run:?}");
     assert_eq!(
         run.stdout,
-        "queued hello_v2 #7\n\
-         hello_v2 #7: queued\n\
+        "hello_v2 #7: queued\n\
          hello_v2 #7: step requirements\n\
          hello_v2 #7: step alterability\n\
          hello_v2 #7: attempt 1/5: blocked by thread main in step1_hello::hello (depth 1)\n\
@@ -345,8 +344,7 @@ fn reboot_follows_the_queued_reboot_like_apply() {
     assert_eq!(run.code, 0, "{run:?}");
     assert_eq!(
         run.stdout,
-        "queued reboot worker #3\n\
-         reboot worker #3: step apply\n\
+        "reboot worker #3: step apply\n\
          thread worker: rebooting\n\
          reboot worker #3: applied\n"
     );

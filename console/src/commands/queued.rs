@@ -27,11 +27,8 @@ pub fn follow_to_end(
     if updates.is_empty() {
         eprintln!("the agent queued no update (the library hands out none)");
     }
-    if !args.json {
-        for u in updates {
-            writeln!(out, "queued {} #{}", u.name, u.id)?;
-        }
-    }
+    // Each update's `update_queued` event says it is queued: subscribed
+    // before the request, this console sees it.
     let deadline = sent + Duration::from_secs(args.timeout);
     let mut write_error = None;
     let report = follow::follow(client, updates, deadline, |progress| {
