@@ -1,0 +1,208 @@
+//! The command line: every command, its arguments and its help.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use moult_console::target::Target;
+
+const TARGET_HELP: &str = "The app: its pid, or the name it gave moult::agent::start";
+
+/// The exit codes, as a literal so `concat!` can put them in several helps.
+macro_rules! exit_codes {
+    () => {
+        "Exit codes:
+  0  success (every update applied)
+  1  failure: no agent, library refused, build failed, update rolled back,
+     aborted or failed, connection lost
+  2  wrong command line
+  3  timeout: the update was still not applied after --timeout seconds
+     (it was aborted)"
+    };
+}
+
+const APPLY_HELP: &str = concat!(
+    "<UPDATE> is a built update library (.so) or an update crate directory (with a\n",
+    "Cargo.toml), which is first built with cargo in the app's profile (debug or\n",
+    "release). The lifecycle of each queued update is printed as it happens; a\n",
+    "postponed update goes back to the queue and is retried until --timeout.\n\n",
+    "Examples:\n",
+    "  moult-console apply step1-hello demo-apps/step1-hello/solution\n",
+    "  moult-console apply 4242 target/debug/libhello_v2.so --timeout 60\n\n",
+    exit_codes!()
+);
+
+const REBOOT_HELP: &str = concat!(
+    "The thread unwinds from its next update point and restarts on its main.\n\n",
+    "Examples:\n",
+    "  moult-console reboot step3-reboot worker\n",
+    "  moult-console reboot 4242 worker --timeout 10\n\n",
+    exit_codes!()
+);
+
+/// Attach to running moult apps from scripts: list them, show their state,
+/// apply updates and follow them to their outcome, read their journal.
+#[derive(Debug, Parser)]
+#[command(
+    name = "moult-console",
+    version,
+    after_help = concat!(
+        "Agents are found in $MOULT_RUNTIME_DIR, else $XDG_RUNTIME_DIR/moult, else /tmp/moult-<uid>.\n\n",
+        "Examples:\n",
+        "  moult-console list\n",
+        "  moult-console status step1-hello\n",
+        "  moult-console apply 4242 demo-apps/step1-hello/solution\n\n",
+        exit_codes!()
+    )
+)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the moult agents running for this user (and remove the files of dead ones).
+    #[command(
+        after_help = "Examples:\n  moult-console list\n  moult-console list --json | jq '.[].pid'"
+    )]
+    List(ListArgs),
+    /// Show an app's threads, hot functions, classes and updates.
+    #[command(
+        after_help = "Examples:\n  moult-console status 4242\n  moult-console status step1-hello --json | jq '.functions[].version'"
+    )]
+    Status(StatusArgs),
+    /// Apply an update (a built .so or an update crate, built first) and
+    /// follow it until it is applied, rolled back, aborted or timed out.
+    #[command(after_help = APPLY_HELP)]
+    Apply(ApplyArgs),
+    /// Reboot a DSU thread onto its current main, followed like `apply`.
+    #[command(after_help = REBOOT_HELP)]
+    Reboot(RebootArgs),
+    /// Run a class's pending lazy conversion now, for every live instance.
+    #[command(after_help = "Examples:\n  moult-console convert 4242 step2_series::Integer")]
+    Convert(ConvertArgs),
+    /// Show an app's update journal (also after the app exited, by pid).
+    #[command(
+        after_help = "Examples:\n  moult-console log step1-hello\n  moult-console log 4242 --json"
+    )]
+    Log(LogArgs),
+    /// Print the app's events as they happen, until the app exits.
+    #[command(
+        after_help = "Examples:\n  moult-console watch step1-hello\n  moult-console watch 4242 --json | jq -c 'select(.kind.type == \"update_done\")'\n\nExits 0 when the app exits (the connection ends), 1 when the agent drops this\nconsole (it read too slowly)."
+    )]
+    Watch(WatchArgs),
+}
+
+/// `list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Print the agents' metadata as a JSON array.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    #[arg(help = TARGET_HELP)]
+    pub target: Target,
+    /// Print the whole snapshot as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// How `apply` and `reboot` wait.
+#[derive(Debug, Args)]
+pub struct FollowArgs {
+    /// Seconds to wait for every update to end; then they are aborted (exit 3).
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    pub timeout: u64,
+    /// Print each event as a JSON line, then a `{"type":"summary",...}` line.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `apply`.
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    #[arg(help = TARGET_HELP)]
+    pub target: Target,
+    /// A built update library (.so) or an update crate directory.
+    pub update: PathBuf,
+    #[command(flatten)]
+    pub follow: FollowArgs,
+}
+
+/// `reboot`.
+#[derive(Debug, Args)]
+pub struct RebootArgs {
+    #[arg(help = TARGET_HELP)]
+    pub target: Target,
+    /// The DSU thread's name (see `status`).
+    pub thread: String,
+    #[command(flatten)]
+    pub follow: FollowArgs,
+}
+
+/// `convert`.
+#[derive(Debug, Args)]
+pub struct ConvertArgs {
+    #[arg(help = TARGET_HELP)]
+    pub target: Target,
+    /// The class's full name (see `status`), e.g. `my_app::Data`.
+    pub class: String,
+    /// Print the reply (converted count and class) as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `log`.
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    #[arg(
+        help = "The app: its pid (also once the app exited), or the name it gave moult::agent::start"
+    )]
+    pub target: Target,
+    /// Print the entries as JSON lines.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `watch`.
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    #[arg(help = TARGET_HELP)]
+    pub target: Target,
+    /// Print each event as a JSON line (missed events as `{"type":"dropped","dropped":N}`).
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn every_command_has_an_example() {
+        for sub in Cli::command().get_subcommands() {
+            let help = sub
+                .get_after_help()
+                .map(|h| h.to_string())
+                .unwrap_or_default();
+            assert!(
+                help.contains(&format!("moult-console {}", sub.get_name())),
+                "{} has no example",
+                sub.get_name()
+            );
+        }
+    }
+}

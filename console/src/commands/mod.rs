@@ -1,0 +1,47 @@
+//! One file per command; each returns the exit code its outcome calls for
+//! (or an error, printed by `main`, exit 1).
+
+mod apply;
+mod convert;
+mod list;
+mod log;
+mod queued;
+mod reboot;
+mod status;
+mod watch;
+
+use std::path::Path;
+
+use anyhow::Context;
+use moult_console::client::{Client, Hello};
+use moult_console::exit::Exit;
+use moult_console::target::{self, Resolved, Target};
+
+use crate::cli::Command;
+
+/// Runs `command` against the agents in `dir`.
+pub fn run(command: Command, dir: &Path) -> anyhow::Result<Exit> {
+    match command {
+        Command::List(args) => list::run(&args, dir),
+        Command::Status(args) => status::run(&args, dir),
+        Command::Apply(args) => apply::run(&args, dir),
+        Command::Reboot(args) => reboot::run(&args, dir),
+        Command::Convert(args) => convert::run(&args, dir),
+        Command::Log(args) => log::run(&args, dir),
+        Command::Watch(args) => watch::run(&args, dir),
+    }
+}
+
+/// Resolves `target` in `dir`, connects and says hello.
+fn attach(dir: &Path, target: &Target) -> anyhow::Result<(Client, Hello)> {
+    connect(&target::resolve(dir, target)?)
+}
+
+/// Connects to a resolved agent and says hello.
+fn connect(resolved: &Resolved) -> anyhow::Result<(Client, Hello)> {
+    let mut client = Client::connect(&resolved.socket)?;
+    let hello = client
+        .hello()
+        .with_context(|| format!("the agent of pid {} refused the connection", resolved.pid))?;
+    Ok((client, hello))
+}

@@ -1,0 +1,20 @@
+//! `reboot`: queue a thread reboot and follow it like an applied update.
+
+use std::path::Path;
+use std::time::Instant;
+
+use anyhow::Context;
+use moult_console::exit::Exit;
+
+use crate::cli::RebootArgs;
+
+/// Reboots `args.thread`; exit codes as `apply`.
+pub fn run(args: &RebootArgs, dir: &Path) -> anyhow::Result<Exit> {
+    let (mut client, _) = super::attach(dir, &args.target)?;
+    client.subscribe()?;
+    let sent = Instant::now();
+    let updates = client
+        .reboot(&args.thread)
+        .with_context(|| format!("cannot reboot thread `{}`", args.thread))?;
+    super::queued::follow_to_end(&mut client, &updates, &args.follow, sent)
+}

@@ -1,0 +1,22 @@
+//! The parts of `moult-console` that are not the command line: finding an
+//! agent ([`target`]), talking to it ([`client`]), building an update crate
+//! ([`update_build`]), following queued updates to their outcome
+//! ([`follow`]), the exit codes scripts rely on ([`exit`]), reading a journal
+//! file once its app has exited ([`journal_file`]) and the human text for
+//! everything the agent reports ([`render`]).
+//!
+//! The CLI (`src/main.rs`) is a thin layer over these; a TUI and the tests
+//! reuse them as they are.
+
+#![warn(missing_docs)]
+
+pub mod client;
+pub mod exit;
+pub mod follow;
+pub mod journal_file;
+pub mod render;
+pub mod target;
+pub mod update_build;
+
+/// The name this console gives itself in the hello exchange (the agent logs it).
+pub const CLIENT_NAME: &str = concat!("moult-console ", env!("CARGO_PKG_VERSION"));

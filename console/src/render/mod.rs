@@ -1,0 +1,19 @@
+//! Human text for what the agent reports: the state snapshot, events, the
+//! journal and the list of agents. Pure functions from protocol values to
+//! strings, so the CLI, the TUI and snapshot tests share them.
+
+mod agents;
+mod clock;
+mod duration;
+mod event;
+mod journal;
+mod snapshot;
+mod table;
+
+pub use agents::agents;
+pub use clock::rfc3339_utc;
+pub use duration::duration;
+pub use event::{blockers, describe, event_line, outcome};
+pub use journal::{journal, journal_entry};
+pub use snapshot::{snapshot, thread_state};
+pub use table::Table;
