@@ -29,9 +29,17 @@ fn profile_dir() -> &'static str {
 /// Builds `packages` with cargo, in the tests' profile; panics with cargo's
 /// output if the build fails. Returns the profile's artifact directory.
 pub fn build(packages: &[&str]) -> PathBuf {
+    build_into(&target_dir(), packages)
+}
+
+/// Like [`build`], into another target directory (a build that must not
+/// replace the artifacts other tests run).
+pub fn build_into(target: &std::path::Path, packages: &[&str]) -> PathBuf {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut cmd = Command::new(cargo);
-    cmd.arg("build").current_dir(workspace_root());
+    cmd.arg("build")
+        .current_dir(workspace_root())
+        .env("CARGO_TARGET_DIR", target);
     if profile_dir() == "release" {
         cmd.arg("--release");
     }
@@ -44,7 +52,7 @@ pub fn build(packages: &[&str]) -> PathBuf {
         "cargo build {packages:?} failed:\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    target_dir().join(profile_dir())
+    target.join(profile_dir())
 }
 
 /// Path of the cdylib built for package `package`.

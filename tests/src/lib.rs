@@ -4,7 +4,9 @@
 mod app;
 mod build;
 mod client;
+mod demo;
 
 pub use app::{App, private_runtime_dir};
-pub use build::{build, library_path, target_dir, workspace_root};
+pub use build::{build, build_into, library_path, target_dir, workspace_root};
 pub use client::Client;
+pub use demo::{Demo, all_in};

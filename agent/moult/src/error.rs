@@ -45,6 +45,18 @@ pub enum Error {
         /// The update's types.
         update: String,
     },
+    /// The update names the app's types correctly but was compiled against
+    /// another build of the app's crate (cargo gave it another metadata
+    /// hash, so its types are distinct to Rust). Happens when the app was
+    /// built together with unrelated packages that changed feature
+    /// unification, or with other flags.
+    #[error(
+        "{item}: the update was compiled against another build of the app's crate (same type names, different cargo build: the package selection or features differed); build the app on its own (`cargo build -p <app>`) and the update crate with `moult-console apply <pid> <crate dir>`, which uses the app's profile"
+    )]
+    BuiltApart {
+        /// What did not match (`class `x``, `hot function `f``).
+        item: String,
+    },
     /// No DSU thread of that name.
     #[error("unknown DSU thread `{name}`; the app has: {known}")]
     UnknownThread {

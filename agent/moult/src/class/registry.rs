@@ -120,12 +120,20 @@ impl ClassRegistry {
         };
         let found = inner.all[i];
         let any: &'static dyn Any = found.any;
-        any.downcast_ref::<ClassCore<T, A>>()
-            .ok_or_else(|| Error::ClassTypeMismatch {
-                name: name.into(),
-                app: found.entry.types(),
-                update: type_names::<T, A>(),
-            })
+        any.downcast_ref::<ClassCore<T, A>>().ok_or_else(|| {
+            let (app, update) = (found.entry.types(), type_names::<T, A>());
+            if app == update {
+                Error::BuiltApart {
+                    item: format!("class `{name}`"),
+                }
+            } else {
+                Error::ClassTypeMismatch {
+                    name: name.into(),
+                    app,
+                    update,
+                }
+            }
+        })
     }
 
     /// Every class, in registration order.

@@ -27,6 +27,12 @@ impl<F> Copy for Func<F> {}
 impl<F: Copy + 'static> Func<F> {
     pub(crate) fn from_core(core: &'static HotFnCore) -> Result<Func<F>, Error> {
         if (core.type_id)() != TypeId::of::<F>() {
+            let update = std::any::type_name::<F>();
+            if (core.signature)() == update {
+                return Err(Error::BuiltApart {
+                    item: format!("hot function `{}`", core.name),
+                });
+            }
             return Err(Error::SignatureMismatch {
                 name: core.name.into(),
                 app: (core.signature)().into(),

@@ -1,0 +1,104 @@
+//! A tutorial demo app process as a learner runs it: no stdin protocol, just
+//! the lines it prints, and its agent in a private runtime directory.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc::{Receiver, channel};
+use std::time::{Duration, Instant};
+
+use moult_protocol::discovery;
+
+use crate::private_runtime_dir;
+
+/// A demo app (period 20 ms) whose stdout is collected; killed on drop.
+pub struct Demo {
+    child: Child,
+    lines: Receiver<String>,
+    /// The app's private agent directory (`MOULT_RUNTIME_DIR`).
+    pub runtime_dir: PathBuf,
+}
+
+impl Demo {
+    /// Starts the demo binary `bin` and waits for its agent's socket.
+    pub fn start(bin: &Path) -> Demo {
+        let runtime_dir = private_runtime_dir();
+        let mut child = Command::new(bin)
+            .env("MOULT_DEMO_PERIOD_MS", "20")
+            .env(discovery::DIR_ENV, &runtime_dir)
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("start {}: {e}", bin.display()));
+        let stdout = child.stdout.take().expect("piped stdout");
+        let (tx, lines) = channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let demo = Demo {
+            child,
+            lines,
+            runtime_dir,
+        };
+        let socket = demo.socket();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !socket.exists() {
+            assert!(Instant::now() < deadline, "no agent socket {socket:?}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        demo
+    }
+
+    /// The app's pid.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// The agent's socket.
+    pub fn socket(&self) -> PathBuf {
+        discovery::socket_path(&self.runtime_dir, self.pid())
+    }
+
+    /// The next `n` lines, after dropping those printed in the last 200 ms
+    /// (either version may print while an update lands).
+    pub fn fresh_lines(&mut self, n: usize) -> Vec<String> {
+        std::thread::sleep(Duration::from_millis(200));
+        while self.lines.try_recv().is_ok() {}
+        (0..n)
+            .map(|_| self.lines.recv_timeout(Duration::from_secs(10)))
+            .collect::<Result<_, _>>()
+            .expect("the app keeps printing")
+    }
+
+    /// Runs `moult-console` (from `bin_dir`) with `args`, pointed at this
+    /// app's runtime directory.
+    pub fn console(&self, bin_dir: &Path, args: &[&str]) -> Output {
+        Command::new(bin_dir.join("moult-console"))
+            .args(args)
+            .env(discovery::DIR_ENV, &self.runtime_dir)
+            .stdin(Stdio::null())
+            .output()
+            .expect("run moult-console")
+    }
+}
+
+impl Drop for Demo {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.runtime_dir);
+    }
+}
+
+/// Asserts every line is one of `expected`.
+pub fn all_in(lines: &[String], expected: &[&str]) {
+    for line in lines {
+        assert!(
+            expected.contains(&line.as_str()),
+            "unexpected {line:?} in {lines:#?}"
+        );
+    }
+}
