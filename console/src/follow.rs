@@ -319,6 +319,8 @@ mod tests {
                 outcome: Some(Outcome::Aborted("operator".into())),
             }],
             next_event,
+            connections: 1,
+            dropped_subscribers: 0,
         };
         let mut t = Tracker::new(&[queued(4, "u4")]);
         t.event(&lifecycle(4, 4, LifecycleStep::Apply));

@@ -54,6 +54,8 @@ fn snapshot(dir: &Path, pid: u32) -> Snapshot {
             outcome: Some(Outcome::Applied),
         }],
         next_event: 0,
+        connections: 1,
+        dropped_subscribers: 0,
     }
 }
 
@@ -93,7 +95,7 @@ fn status_json_prints_the_snapshot_and_the_text_has_every_section() {
     assert_eq!(run.code, 0, "{run:?}");
     assert!(
         run.stdout.starts_with(
-            "agent fake-app (pid 1): moult 0.1.0, protocol 1, debug build, up 1m 01s\n"
+            "agent fake-app (pid 1): moult 0.1.0, protocol 1, debug build, up 1m 01s, 1 client\n"
         ),
         "{}",
         run.stdout

@@ -12,14 +12,22 @@ use super::{Table, duration, outcome};
 pub fn snapshot(s: &Snapshot) -> String {
     let a = &s.agent;
     let mut out = format!(
-        "agent {} (pid {}): moult {}, protocol {}, {} build, up {}\n",
+        "agent {} (pid {}): moult {}, protocol {}, {} build, up {}, {} client{}\n",
         a.app,
         a.pid,
         a.moult_version,
         a.protocol,
         a.cargo_profile,
         duration(Duration::from_millis(s.uptime_ms)),
+        s.connections,
+        if s.connections == 1 { "" } else { "s" },
     );
+    if s.dropped_subscribers > 0 {
+        out.push_str(&format!(
+            "warning: {} subscriber(s) dropped for not reading their events\n",
+            s.dropped_subscribers
+        ));
+    }
     section(&mut out, "Threads", threads(&s.threads));
     section(&mut out, "Functions", functions(&s.functions));
     section(&mut out, "Classes", classes(&s.classes));
@@ -244,6 +252,8 @@ mod tests {
                 },
             ],
             next_event: 57,
+            connections: 1,
+            dropped_subscribers: 0,
         }
     }
 
