@@ -267,13 +267,15 @@ fn a_subscriber_that_never_reads_is_dropped_while_others_are_served_and_account_
     };
     const BURST: u64 = 20_000;
     let mut emitted = 0;
+    let deadline = std::time::Instant::now() + Duration::from_secs(90);
     while dropped_subscribers(&mut checker) == 0 {
         assert!(
-            emitted < 1_000 * BURST,
+            std::time::Instant::now() < deadline,
             "the slow subscriber was never dropped"
         );
         assert_eq!(app.ask(&format!("spam {BURST}")), format!("spam {BURST}"));
         emitted += BURST;
+        std::thread::sleep(Duration::from_millis(50));
     }
     stop.store(true, std::sync::atomic::Ordering::Release);
     app.ask("spam 1"); // wakes the watcher's read
