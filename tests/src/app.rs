@@ -19,6 +19,19 @@ pub struct App {
     pub runtime_dir: PathBuf,
 }
 
+/// The lines a child prints, read on a thread of their own.
+pub(crate) fn stdout_lines(stdout: std::process::ChildStdout) -> Receiver<String> {
+    let (tx, lines) = channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    lines
+}
+
 /// A fresh, empty directory for one app's agent files.
 pub fn private_runtime_dir() -> PathBuf {
     static NEXT: AtomicU32 = AtomicU32::new(0);
@@ -48,14 +61,7 @@ impl App {
             .unwrap_or_else(|e| panic!("start {}: {e}", binary.display()));
         let stdin = child.stdin.take().expect("piped stdin");
         let stdout = child.stdout.take().expect("piped stdout");
-        let (tx, lines) = channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
+        let lines = stdout_lines(stdout);
         let mut app = App {
             child,
             stdin,

@@ -1,14 +1,14 @@
 //! A tutorial demo app process as a learner runs it: no stdin protocol, just
 //! the lines it prints, and its agent in a private runtime directory.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
-use std::sync::mpsc::{Receiver, channel};
+use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
 use moult_protocol::discovery;
 
+use crate::app::stdout_lines;
 use crate::private_runtime_dir;
 
 /// A demo app (period 20 ms) whose stdout is collected; killed on drop.
@@ -30,14 +30,7 @@ impl Demo {
             .spawn()
             .unwrap_or_else(|e| panic!("start {}: {e}", bin.display()));
         let stdout = child.stdout.take().expect("piped stdout");
-        let (tx, lines) = channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
+        let lines = stdout_lines(stdout);
         let demo = Demo {
             child,
             lines,

@@ -13,8 +13,15 @@ use moult_protocol::ServerMessage;
 use super::connection::Outbox;
 use super::snapshot;
 
-/// At most this many messages per second go to one subscriber.
-pub(crate) const MAX_BATCHES_PER_SEC: u32 = 20;
+/// At most this many `events` messages per second go to one subscriber,
+/// on average (a token bucket).
+pub(crate) const MAX_BATCHES_PER_SEC: f64 = 20.0;
+/// Messages that may go out back to back before the rate applies: an
+/// update's whole lifecycle reaches the console at once, a flood does not.
+pub(crate) const BURST: f64 = 8.0;
+/// After the first event wakes the pump, it waits this long for the events
+/// that usually follow (one update emits a dozen within a millisecond or two).
+pub(crate) const COALESCE: Duration = Duration::from_millis(2);
 /// Events per `events` message at most: with [`MAX_BATCHES_PER_SEC`], the
 /// most events per second a subscriber is sent; more are reported as dropped.
 pub(crate) const MAX_EVENTS_PER_BATCH: usize = 512;
@@ -36,7 +43,8 @@ pub(crate) fn start(outbox: Outbox, name: &str) -> std::io::Result<u64> {
 fn pump(outbox: &Outbox, first: moult_protocol::Snapshot) {
     let rt = crate::runtime();
     let shared = &outbox.shared;
-    let gap = Duration::from_secs(1) / MAX_BATCHES_PER_SEC;
+    let mut tokens = BURST;
+    let mut refilled = Instant::now();
     let mut cursor = first.next_event;
     // The `subscribed` reply is queued by the reader after this returns;
     // the client handles `state` before or after it alike.
@@ -45,10 +53,21 @@ fn pump(outbox: &Outbox, first: moult_protocol::Snapshot) {
     }
     let mut last_state = Instant::now();
     while !shared.closed.load(Ordering::Acquire) {
-        // One `events` message per tick at most: a burst beyond the rate
-        // stays in the ring, and what the ring overwrites meanwhile is
-        // reported as `dropped` instead of flooding the client.
-        let batch = rt.events.wait_since(cursor, Duration::from_millis(250));
+        // One `events` message per token: a burst beyond the rate stays in
+        // the ring, and what the ring overwrites meanwhile is reported as
+        // `dropped` instead of flooding the client.
+        tokens = (tokens + refilled.elapsed().as_secs_f64() * MAX_BATCHES_PER_SEC).min(BURST);
+        refilled = Instant::now();
+        if tokens < 1.0 {
+            let wait = (1.0 - tokens) / MAX_BATCHES_PER_SEC;
+            std::thread::sleep(Duration::from_secs_f64(wait));
+            continue;
+        }
+        let mut batch = rt.events.wait_since(cursor, Duration::from_millis(250));
+        if !batch.events.is_empty() && batch.events.len() < MAX_EVENTS_PER_BATCH {
+            std::thread::sleep(COALESCE);
+            batch = rt.events.since(cursor);
+        }
         let mut events = batch.events;
         events.truncate(MAX_EVENTS_PER_BATCH);
         cursor = events.last().map_or(batch.next, |e| e.seq + 1);
@@ -62,6 +81,7 @@ fn pump(outbox: &Outbox, first: moult_protocol::Snapshot) {
                 too_slow(outbox, n);
                 return;
             }
+            tokens -= 1.0;
         }
         if last_state.elapsed() >= STATE_EVERY {
             last_state = Instant::now();
@@ -73,7 +93,6 @@ fn pump(outbox: &Outbox, first: moult_protocol::Snapshot) {
                 return;
             }
         }
-        std::thread::sleep(gap);
     }
 }
 
