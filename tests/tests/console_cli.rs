@@ -16,6 +16,7 @@ fn built() -> PathBuf {
         "e2e-app",
         "upd-redefine",
         "upd-panic-apply",
+        "upd-blocked",
     ])
 }
 
@@ -128,4 +129,50 @@ fn the_console_drives_a_running_app_through_its_agent() {
         watched.contains(r#""outcome":{"outcome":"applied"}"#),
         "{watched}"
     );
+}
+
+/// "Why doesn't my update apply?": the function stays active, the CLI shows
+/// who blocks it on each attempt, gives up at --timeout and aborts it, and
+/// afterwards no caller is held at the function's gate.
+#[test]
+fn an_update_that_never_reaches_alterability_shows_its_blocker_times_out_and_is_aborted() {
+    let bin = built();
+    let mut app = App::start(&bin.join("e2e-app"));
+    let pid = app.pid().to_string();
+    assert_eq!(app.ask("busy on"), "busy on");
+    let blocked = library_path("upd-blocked");
+    let run = console(
+        &bin,
+        &app,
+        &["apply", &pid, blocked.to_str().unwrap(), "--timeout", "1"],
+    );
+    let (out, err) = (text(&run.stdout), text(&run.stderr));
+    assert_eq!(run.status.code(), Some(3), "{out}{err}");
+    assert!(
+        out.contains("blocked by thread busy-caller in e2e_app::busy (depth 1)"),
+        "{out}"
+    );
+    assert!(err.contains("still not applied after 1 s"), "{err}");
+    assert!(err.contains("aborted"), "{err}");
+
+    let status = console(&bin, &app, &["status", &pid, "--json"]);
+    let snapshot: Snapshot = serde_json::from_slice(&status.stdout).unwrap();
+    let busy = snapshot
+        .functions
+        .iter()
+        .find(|f| f.name == "e2e_app::busy")
+        .unwrap();
+    assert_eq!((busy.version, busy.gated), (0, false), "{busy:?}");
+    let update = snapshot
+        .updates
+        .iter()
+        .find(|u| u.name == "blocked busy")
+        .unwrap();
+    assert!(
+        matches!(update.outcome, Some(moult_protocol::Outcome::Aborted(_))),
+        "{update:?}"
+    );
+    // The app goes on: the busy caller returns, other functions still answer.
+    assert_eq!(app.ask("busy off"), "busy off");
+    assert_eq!(app.ask("greet"), "greet hello world");
 }
