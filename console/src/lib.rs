@@ -16,6 +16,7 @@ pub mod follow;
 pub mod journal_file;
 pub mod render;
 pub mod target;
+pub mod tui;
 pub mod update_build;
 
 /// The name this console gives itself in the hello exchange (the agent logs it).
