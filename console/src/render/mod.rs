@@ -15,5 +15,5 @@ pub use clock::rfc3339_utc;
 pub use duration::duration;
 pub use event::{blockers, describe, event_line, outcome};
 pub use journal::{journal, journal_entry};
-pub use snapshot::{snapshot, thread_state};
+pub use snapshot::{snapshot, step, thread_state};
 pub use table::Table;

@@ -131,7 +131,7 @@ fn updates(updates: &[UpdateInfo]) -> Table {
 }
 
 /// A lifecycle step's name, as the protocol spells it.
-pub(super) fn step(step: LifecycleStep) -> &'static str {
+pub fn step(step: LifecycleStep) -> &'static str {
     match step {
         LifecycleStep::Queued => "queued",
         LifecycleStep::Requirements => "requirements",

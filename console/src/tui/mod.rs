@@ -4,11 +4,16 @@
 //! - [`state`]: the model, built only from what the agent sends;
 //! - [`view`]: one file per pane, pure functions of the model and the UI state;
 //! - [`input`]: the one key table, driving both the key handler and the help;
-//! - [`connection`]: the agent connection on its own thread (subscribe,
-//!   reconnect, reattach by app name);
-//! - [`app`]: the loop tying them together, and the terminal's restoration.
+//! - [`ui`], [`table_nav`], [`picker`], [`build_log`]: the operator's side
+//!   (view, selection, prompts).
 
+pub mod build_log;
+pub mod input;
+pub mod picker;
 pub mod state;
+pub mod table_nav;
+pub mod ui;
+pub mod view;
 
 #[cfg(test)]
 mod fixtures;

@@ -35,6 +35,8 @@ pub struct UpdateRow {
     pub name: String,
     /// Where it is in its lifecycle.
     pub step: LifecycleStep,
+    /// The furthest step it reached before it ended: where a failed update stopped.
+    pub reached: LifecycleStep,
     /// Attempts made in the current round.
     pub attempts: u32,
     /// Attempts allowed per round, once an attempt was seen.
@@ -55,6 +57,7 @@ impl UpdateRow {
             id,
             name: name.to_string(),
             step: LifecycleStep::Queued,
+            reached: LifecycleStep::Queued,
             attempts: 0,
             max_tries: None,
             outcome: None,
@@ -116,6 +119,9 @@ impl Updates {
         for info in infos {
             let row = self.row(info.id, &info.name);
             row.step = info.step;
+            if info.step != LifecycleStep::Done {
+                row.reached = info.step;
+            }
             row.attempts = info.attempts;
             row.outcome.clone_from(&info.outcome);
         }
@@ -131,6 +137,9 @@ impl Updates {
                 let row = self.row(*id, update);
                 if *step == LifecycleStep::Requirements {
                     row.attempts = 0;
+                }
+                if *step != LifecycleStep::Done {
+                    row.reached = *step;
                 }
                 row.step = *step;
             }
@@ -303,6 +312,7 @@ mod tests {
         );
         assert!(us.get(1).unwrap().rolled_back.is_empty());
         assert!(us.get(2).unwrap().is_done());
+        assert_eq!(us.get(2).unwrap().reached, LifecycleStep::Apply);
         assert_eq!(us.focus().map(|u| u.id), Some(3));
     }
 

@@ -1,0 +1,126 @@
+//! The Alterability view, live: every attempt of the focused update with
+//! what blocked it (thread, function, depth) — the answer to "why doesn't
+//! my update apply?" — and the event log under it.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row};
+
+use super::Theme;
+use super::table::{self, Column, TableSpec};
+use super::updates::box_titled;
+use crate::render;
+use crate::tui::state::{AppState, Attempt, UpdateRow};
+use crate::tui::table_nav::TableNav;
+
+/// What `s` cycles through (attempts read newest first).
+pub const SORTS: &[&str] = &["newest"];
+
+const COLUMNS: &[Column] = &[
+    Column {
+        title: "ATTEMPT",
+        width: Constraint::Length(12),
+    },
+    Column {
+        title: "THREAD",
+        width: Constraint::Length(14),
+    },
+    Column {
+        title: "FUNCTION",
+        width: Constraint::Min(16),
+    },
+    Column {
+        title: "DEPTH",
+        width: Constraint::Length(5),
+    },
+    Column {
+        title: "DETAIL",
+        width: Constraint::Min(10),
+    },
+];
+
+/// One line of the table: an attempt and one of its blockers (`None`: it was alterable).
+pub type AttemptLine<'a> = (&'a Attempt, Option<usize>);
+
+/// The focused update's attempts, newest first, one line per blocker,
+/// filtered on thread and function names.
+pub fn lines<'a>(u: &'a UpdateRow, nav: &TableNav) -> Vec<AttemptLine<'a>> {
+    let mut out = Vec::new();
+    for a in u.tries.iter().rev() {
+        if a.blockers.is_empty() {
+            if nav.filter.is_empty() {
+                out.push((a, None));
+            }
+            continue;
+        }
+        for (i, b) in a.blockers.iter().enumerate() {
+            let name = format!("{} {}", b.thread, b.function.as_deref().unwrap_or(""));
+            if nav.matches(&name) {
+                out.push((a, Some(i)));
+            }
+        }
+    }
+    if nav.descending {
+        out.reverse();
+    }
+    out
+}
+
+/// Draws the view.
+pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, nav: &mut TableNav, theme: Theme) {
+    let [top, bottom] =
+        Layout::vertical([Constraint::Percentage(55), Constraint::Min(4)]).areas(area);
+    let focus = state.updates.focus();
+    let lines = focus.map(|u| lines(u, nav)).unwrap_or_default();
+    let title = match focus {
+        Some(u) => format!(
+            "Alterability: {} #{} ({})",
+            u.name,
+            u.id,
+            render::step(u.step)
+        ),
+        None => "Alterability".into(),
+    };
+    let spec = TableSpec {
+        title,
+        columns: COLUMNS,
+        empty: "no alterability attempt yet",
+        sort: SORTS[0],
+    };
+    table::draw(frame, top, spec, nav, lines.len(), theme, |i| {
+        let (a, blocker) = lines[i];
+        let attempt = format!("r{} {}/{}", a.round, a.attempt, a.max_tries);
+        match blocker.map(|b| &a.blockers[b]) {
+            None => Row::new(vec![
+                Cell::from(attempt),
+                Cell::from(Span::styled("alterable", theme.ok())),
+            ]),
+            Some(b) => Row::new(vec![
+                Cell::from(attempt),
+                Cell::from(Span::styled(b.thread.clone(), theme.warn())),
+                Cell::from(b.function.clone().unwrap_or_else(|| "-".into())),
+                Cell::from(if b.function.is_some() {
+                    b.depth.to_string()
+                } else {
+                    "-".into()
+                }),
+                Cell::from(b.detail.clone()),
+            ]),
+        }
+    });
+
+    let height = usize::from(bottom.height.saturating_sub(2));
+    let events: Vec<Line<'static>> = if state.events.is_empty() {
+        vec![Line::styled(" (no event yet)", theme.dim())]
+    } else {
+        state
+            .events
+            .newest_first()
+            .take(height)
+            .map(|e| Line::raw(render::event_line(e)))
+            .collect()
+    };
+    let log = Paragraph::new(events).block(box_titled(" Events (newest first) ".into(), theme));
+    frame.render_widget(log, bottom);
+}

@@ -1,0 +1,180 @@
+//! The detail view (Enter on a row, Esc back): everything known about one
+//! thread, function, class or update.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::Theme;
+use super::classes::live_per_version;
+use super::sparkline::{gauge, sparkline};
+use super::updates::{box_titled, explain};
+use crate::render;
+use crate::tui::state::AppState;
+use crate::tui::ui::Detail;
+
+/// A `label: value` line.
+fn field(label: &str, value: String, theme: Theme) -> Line<'static> {
+    Line::from(vec![
+        Span::styled(format!("{label:<14}"), theme.title()),
+        Span::raw(value),
+    ])
+}
+
+/// Draws the detail of `detail`.
+pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, detail: &Detail, theme: Theme) {
+    let wide = usize::from(area.width.saturating_sub(18)).max(8);
+    let (title, lines) = match detail {
+        Detail::Thread(name) => (format!("Thread {name}"), thread(state, name, theme)),
+        Detail::Function(name) => (
+            format!("Function {name}"),
+            function(state, name, wide, theme),
+        ),
+        Detail::Class(name) => (format!("Class {name}"), class(state, name, wide, theme)),
+        Detail::Update(id) => (format!("Update #{id}"), update(state, *id, theme)),
+    };
+    let lines = lines.unwrap_or_else(|| {
+        vec![Line::styled(
+            "gone: the app no longer reports it (Esc to go back)",
+            theme.warn(),
+        )]
+    });
+    let pane = Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .block(box_titled(format!(" {title} (Esc: back) "), theme));
+    frame.render_widget(pane, area);
+}
+
+fn thread(state: &AppState, name: &str, theme: Theme) -> Option<Vec<Line<'static>>> {
+    let t = state.threads.iter().find(|t| t.name == name)?;
+    let mut lines = vec![
+        field("state", render::thread_state(&t.state), theme),
+        field(
+            "last point",
+            t.last_point.clone().unwrap_or_else(|| "-".into()),
+            theme,
+        ),
+        field("main", format!("v{}", t.main_version), theme),
+        field("reboots", t.reboots.to_string(), theme),
+        Line::raw(""),
+        Line::styled("hot functions called on this thread:", theme.title()),
+    ];
+    for f in &state.functions.rows {
+        if let Some(a) = f.info.threads.iter().find(|a| a.thread == name) {
+            lines.push(Line::raw(format!(
+                "  {}  v{}  active {}  calls {}",
+                f.info.name, f.info.version, a.active, a.calls
+            )));
+        }
+    }
+    Some(lines)
+}
+
+fn function(state: &AppState, name: &str, wide: usize, theme: Theme) -> Option<Vec<Line<'static>>> {
+    let f = state.functions.rows.iter().find(|f| f.info.name == name)?;
+    let mut lines = vec![
+        field("signature", f.info.signature.clone(), theme),
+        field("version", format!("v{}", f.info.version), theme),
+        field(
+            "entry gate",
+            if f.info.gated {
+                "closed: an update holds new callers".into()
+            } else {
+                "open".into()
+            },
+            theme,
+        ),
+        field(
+            "calls/s",
+            f.rate.map_or_else(|| "-".into(), |r| r.to_string()),
+            theme,
+        ),
+        field(
+            "history",
+            sparkline(f.history.tail(wide), wide, theme),
+            theme,
+        ),
+        Line::raw(""),
+        Line::styled("per thread:  ACTIVE (depth)  CALLS", theme.title()),
+    ];
+    for a in &f.info.threads {
+        lines.push(Line::raw(format!(
+            "  {:<20} {:>6}  {}",
+            a.thread, a.active, a.calls
+        )));
+    }
+    Some(lines)
+}
+
+fn class(state: &AppState, name: &str, wide: usize, theme: Theme) -> Option<Vec<Line<'static>>> {
+    let c = state.classes.rows.iter().find(|c| c.info.name == name)?;
+    let mut lines = vec![
+        field(
+            "version",
+            format!("v{} (new instances)", c.info.version),
+            theme,
+        ),
+        field(
+            "live",
+            format!("{} ({})", c.live, live_per_version(c)),
+            theme,
+        ),
+        field("pending lazy", c.info.pending_lazy.to_string(), theme),
+    ];
+    if let Some(conv) = c.conversion {
+        lines.push(field(
+            if conv.lazy {
+                "lazy conv."
+            } else {
+                "eager conv."
+            },
+            format!(
+                "{} {}/{}",
+                gauge(conv.ratio(), wide.saturating_sub(16).max(4), theme),
+                conv.converted,
+                conv.total
+            ),
+            theme,
+        ));
+    }
+    lines.push(field(
+        "instances",
+        sparkline(c.history.tail(wide), wide, theme),
+        theme,
+    ));
+    lines.push(Line::raw(""));
+    lines.push(Line::styled("per version:  LIVE  TYPE", theme.title()));
+    for v in &c.info.versions {
+        lines.push(Line::raw(format!(
+            "  v{:<4} {:>8}  {}",
+            v.version, v.live, v.type_name
+        )));
+    }
+    Some(lines)
+}
+
+fn update(state: &AppState, id: u64, theme: Theme) -> Option<Vec<Line<'static>>> {
+    let u = state.updates.get(id)?;
+    let mut lines = vec![
+        field("name", u.name.clone(), theme),
+        field("step", render::step(u.step).into(), theme),
+        field("postponed", format!("{} time(s)", u.postponed), theme),
+        Line::raw(""),
+    ];
+    lines.extend(explain(u, theme));
+    if !u.tries.is_empty() {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled("attempts (newest first):", theme.title()));
+        for a in u.tries.iter().rev().take(50) {
+            lines.push(Line::raw(format!(
+                "  r{} {}/{}: {}",
+                a.round,
+                a.attempt,
+                a.max_tries,
+                render::blockers(&a.blockers)
+            )));
+        }
+    }
+    Some(lines)
+}

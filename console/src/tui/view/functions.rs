@@ -1,0 +1,122 @@
+//! The Functions view: every hot function, its version, live activations
+//! per thread, calls per second and their recent history.
+
+use std::cmp::Ordering;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::Span;
+use ratatui::widgets::{Cell, Row};
+
+use super::Theme;
+use super::sparkline::sparkline;
+use super::table::{self, Column, TableSpec};
+use crate::tui::state::{AppState, FunctionRow};
+use crate::tui::table_nav::TableNav;
+
+/// What `s` cycles through.
+pub const SORTS: &[&str] = &["name", "calls/s", "active", "version"];
+
+const SPARK_WIDTH: usize = 12;
+
+const COLUMNS: &[Column] = &[
+    Column {
+        title: "NAME",
+        width: Constraint::Min(20),
+    },
+    Column {
+        title: "VER",
+        width: Constraint::Length(4),
+    },
+    Column {
+        title: "ACTIVE",
+        width: Constraint::Length(16),
+    },
+    Column {
+        title: "CALLS/S",
+        width: Constraint::Length(8),
+    },
+    Column {
+        title: "HISTORY",
+        width: Constraint::Length(SPARK_WIDTH as u16),
+    },
+    Column {
+        title: "GATE",
+        width: Constraint::Length(5),
+    },
+];
+
+/// The functions shown, filtered and sorted: indices into the rows.
+pub fn rows(state: &AppState, nav: &TableNav) -> Vec<usize> {
+    let fs = &state.functions.rows;
+    let mut rows: Vec<usize> = (0..fs.len())
+        .filter(|&i| nav.matches(&fs[i].info.name))
+        .collect();
+    let key = |a: &FunctionRow, b: &FunctionRow| -> Ordering {
+        match nav.sort {
+            1 => a.rate.cmp(&b.rate),
+            2 => a.active().cmp(&b.active()),
+            3 => a.info.version.cmp(&b.info.version),
+            _ => Ordering::Equal,
+        }
+        .then_with(|| a.info.name.cmp(&b.info.name))
+    };
+    rows.sort_by(|&a, &b| key(&fs[a], &fs[b]));
+    if nav.descending {
+        rows.reverse();
+    }
+    rows
+}
+
+/// The selected function.
+pub fn selected<'a>(state: &'a AppState, nav: &TableNav) -> Option<&'a FunctionRow> {
+    let rows = rows(state, nav);
+    rows.get(nav.selected.min(rows.len().saturating_sub(1)))
+        .map(|&i| &state.functions.rows[i])
+}
+
+/// Live activations per thread, e.g. `busy-caller:1`, or `-`.
+pub fn activity(f: &FunctionRow) -> String {
+    let active: Vec<String> = f
+        .info
+        .threads
+        .iter()
+        .filter(|t| t.active > 0)
+        .map(|t| format!("{}:{}", t.thread, t.active))
+        .collect();
+    if active.is_empty() {
+        "-".into()
+    } else {
+        active.join(" ")
+    }
+}
+
+/// Draws the view.
+pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, nav: &mut TableNav, theme: Theme) {
+    let rows = rows(state, nav);
+    let spec = TableSpec {
+        title: "Functions".into(),
+        columns: COLUMNS,
+        empty: "no hot function (mark them #[moult::hot])",
+        sort: SORTS[nav.sort % SORTS.len()],
+    };
+    table::draw(frame, area, spec, nav, rows.len(), theme, |i| {
+        let f = &state.functions.rows[rows[i]];
+        let gate = if f.info.gated {
+            Span::styled("gated", theme.warn())
+        } else {
+            Span::styled("-", theme.dim())
+        };
+        Row::new(vec![
+            Cell::from(f.info.name.clone()),
+            Cell::from(format!("v{}", f.info.version)),
+            Cell::from(activity(f)),
+            Cell::from(f.rate.map_or_else(|| "-".into(), |r| r.to_string())),
+            Cell::from(Span::styled(
+                sparkline(f.history.tail(SPARK_WIDTH), SPARK_WIDTH, theme),
+                theme.ok(),
+            )),
+            Cell::from(gate),
+        ])
+    });
+}

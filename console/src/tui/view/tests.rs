@@ -1,0 +1,211 @@
+//! Every view drawn into a `TestBackend` from canned protocol transcripts
+//! replayed through the real state module, and compared with insta
+//! snapshots: empty, busy, blocked on alterability, rolled back, detached.
+
+use moult_protocol::{FunctionInfo, ServerMessage, Snapshot, ThreadActivity};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use super::*;
+use crate::tui::fixtures::replay;
+use crate::tui::state::AppState;
+use crate::tui::ui::{Confirm, Detail, Pending, Ui};
+
+const UNICODE: Theme = Theme {
+    color: true,
+    ascii: false,
+};
+
+/// The screen as text, one line per row, trailing spaces trimmed.
+fn screen(state: &AppState, ui: &mut Ui, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|f| draw(f, state, ui)).unwrap();
+    let buffer = terminal.backend().buffer();
+    (0..height)
+        .map(|y| {
+            let row: String = (0..width).map(|x| buffer[(x, y)].symbol()).collect();
+            row.trim_end().to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn at(view: ViewId) -> Ui {
+    let mut ui = Ui::new(UNICODE);
+    ui.view = view;
+    ui
+}
+
+const SCENARIOS: [&str; 5] = ["empty", "busy", "blocked", "rolled_back", "detached"];
+
+#[test]
+fn every_view_in_every_state_at_80x24() {
+    for scenario in SCENARIOS {
+        let state = replay(scenario);
+        for view in ViewId::ALL {
+            let text = screen(&state, &mut at(view), 80, 24);
+            insta::assert_snapshot!(format!("{}_{scenario}", view.title().to_lowercase()), text);
+        }
+    }
+}
+
+#[test]
+fn a_blocked_update_names_its_blocking_thread_function_and_depth() {
+    let state = replay("blocked");
+    let text = screen(&state, &mut at(ViewId::Alterability), 80, 24);
+    assert!(text.contains("busy-caller"), "{text}");
+    assert!(text.contains("e2e_app::busy"), "{text}");
+    assert!(text.contains("r1 3/600"), "{text}");
+    let header = text.lines().nth(2).unwrap();
+    assert!(
+        header.contains("alterability 3/600, blocked by busy-caller in e2e_app::busy"),
+        "{header}"
+    );
+}
+
+#[test]
+fn a_rolled_back_update_shows_its_reason_and_what_was_undone() {
+    let state = replay("rolled_back");
+    let text = screen(&state, &mut at(ViewId::Updates), 80, 24);
+    assert!(
+        text.contains("rolled back: apply failed: panicked"),
+        "{text}"
+    );
+    assert!(
+        text.contains("undid function step2_fibonacci::sum back to v0"),
+        "{text}"
+    );
+    assert!(text.contains("[apply x]"), "{text}");
+}
+
+#[test]
+fn a_detached_app_says_so_and_keeps_its_last_state() {
+    let state = replay("detached");
+    let text = screen(&state, &mut at(ViewId::Functions), 80, 24);
+    assert!(text.lines().next().unwrap().contains("detached"), "{text}");
+    assert!(text.contains("detached: the app exited"), "{text}");
+    assert!(text.contains("e2e_app::busy"), "{text}");
+}
+
+#[test]
+fn details_of_a_thread_a_function_a_class_and_an_update() {
+    let cases = [
+        ("busy", Detail::Thread("printer".into())),
+        ("blocked", Detail::Function("e2e_app::busy".into())),
+        ("busy", Detail::Class("step2_series::Integer".into())),
+        ("rolled_back", Detail::Update(1)),
+        ("blocked", Detail::Update(1)),
+        ("empty", Detail::Thread("gone".into())),
+    ];
+    for (i, (scenario, detail)) in cases.into_iter().enumerate() {
+        let state = replay(scenario);
+        let mut ui = at(ViewId::Threads);
+        ui.detail = Some(detail);
+        insta::assert_snapshot!(
+            format!("detail_{i}_{scenario}"),
+            screen(&state, &mut ui, 80, 24)
+        );
+    }
+}
+
+#[test]
+fn help_and_prompts_over_the_view() {
+    let state = replay("blocked");
+    let mut ui = at(ViewId::Updates);
+    ui.mode = Mode::Help(0);
+    insta::assert_snapshot!("help", screen(&state, &mut ui, 80, 24));
+    ui.mode = Mode::Confirm(Confirm {
+        question: "Abort update blocked busy #1?".into(),
+        action: Pending::Abort(1),
+    });
+    insta::assert_snapshot!("confirm_abort", screen(&state, &mut ui, 80, 24));
+    let mut picker = crate::tui::picker::Picker::new("tests/data".into());
+    picker.down();
+    ui.mode = Mode::Picker(picker);
+    insta::assert_snapshot!("stage_picker", screen(&state, &mut ui, 80, 24));
+}
+
+#[test]
+fn ascii_mode_draws_no_unicode_and_scales_up() {
+    let state = replay("busy");
+    let mut ui = at(ViewId::Classes);
+    ui.theme = Theme {
+        color: false,
+        ascii: true,
+    };
+    let text = screen(&state, &mut ui, 80, 24);
+    assert!(text.is_ascii(), "{text}");
+    insta::assert_snapshot!("classes_busy_ascii", text);
+    let wide = screen(&state, &mut at(ViewId::Functions), 120, 30);
+    assert!(wide.contains("step2_series::Serie::show"), "{wide}");
+}
+
+/// A snapshot of an app with `n` hot functions `app::f00000`..., each called
+/// on one thread.
+fn many_functions(n: usize, calls: u64) -> ServerMessage {
+    let empty = replay("empty");
+    let functions = (0..n)
+        .map(|i| FunctionInfo {
+            name: format!("app::f{i:05}"),
+            signature: "fn()".into(),
+            version: (i % 3) as u32,
+            threads: vec![ThreadActivity {
+                thread: "main".into(),
+                active: 0,
+                calls: calls * i as u64,
+            }],
+            gated: false,
+        })
+        .collect();
+    ServerMessage::State {
+        snapshot: Snapshot {
+            agent: empty.agent.clone().unwrap(),
+            uptime_ms: 1000 * calls,
+            threads: vec![],
+            functions,
+            classes: vec![],
+            updates: vec![],
+            next_event: 0,
+            connections: 1,
+            dropped_subscribers: 0,
+        },
+    }
+}
+
+#[test]
+fn ten_thousand_functions_draw_only_the_visible_window() {
+    let mut state = replay("empty");
+    state.apply(many_functions(10_000, 1));
+    state.apply(many_functions(10_000, 2));
+    let mut ui = at(ViewId::Functions);
+    let first = screen(&state, &mut ui, 80, 24);
+    assert!(first.contains("1/10000"), "{first}");
+    assert!(
+        first.contains("app::f00000") && first.contains("app::f00015"),
+        "{first}"
+    );
+    assert!(!first.contains("app::f00016"), "{first}");
+
+    // Down into the middle: the window follows, the selected row is last.
+    ui.tables[ViewId::Functions.index()].down(5000);
+    let middle = screen(&state, &mut ui, 80, 24);
+    assert!(middle.contains("5001/10000"), "{middle}");
+    let rows: Vec<&str> = middle.lines().filter(|l| l.contains("app::f")).collect();
+    assert_eq!(rows.len(), 16, "{middle}");
+    assert!(rows[0].contains("app::f04985"), "{middle}");
+    assert!(rows[15].contains("app::f05000"), "{middle}");
+    // Rate of f05000: it made 5000 more calls in the second second.
+    assert!(rows[15].contains("5000"), "{}", rows[15]);
+
+    // Sorted by calls/s, descending, filtered: still a window of rows.
+    let nav = &mut ui.tables[ViewId::Functions.index()];
+    nav.sort = 1;
+    nav.descending = true;
+    nav.filter = "f09".into();
+    nav.top();
+    let sorted = screen(&state, &mut ui, 80, 24);
+    assert!(sorted.contains("1/1000"), "{sorted}");
+    let rows: Vec<&str> = sorted.lines().filter(|l| l.contains("app::f")).collect();
+    assert!(rows[0].contains("app::f09999"), "{sorted}");
+    assert!(rows[1].contains("app::f09998"), "{sorted}");
+}

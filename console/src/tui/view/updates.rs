@@ -1,0 +1,189 @@
+//! The Updates view: the queue and past updates, the selected update's
+//! lifecycle (with what blocks it, or why it failed and what was rolled
+//! back), and the history from the app's journal.
+
+use std::cmp::Ordering;
+
+use moult_protocol::{LifecycleStep, Outcome};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Wrap};
+
+use super::Theme;
+use super::lifecycle::{attempts, chain, short_outcome};
+use super::table::{self, Column, TableSpec};
+use crate::render;
+use crate::tui::state::{AppState, UpdateRow};
+use crate::tui::table_nav::TableNav;
+
+/// What `s` cycles through.
+pub const SORTS: &[&str] = &["newest", "name", "step"];
+
+const COLUMNS: &[Column] = &[
+    Column {
+        title: "ID",
+        width: Constraint::Length(4),
+    },
+    Column {
+        title: "NAME",
+        width: Constraint::Min(14),
+    },
+    Column {
+        title: "STEP",
+        width: Constraint::Length(12),
+    },
+    Column {
+        title: "TRIES",
+        width: Constraint::Length(8),
+    },
+    Column {
+        title: "OUTCOME",
+        width: Constraint::Min(16),
+    },
+];
+
+/// The updates shown, filtered and sorted: indices into the rows.
+pub fn rows(state: &AppState, nav: &TableNav) -> Vec<usize> {
+    let us = &state.updates.rows;
+    let mut rows: Vec<usize> = (0..us.len())
+        .filter(|&i| nav.matches(&us[i].name))
+        .collect();
+    let key = |a: &UpdateRow, b: &UpdateRow| -> Ordering {
+        match nav.sort {
+            1 => a.name.cmp(&b.name).then_with(|| b.id.cmp(&a.id)),
+            2 => step_rank(a)
+                .cmp(&step_rank(b))
+                .then_with(|| b.id.cmp(&a.id)),
+            _ => b.id.cmp(&a.id),
+        }
+    };
+    rows.sort_by(|&a, &b| key(&us[a], &us[b]));
+    if nav.descending {
+        rows.reverse();
+    }
+    rows
+}
+
+/// Running first, then queued, then ended.
+fn step_rank(u: &UpdateRow) -> u8 {
+    match u.step {
+        LifecycleStep::Done => 2,
+        LifecycleStep::Queued => 1,
+        _ => 0,
+    }
+}
+
+/// The selected update.
+pub fn selected<'a>(state: &'a AppState, nav: &TableNav) -> Option<&'a UpdateRow> {
+    let rows = rows(state, nav);
+    rows.get(nav.selected.min(rows.len().saturating_sub(1)))
+        .map(|&i| &state.updates.rows[i])
+}
+
+/// What the lifecycle pane says under the line of steps: blockers, the
+/// outcome's reason, what a rollback undid.
+pub fn explain(u: &UpdateRow, theme: Theme) -> Vec<Line<'static>> {
+    let mut lines = vec![chain(u, theme)];
+    if !u.last_blockers().is_empty() && !u.is_done() {
+        lines.push(Line::styled(
+            format!(
+                "attempt {}: {}",
+                attempts(u),
+                render::blockers(u.last_blockers())
+            ),
+            theme.warn(),
+        ));
+    }
+    if let Some(outcome) = &u.outcome {
+        let (text, style) = match outcome {
+            Outcome::Applied => ("applied".to_string(), theme.ok()),
+            Outcome::Postponed(why) if !u.is_done() => (
+                format!("postponed {} time(s), queued again: {why}", u.postponed),
+                theme.warn(),
+            ),
+            other => (render::outcome(other), theme.error()),
+        };
+        lines.push(Line::styled(text, style));
+    }
+    for what in &u.rolled_back {
+        lines.push(Line::styled(format!("  undid {what}"), theme.warn()));
+    }
+    lines
+}
+
+/// Draws the view.
+pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, nav: &mut TableNav, theme: Theme) {
+    let rows = rows(state, nav);
+    let selected_row = selected(state, nav);
+    let lines = selected_row.map_or_else(Vec::new, |u| explain(u, theme));
+    let table_height = (rows.len().max(1) as u16 + 3).min(area.height / 3).max(4);
+    // The lifecycle line may wrap once; the journal keeps at least 3 lines.
+    let pane_height = (lines.len() as u16 + 3).min(area.height.saturating_sub(table_height + 3));
+    let [top, middle, bottom] = Layout::vertical([
+        Constraint::Length(table_height),
+        Constraint::Length(pane_height),
+        Constraint::Min(3),
+    ])
+    .areas(area);
+    let queued = state.updates.queued().count();
+    let spec = TableSpec {
+        title: format!("Updates ({queued} queued)"),
+        columns: COLUMNS,
+        empty: "no update yet: press a to stage one",
+        sort: SORTS[nav.sort % SORTS.len()],
+    };
+    table::draw(frame, top, spec, nav, rows.len(), theme, |i| {
+        let u = &state.updates.rows[rows[i]];
+        let outcome = match &u.outcome {
+            Some(o) if u.is_done() => render::outcome(o),
+            Some(o) => format!("(last: {})", short_outcome(o)),
+            None => "-".into(),
+        };
+        let style = match &u.outcome {
+            Some(Outcome::Applied) => theme.ok(),
+            Some(_) if u.is_done() => theme.error(),
+            _ => theme.warn(),
+        };
+        Row::new(vec![
+            Cell::from(u.id.to_string()),
+            Cell::from(u.name.clone()),
+            Cell::from(render::step(u.step)),
+            Cell::from(attempts(u)),
+            Cell::from(Span::styled(outcome, style)),
+        ])
+    });
+
+    let title = match selected_row {
+        Some(u) => format!(" Lifecycle: {} #{} ", u.name, u.id),
+        None => " Lifecycle ".into(),
+    };
+    let pane = Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .block(box_titled(title, theme));
+    frame.render_widget(pane, middle);
+
+    let height = usize::from(bottom.height.saturating_sub(2));
+    let journal: Vec<Line<'static>> = if state.journal.is_empty() {
+        vec![Line::styled(" (the journal is empty)", theme.dim())]
+    } else {
+        state
+            .journal
+            .iter()
+            .rev()
+            .take(height)
+            .map(|e| Line::raw(render::journal_entry(e)))
+            .collect()
+    };
+    let history =
+        Paragraph::new(journal).block(box_titled(" Journal (newest first) ".into(), theme));
+    frame.render_widget(history, bottom);
+}
+
+/// A bordered box with a title in the theme's style.
+pub fn box_titled(title: String, theme: Theme) -> Block<'static> {
+    Block::new()
+        .borders(Borders::ALL)
+        .border_set(theme.border())
+        .title(Span::styled(title, theme.title()))
+}
