@@ -63,6 +63,13 @@ pub struct Cli {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// The interactive console: threads, hot functions, classes, updates and
+    /// alterability, live; stage, apply, postpone, abort, convert, reboot
+    /// with a key (`?` lists them).
+    #[command(
+        after_help = "Examples:\n  moult-console attach step1-hello\n  moult-console attach 4242 --ascii\n\nNO_COLOR=1 turns colours off. When the app exits the console stays, detached,\nand reattaches when an app of the same name starts again."
+    )]
+    Attach(AttachArgs),
     /// List the moult agents running for this user (and remove the files of dead ones).
     #[command(
         after_help = "Examples:\n  moult-console list\n  moult-console list --json | jq '.[].pid'"
@@ -93,6 +100,16 @@ pub enum Command {
         after_help = "Examples:\n  moult-console watch step1-hello\n  moult-console watch 4242 --json | jq -c 'select(.kind.type == \"update_done\")'\n\nExits 0 when the app exits (the connection ends), 1 when the agent drops this\nconsole (it read too slowly)."
     )]
     Watch(WatchArgs),
+}
+
+/// `attach`.
+#[derive(Debug, Args)]
+pub struct AttachArgs {
+    #[arg(help = TARGET_HELP)]
+    pub target: Target,
+    /// Draw with ASCII only (no box drawing or block characters).
+    #[arg(long)]
+    pub ascii: bool,
 }
 
 /// `list`.

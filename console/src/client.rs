@@ -291,6 +291,15 @@ impl Client {
         )
     }
 
+    /// `postpone`: ask the manager to put update `update` back in the
+    /// queue (the outcome comes as events).
+    pub fn postpone(&mut self, update: u64) -> Result<(), ClientError> {
+        match self.request(Request::Postpone { update })? {
+            Response::Requested { .. } => Ok(()),
+            other => Err(unexpected("postpone", &other)),
+        }
+    }
+
     /// `abort`: ask the manager to abort update `update` (the outcome comes as events).
     pub fn abort(&mut self, update: u64) -> Result<(), ClientError> {
         match self.request(Request::Abort { update })? {

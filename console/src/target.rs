@@ -137,9 +137,25 @@ fn running_list(running: &[(String, u32)]) -> String {
     }
 }
 
-/// Whether process `pid` exists (`kill(pid, 0)` does not fail with `ESRCH`).
+/// Whether process `pid` exists (`kill(pid, 0)` does not fail with `ESRCH`)
+/// and is not a zombie (it exited but nobody reaped it yet: its agent is gone).
 /// A process of another user (`EPERM`) counts as alive: its files are not ours to remove.
 pub fn process_alive(pid: u32) -> bool {
+    exists(pid) && !zombie(pid)
+}
+
+/// Whether `/proc` says `pid` is a zombie (`false` where there is no `/proc`).
+fn zombie(pid: u32) -> bool {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return false;
+    };
+    // `pid (comm) S ...`: the state follows the last `)` (comm may hold one).
+    stat.rfind(')')
+        .and_then(|i| stat[i + 1..].split_whitespace().next())
+        .is_some_and(|state| state == "Z")
+}
+
+fn exists(pid: u32) -> bool {
     let Ok(pid) = libc::pid_t::try_from(pid) else {
         return false;
     };
@@ -395,5 +411,19 @@ mod tests {
         child.wait().unwrap();
         assert!(!process_alive(pid));
         assert!(!process_alive(0));
+    }
+
+    #[test]
+    fn an_unreaped_child_is_not_alive() {
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let pid = child.id();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while !zombie(pid) {
+            assert!(std::time::Instant::now() < deadline, "{pid} never exited");
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        assert!(exists(pid), "a zombie still exists for kill(2)");
+        assert!(!process_alive(pid));
+        child.wait().unwrap();
     }
 }

@@ -92,22 +92,58 @@ pub fn cargo_args(manifest: &Path, profile: &str) -> Vec<OsString> {
 /// Builds the update crate in `dir` in `profile`; returns its library.
 /// cargo's stderr goes straight to ours: progress and readable errors.
 pub fn build(dir: &Path, profile: &str) -> Result<PathBuf, BuildError> {
+    run_cargo(dir, profile, None)
+}
+
+/// Like [`build`], handing each line of cargo's stderr (progress and
+/// rendered diagnostics) to `on_line` instead: what a TUI shows in a pane.
+pub fn build_reporting(
+    dir: &Path,
+    profile: &str,
+    mut on_line: impl FnMut(&str),
+) -> Result<PathBuf, BuildError> {
+    run_cargo(dir, profile, Some(&mut on_line))
+}
+
+fn run_cargo(
+    dir: &Path,
+    profile: &str,
+    on_line: Option<&mut dyn FnMut(&str)>,
+) -> Result<PathBuf, BuildError> {
     let manifest = dir.join("Cargo.toml");
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut child = Command::new(cargo)
         .args(cargo_args(&manifest, profile))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
+        .stderr(if on_line.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::inherit()
+        })
         .spawn()
         .map_err(BuildError::Spawn)?;
     let stdout = child.stdout.take().expect("stdout is piped");
-    let mut library = None;
-    for line in BufReader::new(stdout).lines() {
-        if let Some(found) = cdylib_artifact(&line?, &manifest) {
-            library = Some(found);
+    // stdout (JSON messages) on a thread of its own, so neither pipe fills
+    // up while the other is read.
+    let artifact_manifest = manifest.clone();
+    let artifacts = std::thread::spawn(move || -> io::Result<Option<PathBuf>> {
+        let mut library = None;
+        for line in BufReader::new(stdout).lines() {
+            if let Some(found) = cdylib_artifact(&line?, &artifact_manifest) {
+                library = Some(found);
+            }
+        }
+        Ok(library)
+    });
+    if let (Some(on_line), Some(stderr)) = (on_line, child.stderr.take()) {
+        for line in BufReader::new(stderr).lines() {
+            on_line(&line?);
         }
     }
+    let library = artifacts
+        .join()
+        .map_err(|_| io::Error::other("the thread reading cargo's output panicked"))??;
     let status = child.wait()?;
     if !status.success() {
         return Err(BuildError::Failed(status));

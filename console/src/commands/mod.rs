@@ -2,6 +2,7 @@
 //! (or an error, printed by `main`, exit 1).
 
 mod apply;
+mod attach;
 mod convert;
 mod list;
 mod log;
@@ -24,6 +25,7 @@ pub fn run(command: Command, dir: &Path) -> anyhow::Result<Exit> {
     match command {
         Command::List(args) => list::run(&args, dir),
         Command::Status(args) => status::run(&args, dir),
+        Command::Attach(args) => attach::run(&args, dir),
         Command::Apply(args) => apply::run(&args, dir),
         Command::Reboot(args) => reboot::run(&args, dir),
         Command::Convert(args) => convert::run(&args, dir),

@@ -5,13 +5,24 @@
 //! - [`view`]: one file per pane, pure functions of the model and the UI state;
 //! - [`input`]: the one key table, driving both the key handler and the help;
 //! - [`ui`], [`table_nav`], [`picker`], [`build_log`]: the operator's side
-//!   (view, selection, prompts).
+//!   (view, selection, prompts);
+//! - [`controller`]: what keys and feeds do, as plain data;
+//! - [`connection`], [`builder`]: the agent connection (subscribe,
+//!   reconnect, reattach by app name) and crate builds, on threads feeding
+//!   the UI through a channel ([`feed`]);
+//! - [`app`]: the loop, and [`terminal`]: the terminal, always restored.
 
+pub mod app;
 pub mod build_log;
+pub mod builder;
+pub mod connection;
+pub mod controller;
+pub mod feed;
 pub mod input;
 pub mod picker;
 pub mod state;
 pub mod table_nav;
+pub mod terminal;
 pub mod ui;
 pub mod view;
 

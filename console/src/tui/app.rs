@@ -1,0 +1,104 @@
+//! `moult-console attach`: attach, then loop — draw, read keys, apply what
+//! the connection and builds report, carry out effects — until `q`.
+
+use std::path::Path;
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use ratatui::crossterm::event::{self, Event};
+
+use super::builder;
+use super::connection;
+use super::controller::{Controller, Effect};
+use super::feed::{Command, Feed};
+use super::input::Key;
+use super::state::AppState;
+use super::terminal::TerminalGuard;
+use super::ui::Ui;
+use super::view::{self, Theme};
+use crate::exit::Exit;
+use crate::target::{self, Target};
+
+/// How long the loop waits for a key before it looks at the feeds.
+const POLL: Duration = Duration::from_millis(50);
+/// Feeds applied per turn at most, so keys stay responsive under a storm.
+const FEEDS_PER_TURN: usize = 500;
+/// The screen is redrawn at least this often (uptime, rates).
+const REDRAW: Duration = Duration::from_millis(250);
+
+/// Attaches to `target` in `dir` and runs the console until the operator
+/// quits. Errors before the terminal is taken (no agent, refused) are
+/// returned as they are for the CLI to print.
+pub fn run(dir: &Path, target: &Target, ascii: bool) -> anyhow::Result<Exit> {
+    let resolved = target::resolve(dir, target)?;
+    let (client, agent) = connection::attach(&resolved.socket)
+        .with_context(|| format!("cannot attach to pid {}", resolved.pid))?;
+    let mut state = AppState::new();
+    state.attached(agent.clone());
+    let cwd = std::env::current_dir().context("cannot read the working directory")?;
+    let mut console = Controller::new(state, Ui::new(Theme::from_env(ascii)), cwd);
+
+    let (feed_tx, feed_rx) = mpsc::channel();
+    let (command_tx, command_rx) = mpsc::channel();
+    let connection_feed = feed_tx.clone();
+    let dir = dir.to_path_buf();
+    std::thread::Builder::new()
+        .name("moult-console connection".into())
+        .spawn(move || connection::run(dir, client, agent, command_rx, connection_feed))
+        .context("cannot start the connection thread")?;
+
+    let mut guard = TerminalGuard::enter().context("cannot set the terminal up")?;
+    run_loop(&mut guard, &mut console, &feed_rx, &feed_tx, &command_tx)?;
+    Ok(Exit::Success)
+}
+
+fn run_loop(
+    guard: &mut TerminalGuard,
+    console: &mut Controller,
+    feeds: &Receiver<Feed>,
+    feed_tx: &Sender<Feed>,
+    commands: &Sender<Command>,
+) -> anyhow::Result<()> {
+    let mut dirty = true;
+    let mut drawn = Instant::now();
+    loop {
+        if dirty || drawn.elapsed() >= REDRAW {
+            guard
+                .terminal
+                .draw(|frame| view::draw(frame, &console.state, &mut console.ui))?;
+            drawn = Instant::now();
+            dirty = false;
+        }
+        let mut effects = Vec::new();
+        if event::poll(POLL)? {
+            match event::read()? {
+                Event::Key(key) => {
+                    if let Some(key) = Key::from_event(key) {
+                        let page =
+                            usize::from(guard.terminal.size()?.height.saturating_sub(10)).max(1);
+                        effects.extend(console.key(key, page));
+                        dirty = true;
+                    }
+                }
+                Event::Resize(..) => dirty = true,
+                _ => {}
+            }
+        }
+        for feed in feeds.try_iter().take(FEEDS_PER_TURN) {
+            effects.extend(console.feed(feed));
+            dirty = true;
+        }
+        for effect in effects {
+            match effect {
+                Effect::Quit => return Ok(()),
+                Effect::Send(command) => {
+                    if commands.send(command).is_err() {
+                        console.feed(Feed::Reply(Err("the connection thread ended".into())));
+                    }
+                }
+                Effect::Build { dir, profile } => builder::spawn(dir, profile, feed_tx.clone()),
+            }
+        }
+    }
+}

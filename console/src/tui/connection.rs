@@ -1,0 +1,235 @@
+//! The agent connection, on a thread of its own: it forwards the
+//! subscription stream to the UI, runs the UI's commands, and when the
+//! connection ends, reconnects to the same process if it still runs, or
+//! else waits, detached, for an app of the same name to start again (a new
+//! pid) and reattaches to it.
+//!
+//! A std thread rather than an async task: [`Client`] is synchronous and
+//! its `recv` takes a deadline, so one thread alternates between the stream
+//! (100 ms at a time) and the commands, and the UI loop never blocks on the
+//! socket.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, Sender, TryRecvError};
+use std::time::{Duration, Instant};
+
+use moult_protocol::{AgentInfo, EventKind, Outcome, Request, ServerMessage, discovery};
+
+use super::feed::{Command, Feed};
+use crate::client::{Client, ClientError, DEFAULT_REPLY_TIMEOUT, Incoming};
+use crate::target::{self, Target};
+
+/// How long one read of the stream waits before commands are looked at.
+const TICK: Duration = Duration::from_millis(100);
+/// How often a lost agent is looked for again.
+const RETRY: Duration = Duration::from_millis(500);
+
+/// How long hello and subscribe may take: a process on its way out may
+/// still accept a connection it will never answer.
+const ATTACH_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// Connects to `socket`, says hello and subscribes; returns who the agent is.
+pub fn attach(socket: &Path) -> Result<(Client, AgentInfo), ClientError> {
+    let mut client = Client::connect(socket)?;
+    client.set_reply_timeout(ATTACH_TIMEOUT);
+    let hello = client.hello()?;
+    client.subscribe()?;
+    client.set_reply_timeout(DEFAULT_REPLY_TIMEOUT);
+    Ok((client, hello.agent))
+}
+
+/// Runs the connection until the UI goes away (its command sender is
+/// dropped, or its feed receiver is). `client` is attached and subscribed
+/// to `agent`; `dir` is where agents are found again.
+pub fn run(
+    dir: PathBuf,
+    client: Client,
+    agent: AgentInfo,
+    commands: Receiver<Command>,
+    feed: Sender<Feed>,
+) {
+    let mut client = Some(client);
+    let mut agent = agent;
+    loop {
+        if let Some(mut c) = client.take() {
+            send_journal(&mut c, &feed);
+            match serve(&mut c, &commands, &feed) {
+                Served::Quit => return,
+                Served::Lost(reason) => {
+                    drop(c);
+                    // A process that exited is reported by `find_again`.
+                    if target::process_alive(agent.pid) {
+                        let _ = feed.send(Feed::Reconnecting(reason));
+                    }
+                }
+            }
+        }
+        match find_again(&dir, &agent, &commands, &feed) {
+            Some((c, found)) => {
+                if feed.send(Feed::Attached(found.clone())).is_err() {
+                    return;
+                }
+                agent = found;
+                client = Some(c);
+            }
+            None => return,
+        }
+    }
+}
+
+/// How serving a connection ended.
+enum Served {
+    /// The UI is gone.
+    Quit,
+    /// The connection ended, for this reason.
+    Lost(String),
+}
+
+fn serve(client: &mut Client, commands: &Receiver<Command>, feed: &Sender<Feed>) -> Served {
+    let mut closing: Option<String> = None;
+    loop {
+        loop {
+            match commands.try_recv() {
+                Ok(command) => {
+                    if feed.send(Feed::Reply(execute(client, command))).is_err() {
+                        return Served::Quit;
+                    }
+                }
+                Err(TryRecvError::Empty) => break,
+                Err(TryRecvError::Disconnected) => return Served::Quit,
+            }
+        }
+        let message = match client.recv(Some(Instant::now() + TICK)) {
+            Ok(None) => continue,
+            Ok(Some(Incoming::Disconnected)) => {
+                return Served::Lost(closing.unwrap_or_else(|| "the connection closed".into()));
+            }
+            Ok(Some(Incoming::State(snapshot))) => ServerMessage::State {
+                snapshot: *snapshot,
+            },
+            Ok(Some(Incoming::Events { events, dropped })) => {
+                ServerMessage::Events { events, dropped }
+            }
+            Ok(Some(Incoming::Closing { reason })) => {
+                closing = Some(reason.clone());
+                ServerMessage::Closing { reason }
+            }
+            Err(e) => return Served::Lost(e.to_string()),
+        };
+        let update_ended = matches!(&message, ServerMessage::Events { events, .. }
+            if events.iter().any(|e| matches!(&e.kind,
+                EventKind::UpdateDone { outcome, .. } if !matches!(outcome, Outcome::Postponed(_)))));
+        if feed.send(Feed::Message(message)).is_err() {
+            return Served::Quit;
+        }
+        if update_ended {
+            send_journal(client, feed);
+        }
+    }
+}
+
+/// Fetches the journal for the UI (a failure only leaves it as it was).
+fn send_journal(client: &mut Client, feed: &Sender<Feed>) {
+    if let Ok(entries) = client.journal() {
+        let _ = feed.send(Feed::Journal(entries));
+    }
+}
+
+/// Runs one command; the reply in words.
+fn execute(client: &mut Client, command: Command) -> Result<String, String> {
+    let result = match &command {
+        Command::Apply(path) => client.apply(&path.display().to_string()).map(|queued| {
+            let names: Vec<String> = queued
+                .iter()
+                .map(|u| format!("{} #{}", u.name, u.id))
+                .collect();
+            match names.as_slice() {
+                [] => format!("{} loaded, but it hands out no update", path.display()),
+                _ => format!("queued {}", names.join(", ")),
+            }
+        }),
+        Command::Postpone(id) => client
+            .postpone(*id)
+            .map(|()| format!("postpone of update #{id} requested")),
+        Command::Abort(id) => client
+            .abort(*id)
+            .map(|()| format!("abort of update #{id} requested")),
+        Command::Convert(class) => client
+            .convert(class)
+            .map(|(_, n)| format!("converted {n} instance(s) of {class}")),
+        Command::Reboot(thread) => client.reboot(thread).map(|queued| {
+            let ids: Vec<String> = queued.iter().map(|u| format!("#{}", u.id)).collect();
+            format!("reboot of thread {thread} queued as {}", ids.join(", "))
+        }),
+    };
+    result.map_err(|e| {
+        format!(
+            "{}: {e}",
+            crate::client::command_name(&request_of(&command))
+        )
+    })
+}
+
+/// The protocol request a command sends (for its name in messages).
+fn request_of(command: &Command) -> Request {
+    match command {
+        Command::Apply(path) => Request::Apply {
+            path: path.display().to_string(),
+        },
+        Command::Postpone(update) => Request::Postpone { update: *update },
+        Command::Abort(update) => Request::Abort { update: *update },
+        Command::Convert(class) => Request::Convert {
+            class: class.clone(),
+        },
+        Command::Reboot(thread) => Request::Reboot {
+            thread: thread.clone(),
+        },
+    }
+}
+
+/// Looks for the agent again until found: the same process while it
+/// runs, else (once it is reported detached) a live agent with the same
+/// app name. Commands meanwhile are answered "not connected". `None` when
+/// the UI is gone.
+fn find_again(
+    dir: &Path,
+    agent: &AgentInfo,
+    commands: &Receiver<Command>,
+    feed: &Sender<Feed>,
+) -> Option<(Client, AgentInfo)> {
+    let mut detached = false;
+    loop {
+        let socket = if target::process_alive(agent.pid) {
+            Some(discovery::socket_path(dir, agent.pid))
+        } else {
+            if !detached {
+                detached = true;
+                let said = feed.send(Feed::Detached(format!(
+                    "{} exited (pid {} is gone); waiting for it to start again",
+                    agent.app, agent.pid
+                )));
+                if said.is_err() {
+                    return None;
+                }
+            }
+            target::resolve(dir, &Target::App(agent.app.clone()))
+                .ok()
+                .map(|r| r.socket)
+        };
+        if let Some(Ok(found)) = socket.map(|s| attach(&s)) {
+            return Some(found);
+        }
+        let deadline = Instant::now() + RETRY;
+        while Instant::now() < deadline {
+            match commands.try_recv() {
+                Ok(_) => {
+                    let _ = feed.send(Feed::Reply(Err(
+                        "not connected to the app: wait until it is attached again".into(),
+                    )));
+                }
+                Err(TryRecvError::Disconnected) => return None,
+                Err(TryRecvError::Empty) => std::thread::sleep(Duration::from_millis(50)),
+            }
+        }
+    }
+}

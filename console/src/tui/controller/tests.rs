@@ -1,0 +1,197 @@
+//! The console's behaviour on canned states: every action a key triggers,
+//! confirmations, the stage flow through a build, pause.
+
+use std::path::PathBuf;
+
+use moult_protocol::{Event, EventKind, ServerMessage};
+
+use super::*;
+use crate::tui::fixtures::replay;
+use crate::tui::view::Theme;
+
+fn console(scenario: &str, cwd: PathBuf) -> Controller {
+    let theme = Theme {
+        color: false,
+        ascii: true,
+    };
+    Controller::new(replay(scenario), Ui::new(theme), cwd)
+}
+
+fn keys(c: &mut Controller, keys: &str) -> Vec<Effect> {
+    keys.chars()
+        .flat_map(|ch| c.key(Key::Char(ch), 10))
+        .collect()
+}
+
+fn question(c: &Controller) -> String {
+    match &c.ui.mode {
+        Mode::Confirm(confirm) => confirm.question.clone(),
+        other => panic!("no question asked: {other:?}"),
+    }
+}
+
+#[test]
+fn abort_and_postpone_ask_first_then_send() {
+    let mut c = console("blocked", ".".into());
+    assert!(keys(&mut c, "x").is_empty());
+    assert!(question(&c).starts_with("Abort update blocked busy #1?"));
+    assert_eq!(keys(&mut c, "y"), [Effect::Send(Command::Abort(1))]);
+    assert_eq!(c.ui.mode, Mode::Normal);
+
+    keys(&mut c, "P");
+    assert!(question(&c).starts_with("Postpone update blocked busy #1?"));
+    assert!(keys(&mut c, "n").is_empty(), "no is no");
+    assert_eq!(c.ui.message, Some((Tone::Info, "cancelled".into())));
+    keys(&mut c, "P");
+    assert_eq!(c.key(Key::Enter, 10), [Effect::Send(Command::Postpone(1))]);
+}
+
+#[test]
+fn convert_and_reboot_act_on_the_selected_row_of_their_view() {
+    let mut c = console("busy", ".".into());
+    assert!(
+        keys(&mut c, "c").is_empty(),
+        "c is not bound in the Threads view"
+    );
+    assert_eq!(c.ui.mode, Mode::Normal);
+    keys(&mut c, "jr");
+    assert!(question(&c).starts_with("Reboot thread printer?"));
+    assert_eq!(
+        keys(&mut c, "y"),
+        [Effect::Send(Command::Reboot("printer".into()))]
+    );
+
+    keys(&mut c, "3c");
+    assert_eq!(
+        question(&c),
+        "Convert the 5000 pending instance(s) of step2_series::Integer to v1 now?"
+    );
+    assert_eq!(
+        keys(&mut c, "y"),
+        [Effect::Send(Command::Convert(
+            "step2_series::Integer".into()
+        ))]
+    );
+    keys(&mut c, "jc");
+    assert_eq!(c.ui.mode, Mode::Normal);
+    assert_eq!(
+        c.ui.message,
+        Some((
+            Tone::Error,
+            "step2_series::Serie has no pending lazy conversion".into()
+        ))
+    );
+}
+
+#[test]
+fn staging_a_crate_builds_it_with_output_shown_then_applies_its_library() {
+    let dir = tempfile::tempdir().unwrap();
+    let crate_dir = dir.path().join("upd");
+    std::fs::create_dir_all(&crate_dir).unwrap();
+    std::fs::write(crate_dir.join("Cargo.toml"), "[package]").unwrap();
+    let mut c = console("busy", dir.path().to_path_buf());
+    keys(&mut c, "aupd");
+    assert!(matches!(c.ui.mode, Mode::Picker(_)));
+    assert!(c.key(Key::Enter, 10).is_empty());
+    assert!(question(&c).starts_with("Build the update crate"));
+    let effects = c.key(Key::Enter, 10);
+    assert_eq!(
+        effects,
+        [Effect::Build {
+            dir: crate_dir.clone(),
+            profile: "debug".into()
+        }]
+    );
+    c.feed(Feed::BuildLine("   Compiling upd v0.1.0".into()));
+    let Mode::Build(log) = &c.ui.mode else {
+        panic!("no build pane: {:?}", c.ui.mode)
+    };
+    assert_eq!(log.lines, ["   Compiling upd v0.1.0"]);
+    let lib = PathBuf::from("/t/libupd.so");
+    assert_eq!(
+        c.feed(Feed::BuildDone(Ok(lib.clone()))),
+        [Effect::Send(Command::Apply(lib))]
+    );
+    assert_eq!(c.ui.mode, Mode::Normal);
+}
+
+#[test]
+fn a_failed_build_keeps_its_errors_on_screen_and_a_refusal_is_said() {
+    let mut c = console("busy", ".".into());
+    c.ui.mode = Mode::Build(BuildLog::new("upd".into()));
+    c.feed(Feed::BuildLine(
+        "error[E0425]: cannot find value `x`".into(),
+    ));
+    assert!(
+        c.feed(Feed::BuildDone(Err("build failed".into())))
+            .is_empty()
+    );
+    let Mode::Build(log) = &c.ui.mode else {
+        panic!("the pane closed")
+    };
+    assert_eq!(log.status, BuildStatus::Failed("build failed".into()));
+    c.key(Key::Esc, 10);
+    assert_eq!(c.ui.mode, Mode::Normal);
+    c.feed(Feed::Reply(Err("apply: fingerprint differs".into())));
+    assert_eq!(
+        c.ui.message,
+        Some((Tone::Error, "apply: fingerprint differs".into()))
+    );
+}
+
+#[test]
+fn pause_holds_the_stream_and_resume_applies_it() {
+    let mut c = console("busy", ".".into());
+    keys(&mut c, "p");
+    let redefined = ServerMessage::Events {
+        events: vec![Event {
+            seq: 99,
+            at_ms: 70_000,
+            kind: EventKind::FunctionRedefined {
+                function: "step2_series::pick".into(),
+                version: 4,
+            },
+        }],
+        dropped: 0,
+    };
+    c.feed(Feed::Message(redefined));
+    c.feed(Feed::Detached("gone".into()));
+    assert_eq!(c.state.functions.rows[0].info.version, 0, "held");
+    assert_eq!(c.state.link, Link::Connected);
+    keys(&mut c, "p");
+    assert_eq!(c.state.functions.rows[0].info.version, 4);
+    assert_eq!(c.state.link.word(), "detached");
+    keys(&mut c, "a");
+    assert_eq!(c.ui.mode, Mode::Normal, "nothing to stage into");
+}
+
+#[test]
+fn filter_sort_detail_back_help_and_quit() {
+    let mut c = console("blocked", ".".into());
+    keys(&mut c, "2/BUSY");
+    assert_eq!(c.ui.tables[1].filter, "BUSY");
+    c.key(Key::Enter, 10);
+    assert_eq!(c.ui.mode, Mode::Normal);
+    c.key(Key::Enter, 10);
+    assert_eq!(c.ui.detail, Some(Detail::Function("e2e_app::busy".into())));
+    c.key(Key::Esc, 10);
+    assert_eq!(c.ui.detail, None);
+    assert_eq!(c.ui.tables[1].filter, "BUSY", "Esc closes the detail first");
+    c.key(Key::Esc, 10);
+    assert_eq!(c.ui.tables[1].filter, "");
+    keys(&mut c, "sS");
+    assert_eq!((c.ui.tables[1].sort, c.ui.tables[1].descending), (1, true));
+    c.key(Key::Tab, 10);
+    assert_eq!(c.ui.view, ViewId::Classes);
+    c.key(Key::BackTab, 10);
+    c.key(Key::BackTab, 10);
+    assert_eq!(c.ui.view, ViewId::Threads);
+    keys(&mut c, "?");
+    assert_eq!(c.ui.mode, Mode::Help(0));
+    c.key(Key::Down, 10);
+    assert_eq!(c.ui.mode, Mode::Help(1));
+    keys(&mut c, "q");
+    assert_eq!(c.ui.mode, Mode::Normal, "a key closes the help");
+    assert_eq!(keys(&mut c, "q"), [Effect::Quit]);
+    assert_eq!(c.key(Key::Ctrl('c'), 10), [Effect::Quit]);
+}
