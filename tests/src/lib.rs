@@ -1,12 +1,15 @@
 //! Helpers shared by the end-to-end tests: building fixture crates with cargo
-//! (same profile as the tests) and driving a fixture app over its stdin.
+//! (same profile as the tests), driving a fixture app over its stdin, and
+//! driving the console in tmux.
 
 mod app;
 mod build;
 mod client;
 mod demo;
+mod tmux;
 
 pub use app::{App, private_runtime_dir};
 pub use build::{build, build_into, library_path, target_dir, workspace_root};
 pub use client::Client;
 pub use demo::{Demo, all_in};
+pub use tmux::Tmux;
