@@ -22,7 +22,12 @@ pub struct Demo {
 impl Demo {
     /// Starts the demo binary `bin` and waits for its agent's socket.
     pub fn start(bin: &Path) -> Demo {
-        let runtime_dir = private_runtime_dir();
+        Demo::start_in(bin, private_runtime_dir())
+    }
+
+    /// Starts `bin` with its agent files in `runtime_dir` (an app that
+    /// comes back where a console waits for it).
+    pub fn start_in(bin: &Path, runtime_dir: PathBuf) -> Demo {
         let mut child = Command::new(bin)
             .env("MOULT_DEMO_PERIOD_MS", "20")
             .env(discovery::DIR_ENV, &runtime_dir)

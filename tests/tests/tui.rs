@@ -8,6 +8,8 @@
 //! 2. The e2e app with a busy caller: an update that cannot reach
 //!    alterability shows the blocking thread and function, is postponed,
 //!    then aborted, with keys.
+//! 3. Attached by app name, the console outlives the app (detached, last
+//!    state kept) and reattaches to it when it starts again with a new pid.
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -25,11 +27,15 @@ fn bin_dir() -> PathBuf {
 /// Starts `moult-console attach <pid>` in tmux, pointed at `runtime_dir`,
 /// from the workspace root (where the stage prompt starts).
 fn attach(pid: u32, runtime_dir: &Path) -> Tmux {
+    attach_to(&pid.to_string(), runtime_dir)
+}
+
+/// Starts `moult-console attach <target>` (a pid or an app name) in tmux.
+fn attach_to(target: &str, runtime_dir: &Path) -> Tmux {
     let console = bin_dir().join("moult-console");
-    let pid = pid.to_string();
     Tmux::start(
         &console,
-        &["attach", &pid],
+        &["attach", target],
         &workspace_root(),
         &[(discovery::DIR_ENV, runtime_dir.to_str().unwrap())],
         (120, 40),
@@ -141,6 +147,37 @@ fn an_update_blocked_by_a_busy_thread_shows_its_blocker_and_is_postponed_then_ab
     assert_eq!(app.ask("busy off"), "busy off");
     assert_eq!(app.ask("greet"), "greet hello world");
     assert_eq!(app.ask("version e2e_app::busy"), "version 0");
+    tui.keys(&["q"]);
+    tui.wait_for("the console to quit", SHORT, |_| !tui.running());
+}
+
+#[test]
+fn the_console_outlives_the_app_and_reattaches_when_it_comes_back() {
+    let app = build(&["step1-hello"]).join("step1-hello");
+    let first = Demo::start(&app);
+    let runtime_dir = first.runtime_dir.clone();
+    let tui = attach_to("step1-hello", &runtime_dir);
+    tui.wait_text(&format!("step1-hello pid {}", first.pid()), SHORT);
+    tui.keys(&["2"]);
+    tui.wait_text("step1_hello::hello", SHORT);
+
+    let old_pid = first.pid();
+    drop(first);
+    let screen = tui.wait_text("detached", SHORT);
+    assert!(
+        screen.contains(&format!("step1-hello exited (pid {old_pid} is gone)")),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("step1_hello::hello"),
+        "the last state stays: {screen}"
+    );
+    assert!(tui.running(), "the console does not quit with the app");
+
+    let second = Demo::start_in(&app, runtime_dir);
+    let screen = tui.wait_text(&format!("step1-hello pid {}", second.pid()), SHORT);
+    assert!(screen.contains("connected"), "{screen}");
+    tui.wait_text("step1_hello::hello", SHORT);
     tui.keys(&["q"]);
     tui.wait_for("the console to quit", SHORT, |_| !tui.running());
 }
