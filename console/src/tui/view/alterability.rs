@@ -87,6 +87,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, nav: &mut TableNav,
         columns: COLUMNS,
         empty: "no alterability attempt yet",
         sort: SORTS[0],
+        highlight: true,
     };
     table::draw(frame, top, spec, nav, lines.len(), theme, |i| {
         let (a, blocker) = lines[i];

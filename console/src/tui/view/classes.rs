@@ -108,6 +108,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, nav: &mut TableNav,
         columns: COLUMNS,
         empty: "no tracked class (declare them with moult::class!)",
         sort: SORTS[nav.sort % SORTS.len()],
+        highlight: true,
     };
     table::draw(frame, area, spec, nav, rows.len(), theme, |i| {
         let c = &state.classes.rows[rows[i]];

@@ -99,6 +99,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, nav: &mut TableNav,
         columns: COLUMNS,
         empty: "no hot function (mark them #[moult::hot])",
         sort: SORTS[nav.sort % SORTS.len()],
+        highlight: true,
     };
     table::draw(frame, area, spec, nav, rows.len(), theme, |i| {
         let f = &state.functions.rows[rows[i]];

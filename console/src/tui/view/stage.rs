@@ -47,12 +47,12 @@ pub fn draw(frame: &mut Frame, area: Rect, picker: &mut Picker, theme: Theme) {
         prompt,
     );
     let entries = &picker.entries;
-    let in_list = picker.in_list;
     let spec = TableSpec {
         title: "Pick".into(),
         columns: COLUMNS,
         empty: "nothing here: no crate, .so or directory matches",
         sort: "kind, name",
+        highlight: picker.in_list,
     };
     let mut nav = picker.nav.clone();
     table::draw(frame, list, spec, &mut nav, entries.len(), theme, |i| {
@@ -68,16 +68,10 @@ pub fn draw(frame: &mut Frame, area: Rect, picker: &mut Picker, theme: Theme) {
         } else {
             "/"
         };
-        let row = Row::new(vec![
+        Row::new(vec![
             Cell::from(Span::styled(kind, style)),
             Cell::from(format!("{}{slash}", e.name)),
-        ]);
-        // Without the arrows in the list, no row looks selected.
-        if in_list {
-            row
-        } else {
-            row.style(ratatui::style::Style::new())
-        }
+        ])
     });
     picker.nav.offset = nav.offset;
     picker.nav.selected = nav.selected;

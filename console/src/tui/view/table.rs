@@ -28,6 +28,9 @@ pub struct TableSpec<'a> {
     pub empty: &'a str,
     /// Name of the sort key, for the title.
     pub sort: &'a str,
+    /// Whether the selected row is highlighted (not while typing a path
+    /// above a picker's list, say).
+    pub highlight: bool,
 }
 
 /// Draws `len` rows in `area`, building only those [`TableNav::window`]
@@ -76,6 +79,7 @@ pub fn draw(
         .header(header)
         .block(block)
         .row_highlight_style(theme.selected());
-    let mut state = TableState::default().with_selected(Some(nav.selected - window.start));
+    let selected = spec.highlight.then(|| nav.selected - window.start);
+    let mut state = TableState::default().with_selected(selected);
     frame.render_stateful_widget(table, area, &mut state);
 }

@@ -126,6 +126,38 @@ fn help_and_prompts_over_the_view() {
 }
 
 #[test]
+fn no_color_draws_every_cell_in_the_terminal_default_colours() {
+    let state = replay("blocked");
+    for view in ViewId::ALL {
+        let mut ui = at(view);
+        ui.theme = Theme::with(false, Some("1".into()));
+        let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        terminal.draw(|f| draw(f, &state, &mut ui)).unwrap();
+        let buffer = terminal.backend().buffer();
+        for cell in buffer.content() {
+            assert_eq!(
+                (cell.fg, cell.bg),
+                (ratatui::style::Color::Reset, ratatui::style::Color::Reset),
+                "{view:?}: {cell:?}"
+            );
+        }
+    }
+    // And with colours, some are used.
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    terminal
+        .draw(|f| draw(f, &state, &mut at(ViewId::Alterability)))
+        .unwrap();
+    assert!(
+        terminal
+            .backend()
+            .buffer()
+            .content()
+            .iter()
+            .any(|c| c.fg != ratatui::style::Color::Reset)
+    );
+}
+
+#[test]
 fn ascii_mode_draws_no_unicode_and_scales_up() {
     let state = replay("busy");
     let mut ui = at(ViewId::Classes);

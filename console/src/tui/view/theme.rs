@@ -31,9 +31,13 @@ impl Theme {
     /// From the command line's `--ascii` and the environment's `NO_COLOR`
     /// (set and not empty, as the convention says).
     pub fn from_env(ascii: bool) -> Theme {
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        Theme::with(ascii, std::env::var_os("NO_COLOR"))
+    }
+
+    /// From `--ascii` and the value of `NO_COLOR`, if set.
+    pub fn with(ascii: bool, no_color: Option<std::ffi::OsString>) -> Theme {
         Theme {
-            color: !no_color,
+            color: no_color.is_none_or(|v| v.is_empty()),
             ascii,
         }
     }
@@ -130,5 +134,18 @@ impl Theme {
     /// A key in the footer and help.
     pub fn key(self) -> Style {
         self.fg(Color::Magenta).add_modifier(Modifier::BOLD)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_color_set_and_not_empty_turns_colours_off() {
+        assert!(Theme::with(false, None).color);
+        assert!(Theme::with(false, Some("".into())).color);
+        assert!(!Theme::with(true, Some("1".into())).color);
+        assert!(Theme::with(true, None).ascii);
     }
 }

@@ -86,6 +86,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, nav: &mut TableNav,
         columns: COLUMNS,
         empty: "no DSU thread (the app spawns them with moult::dsu::spawn)",
         sort: SORTS[nav.sort % SORTS.len()],
+        highlight: true,
     };
     table::draw(frame, area, spec, nav, rows.len(), theme, |i| {
         let t = &state.threads[rows[i]];

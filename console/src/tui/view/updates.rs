@@ -132,6 +132,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, nav: &mut TableNav,
         columns: COLUMNS,
         empty: "no update yet: press a to stage one",
         sort: SORTS[nav.sort % SORTS.len()],
+        highlight: true,
     };
     table::draw(frame, top, spec, nav, rows.len(), theme, |i| {
         let u = &state.updates.rows[rows[i]];
