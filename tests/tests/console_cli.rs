@@ -16,7 +16,7 @@ fn built() -> PathBuf {
         "e2e-app",
         "upd-redefine",
         "upd-panic-apply",
-        "upd-blocked",
+        "upd-stuck",
     ])
 }
 
@@ -140,7 +140,7 @@ fn an_update_that_never_reaches_alterability_shows_its_blocker_times_out_and_is_
     let mut app = App::start(&bin.join("e2e-app"));
     let pid = app.pid().to_string();
     assert_eq!(app.ask("busy on"), "busy on");
-    let blocked = library_path("upd-blocked");
+    let blocked = library_path("upd-stuck");
     let run = console(
         &bin,
         &app,
@@ -166,7 +166,7 @@ fn an_update_that_never_reaches_alterability_shows_its_blocker_times_out_and_is_
     let update = snapshot
         .updates
         .iter()
-        .find(|u| u.name == "blocked busy")
+        .find(|u| u.name == "stuck busy")
         .unwrap();
     assert!(
         matches!(update.outcome, Some(moult_protocol::Outcome::Aborted(_))),
