@@ -100,6 +100,49 @@ pub enum Command {
         after_help = "Examples:\n  moult-console watch step1-hello\n  moult-console watch 4242 --json | jq -c 'select(.kind.type == \"update_done\")'\n\nExits 0 when the app exits (the connection ends), 1 when the agent drops this\nconsole (it read too slowly)."
     )]
     Watch(WatchArgs),
+    /// Run a tutorial exercise's check without a terminal: build and start
+    /// its app, apply the update (the learner's starter crate unless told
+    /// otherwise), and say whether it does what the exercise asks.
+    #[command(after_help = CHECK_HELP)]
+    Check(CheckArgs),
+}
+
+const CHECK_HELP: &str = concat!(
+    "The app runs fast (a turn every few ms) in a private agent directory, so the\n",
+    "check takes seconds; its progress goes to stderr, the verdict to stdout.\n",
+    "Exercises: step1-hello step1-tictoc step1-data step2-fibonacci step2-series\n",
+    "step3-custom-hello step3-custom-data step3-clock step3-reboot\n",
+    "step4-simultaneous step4-webserver.\n\n",
+    "Examples:\n",
+    "  moult-console check step1-hello\n",
+    "  moult-console check step3-clock --solution\n",
+    "  moult-console check step1-data --update target/debug/libmy_update.so\n\n",
+    "Exit codes:\n",
+    "  0  pass\n",
+    "  1  fail (what is wrong is printed), or the app or update did not build\n",
+    "  2  wrong command line"
+);
+
+/// `check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The exercise's id, e.g. `step1-hello`.
+    pub exercise: String,
+    /// Apply the exercise's solution instead of the starter crate.
+    #[arg(long, conflicts_with = "update")]
+    pub solution: bool,
+    /// Apply this update instead: a built library (.so) or an update crate directory.
+    #[arg(long, value_name = "PATH")]
+    pub update: Option<PathBuf>,
+    /// Build the app and the update in the release profile.
+    #[arg(long)]
+    pub release: bool,
+    /// Rounds (fresh app, update, check); the exercise's own count by default.
+    #[arg(long, value_name = "N")]
+    pub rounds: Option<u32>,
+    /// Seconds one update may take before it is aborted.
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    pub timeout: u64,
 }
 
 /// `attach`.

@@ -17,6 +17,7 @@ pub mod journal_file;
 pub mod render;
 pub mod target;
 pub mod tui;
+pub mod tutorial;
 pub mod update_build;
 
 /// The name this console gives itself in the hello exchange (the agent logs it).

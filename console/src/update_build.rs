@@ -38,6 +38,9 @@ pub enum BuildError {
         .0.display()
     )]
     NoCdylib(PathBuf),
+    /// cargo succeeded but built no executable for this binary.
+    #[error("build failed: cargo built no executable named {0}")]
+    NoExecutable(String),
     /// Reading cargo's output failed.
     #[error("build failed: reading cargo's output: {0}")]
     Io(#[from] io::Error),
@@ -111,9 +114,30 @@ fn run_cargo(
     on_line: Option<&mut dyn FnMut(&str)>,
 ) -> Result<PathBuf, BuildError> {
     let manifest = dir.join("Cargo.toml");
+    let picked = manifest.clone();
+    let library = run_cargo_json(cargo_args(&manifest, profile), None, on_line, move |line| {
+        cdylib_artifact(line, &picked)
+    })?;
+    library.ok_or(BuildError::NoCdylib(dir.to_path_buf()))
+}
+
+/// Runs cargo with `args` (which ask for JSON messages) in `cwd`, handing
+/// each stderr line to `on_line` (or letting it through to ours), and returns
+/// the last artifact `pick` found in cargo's JSON lines: the one runner the
+/// update builds and the tutorial's app builds share.
+pub(crate) fn run_cargo_json(
+    args: Vec<OsString>,
+    cwd: Option<&Path>,
+    on_line: Option<&mut dyn FnMut(&str)>,
+    mut pick: impl FnMut(&str) -> Option<PathBuf> + Send + 'static,
+) -> Result<Option<PathBuf>, BuildError> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let mut child = Command::new(cargo)
-        .args(cargo_args(&manifest, profile))
+    let mut command = Command::new(cargo);
+    if let Some(cwd) = cwd {
+        command.current_dir(cwd);
+    }
+    let mut child = command
+        .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(if on_line.is_some() {
@@ -126,29 +150,28 @@ fn run_cargo(
     let stdout = child.stdout.take().expect("stdout is piped");
     // stdout (JSON messages) on a thread of its own, so neither pipe fills
     // up while the other is read.
-    let artifact_manifest = manifest.clone();
     let artifacts = std::thread::spawn(move || -> io::Result<Option<PathBuf>> {
-        let mut library = None;
+        let mut artifact = None;
         for line in BufReader::new(stdout).lines() {
-            if let Some(found) = cdylib_artifact(&line?, &artifact_manifest) {
-                library = Some(found);
+            if let Some(found) = pick(&line?) {
+                artifact = Some(found);
             }
         }
-        Ok(library)
+        Ok(artifact)
     });
     if let (Some(on_line), Some(stderr)) = (on_line, child.stderr.take()) {
         for line in BufReader::new(stderr).lines() {
             on_line(&line?);
         }
     }
-    let library = artifacts
+    let artifact = artifacts
         .join()
         .map_err(|_| io::Error::other("the thread reading cargo's output panicked"))??;
     let status = child.wait()?;
     if !status.success() {
         return Err(BuildError::Failed(status));
     }
-    library.ok_or(BuildError::NoCdylib(dir.to_path_buf()))
+    Ok(artifact)
 }
 
 /// The dynamic library in one line of cargo's JSON output, if the line is

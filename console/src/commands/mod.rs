@@ -3,6 +3,7 @@
 
 mod apply;
 mod attach;
+mod check;
 mod convert;
 mod list;
 mod log;
@@ -31,6 +32,7 @@ pub fn run(command: Command, dir: &Path) -> anyhow::Result<Exit> {
         Command::Convert(args) => convert::run(&args, dir),
         Command::Log(args) => log::run(&args, dir),
         Command::Watch(args) => watch::run(&args, dir),
+        Command::Check(args) => check::run(&args, dir),
     }
 }
 

@@ -1,0 +1,164 @@
+//! Checks: whether an update did what an exercise asks, decided from the
+//! outside as a learner would see it: the lines the app prints, the state
+//! its agent reports, and (for the web server) real HTTP answers.
+//!
+//! A check has two halves around the update. [`Check::before`] watches the
+//! app as version 0 and keeps what [`Check::after`] compares with (for the
+//! web server, sessions opened before the update); `after` then says pass, or
+//! what is wrong in words a learner can act on. The non-interactive runner
+//! ([`super::runner`]) and the console's tutorial mode both drive these.
+
+use std::any::Any;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use moult_protocol::Snapshot;
+
+use crate::client::Client;
+
+use super::output_log::{Line, OutputLog};
+
+/// What `before` hands to `after`.
+pub type Baseline = Box<dyn Any + Send>;
+
+/// An exercise's check.
+pub trait Check: Sync {
+    /// Watches version 0 before the update; `Err` says the app does not
+    /// behave as the statement describes (the check cannot judge then).
+    fn before(&self, probe: &Probe<'_>) -> Result<Baseline, String>;
+
+    /// After the update applied: `Ok` with what was seen, or `Err` with what
+    /// is wrong.
+    fn after(&self, probe: &Probe<'_>, baseline: Baseline) -> Result<String, String>;
+
+    /// How many times the runner starts a fresh app and applies the update:
+    /// more than one for a property that must hold over many updates (the
+    /// clock's forbidden interleaving).
+    fn rounds(&self) -> u32 {
+        1
+    }
+}
+
+/// The outcome of a check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// The update does what the exercise asks; what was seen.
+    Pass(String),
+    /// It does not; what is wrong.
+    Fail(String),
+}
+
+impl Verdict {
+    /// `true` for a pass.
+    pub fn passed(&self) -> bool {
+        matches!(self, Verdict::Pass(_))
+    }
+}
+
+/// What a check sees of the running app.
+#[derive(Debug, Clone)]
+pub struct Probe<'a> {
+    /// The app's stdout.
+    pub output: &'a OutputLog,
+    /// Its agent's socket.
+    pub socket: PathBuf,
+    /// The app's period (its loop's pace): waits are scaled by it.
+    pub period: Duration,
+    /// The web server's port.
+    pub port: Option<u16>,
+    /// The output mark taken once the update was applied (in `before`, the
+    /// mark when the check started): lines from here on are version 1's.
+    pub mark: u64,
+}
+
+impl Probe<'_> {
+    /// How long to wait for something the app does every period or so.
+    pub fn patience(&self) -> Duration {
+        (self.period * 6).max(Duration::from_secs(5))
+    }
+
+    /// The first line from the mark that `found` accepts; `Err` names `what`
+    /// was expected and shows the last lines printed.
+    pub fn expect_line(&self, what: &str, found: impl FnMut(&str) -> bool) -> Result<Line, String> {
+        self.output
+            .wait_for(self.mark, self.patience(), found)
+            .ok_or_else(|| self.missing(what))
+    }
+
+    /// `count` lines printed from the mark on (waiting for them).
+    pub fn lines(&self, count: usize) -> Result<Vec<String>, String> {
+        let lines = self
+            .output
+            .wait_count(self.mark, count, self.patience() * 2);
+        if lines.len() < count {
+            return Err(self.missing(&format!("{count} lines of output")));
+        }
+        Ok(lines.into_iter().take(count).map(|l| l.text).collect())
+    }
+
+    /// `count` lines printed after `skip` lines from the mark: the first
+    /// lines after an update may still have been printed by the old version
+    /// (they were in the pipe when it applied).
+    pub fn settled_lines(&self, skip: usize, count: usize) -> Result<Vec<String>, String> {
+        Ok(self.lines(skip + count)?.split_off(skip))
+    }
+
+    /// "no <what> within Ns; the app printed: …" with the last lines.
+    pub fn missing(&self, what: &str) -> String {
+        let tail: Vec<String> = self
+            .output
+            .tail(6)
+            .into_iter()
+            .map(|l| format!("  | {}", l.text))
+            .collect();
+        let state = if self.output.is_closed() {
+            "the app exited"
+        } else {
+            "the app is running"
+        };
+        format!(
+            "no {what} within {}s ({state}); its last lines:\n{}",
+            self.patience().as_secs(),
+            if tail.is_empty() {
+                "  | (nothing)".to_string()
+            } else {
+                tail.join("\n")
+            }
+        )
+    }
+
+    /// The agent's state now.
+    pub fn snapshot(&self) -> Result<Snapshot, String> {
+        let mut client = Client::connect(&self.socket)
+            .and_then(|mut c| c.hello().map(|_| c))
+            .map_err(|e| format!("cannot reach the app's agent: {e}"))?;
+        client
+            .snapshot()
+            .map_err(|e| format!("the agent gave no state: {e}"))
+    }
+
+    /// `http://127.0.0.1:<port>` of the web server.
+    pub fn http_base(&self) -> Result<String, String> {
+        self.port
+            .map(|p| format!("http://127.0.0.1:{p}"))
+            .ok_or_else(|| "this exercise's app was started without a port".to_string())
+    }
+
+    /// This probe with its mark moved to `mark`.
+    pub fn from_mark(&self, mark: u64) -> Self {
+        Probe {
+            mark,
+            ..self.clone()
+        }
+    }
+}
+
+/// The version of hot function `name` in `snapshot`, or why there is none.
+pub fn function_version(snapshot: &Snapshot, name: &str) -> Result<u32, String> {
+    snapshot
+        .functions
+        .iter()
+        .find(|f| f.name == name)
+        .map(|f| f.version)
+        .ok_or_else(|| format!("the app has no hot function {name}"))
+}

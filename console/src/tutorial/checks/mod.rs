@@ -1,0 +1,15 @@
+//! One check per exercise, each beside its catalog entry ([`EXERCISE`]
+//! statics), in tutorial order.
+
+pub mod pending;
+pub mod step1_data;
+pub mod step1_hello;
+pub mod step1_tictoc;
+pub mod step2_fibonacci;
+pub mod step2_series;
+pub mod step3_clock;
+pub mod step3_custom_data;
+pub mod step3_custom_hello;
+pub mod step3_reboot;
+pub mod step4_simultaneous;
+pub mod step4_webserver;

@@ -1,0 +1,15 @@
+//! The tutorial, runnable: the exercise catalog, building and running each
+//! exercise's demo app with its output captured, applying a learner's
+//! update, and the checks that say whether it did what the exercise asks.
+//! `moult-console check`, `demo` and `tutorial` are built on this.
+
+pub mod app_build;
+pub mod app_process;
+pub mod apply;
+pub mod catalog;
+pub mod check;
+pub mod checks;
+pub mod exercise;
+pub mod output_log;
+pub mod runner;
+pub mod workspace;
