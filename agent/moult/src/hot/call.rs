@@ -100,9 +100,17 @@ impl<F: Copy + 'static> HotFn<F> {
         core
     }
 
-    /// A typed handle on the app's registered function (for updates).
+    /// A typed handle on the app's registered function (for updates). A
+    /// function the app does not have (an update built against another app)
+    /// is [`crate::Error::UnknownFunction`]: it is never registered here.
     pub fn func(&'static self) -> Result<super::Func<F>, crate::Error> {
-        let core = self.core();
+        let p = self.resolved.load(Ordering::Acquire);
+        let core = if p.is_null() {
+            crate::runtime().functions.registered(self.core.name)?
+        } else {
+            // SAFETY: `resolved` only ever holds a registered `&'static` core.
+            unsafe { &*p }
+        };
         super::Func::from_core(core)
     }
 

@@ -137,6 +137,22 @@ impl FunctionRegistry {
         type_id: std::any::TypeId,
         signature: &'static str,
     ) -> Result<&'static HotFnCore, Error> {
+        let found = self.registered(name)?;
+        if (found.type_id)() != type_id {
+            return Err(Error::SignatureMismatch {
+                name: name.into(),
+                app: (found.signature)().into(),
+                update: signature.into(),
+            });
+        }
+        Ok(found)
+    }
+
+    /// The registered core named `name`, whatever its type; an unknown name
+    /// is an error listing the known ones. Unlike [`Self::resolve_static`]
+    /// it never registers: an update naming a function the app does not
+    /// have must be told so, not handed a slot nobody calls.
+    pub(crate) fn registered(&self, name: &str) -> Result<&'static HotFnCore, Error> {
         let inner = self.inner.read().unwrap_or_else(|e| e.into_inner());
         let Some(&id) = inner.by_name.get(name) else {
             let mut known: Vec<&str> = inner.by_name.keys().copied().collect();
@@ -146,15 +162,7 @@ impl FunctionRegistry {
                 known: known.join(", "),
             });
         };
-        let found = inner.by_id[id as usize].core;
-        if (found.type_id)() != type_id {
-            return Err(Error::SignatureMismatch {
-                name: name.into(),
-                app: (found.signature)().into(),
-                update: signature.into(),
-            });
-        }
-        Ok(found)
+        Ok(inner.by_id[id as usize].core)
     }
 
     /// Every registered record, in id order.
