@@ -89,6 +89,13 @@ impl Check for WebserverCheck {
         let lazy = judge_state(&probe.snapshot()?)?;
         let web = Browser::new(probe.http_base()?, probe.patience());
         refused(web.get("/banana", None)?, "a visitor who did not log in")?;
+        refused(
+            web.get("/hello", Some(&sessions.second))?,
+            "a session opened before the update that never logged in",
+        )
+        .map_err(|e| {
+            format!("{e}; converted sessions are anonymous (user None) until they log in")
+        })?;
         let form = web.get("/login", None)?;
         if form.status != 200 || !form.body.contains("<form") {
             return Err(format!(
@@ -132,10 +139,6 @@ impl Check for WebserverCheck {
                 ));
             }
         }
-        refused(
-            web.get("/hello", Some(&sessions.second))?,
-            "a session opened before the update that never logged in (converted sessions must be anonymous: user None)",
-        )?;
         let bob = new_visitor_logs_in(&web)?;
         let fresh = page(web.get("/coconut", Some(&bob))?)?;
         expect_greeting(&fresh, "bob")?;
@@ -182,7 +185,7 @@ fn judge_state(snapshot: &Snapshot) -> Result<String, String> {
     let live: u64 = sessions.versions.iter().map(|v| v.live).sum();
     if live < 2 {
         return Err(format!(
-            "only {live} Session is alive after the update, yet two were opened before it: the new server state must keep the old session table"
+            "{live} Session(s) alive after the update, yet two were opened before it: the new server state must keep the old session table"
         ));
     }
     let old = live_at(sessions, 0);

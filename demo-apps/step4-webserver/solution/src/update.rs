@@ -2,6 +2,8 @@
 //! request handler redefined while the server thread waits at its update
 //! point between two requests, once pages and sessions are converted.
 
+use std::time::Duration;
+
 use moult::class::{EagerConversion, Tracked};
 use moult::protocol::Blocker;
 use moult::{Alterability, Requirements, ThreadFilter, Update, UpdateContext, UpdateError};
@@ -37,6 +39,17 @@ impl ServerUpdate {
 impl Update for ServerUpdate {
     fn name(&self) -> &str {
         "server v2"
+    }
+
+    /// With [`Update::sleep_time`], 6 s to reach the update point: the
+    /// server thread passes it after each request and after each idle wait
+    /// (250 ms by default, up to 2 s at the slowest tutorial pace).
+    fn max_tries(&self) -> u32 {
+        60
+    }
+
+    fn sleep_time(&self) -> Duration {
+        Duration::from_millis(100)
     }
 
     /// Postponed (tried again later) while pages or sessions are not converted.

@@ -3,6 +3,8 @@
 //! waits at its update point between two requests, once pages and sessions
 //! are converted.
 
+use std::time::Duration;
+
 use moult::class::Tracked;
 use moult::{Alterability, Requirements, ThreadFilter, Update, UpdateContext, UpdateError};
 use step4_webserver::http::{Request, Response};
@@ -35,6 +37,17 @@ impl ServerUpdate {
 impl Update for ServerUpdate {
     fn name(&self) -> &str {
         "server v2"
+    }
+
+    /// With [`Update::sleep_time`], 6 s to reach the update point: the
+    /// server thread passes it after each request and after each idle wait
+    /// (250 ms by default, up to 2 s at the slowest tutorial pace).
+    fn max_tries(&self) -> u32 {
+        60
+    }
+
+    fn sleep_time(&self) -> Duration {
+        Duration::from_millis(100)
     }
 
     fn check_requirements(&mut self, _ctx: &mut UpdateContext) -> Requirements {
