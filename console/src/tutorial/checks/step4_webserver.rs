@@ -27,9 +27,11 @@ pub static EXERCISE: Exercise = Exercise {
 
 /// The hot request handler.
 const HANDLER: &str = "step4_webserver::handler::handle_request";
-/// The tracked classes.
+/// The tracked class of sessions (converted lazily).
 const SESSION: &str = "step4_webserver::session::Session";
+/// The tracked class of pages (converted eagerly).
 const PAGE: &str = "step4_webserver::page::Page";
+/// The tracked class of the server state (converted with the handler).
 const WEBSERVER: &str = "step4_webserver::server::Webserver";
 
 /// Visits of `/banana` the first session makes before the update.
