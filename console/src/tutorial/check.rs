@@ -60,6 +60,9 @@ impl Verdict {
 pub struct Probe<'a> {
     /// The app's stdout.
     pub output: &'a OutputLog,
+    /// Its stderr: where a panicking thread's message goes, so a check can
+    /// tell a thread that died from one that is merely quiet.
+    pub errors: &'a OutputLog,
     /// Its agent's socket.
     pub socket: PathBuf,
     /// The app's period (its loop's pace): waits are scaled by it.
@@ -127,6 +130,17 @@ impl Probe<'_> {
         )
     }
 
+    /// Every line the app printed on stderr that reports a panic (the
+    /// standard hook's `thread '…' panicked at …`): empty while no thread died.
+    pub fn panics(&self) -> Vec<String> {
+        self.errors
+            .since(0)
+            .into_iter()
+            .map(|l| l.text)
+            .filter(|l| l.contains("panicked"))
+            .collect()
+    }
+
     /// The agent's state now.
     pub fn snapshot(&self) -> Result<Snapshot, String> {
         let mut client = Client::connect(&self.socket)
@@ -161,4 +175,30 @@ pub fn function_version(snapshot: &Snapshot, name: &str) -> Result<u32, String> 
         .find(|f| f.name == name)
         .map(|f| f.version)
         .ok_or_else(|| format!("the app has no hot function {name}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn panics_are_the_stderr_lines_reporting_one() {
+        let (output, errors) = (OutputLog::new(), OutputLog::new());
+        let probe = Probe {
+            output: &output,
+            errors: &errors,
+            socket: PathBuf::new(),
+            period: Duration::from_millis(20),
+            port: None,
+            mark: 0,
+        };
+        assert!(probe.panics().is_empty());
+        errors.push("step4-simultaneous: a warning".into());
+        errors.push("thread 'reader' panicked at app/src/lib.rs:9:5:".into());
+        errors.push("the shared value is a plain u64".into());
+        assert_eq!(
+            probe.panics(),
+            ["thread 'reader' panicked at app/src/lib.rs:9:5:"]
+        );
+    }
 }
