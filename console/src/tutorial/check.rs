@@ -12,7 +12,7 @@ use std::any::Any;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use moult_protocol::Snapshot;
+use moult_protocol::{JournalEntry, Snapshot};
 
 use crate::client::Client;
 
@@ -130,14 +130,19 @@ impl Probe<'_> {
         )
     }
 
-    /// Every line the app printed on stderr that reports a panic (the
-    /// standard hook's `thread '…' panicked at …`): empty while no thread died.
+    /// Every panic the app reported on stderr, as the standard hook prints
+    /// it (`thread '…' panicked at <place>:` and, on the next line, the
+    /// message), joined on one line: empty while no thread died.
     pub fn panics(&self) -> Vec<String> {
-        self.errors
-            .since(0)
-            .into_iter()
-            .map(|l| l.text)
-            .filter(|l| l.contains("panicked"))
+        let lines: Vec<String> = self.errors.since(0).into_iter().map(|l| l.text).collect();
+        lines
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.contains(" panicked at "))
+            .map(|(i, l)| match lines.get(i + 1) {
+                Some(message) if l.ends_with(':') => format!("{l} {message}"),
+                _ => l.clone(),
+            })
             .collect()
     }
 
@@ -149,6 +154,17 @@ impl Probe<'_> {
         client
             .snapshot()
             .map_err(|e| format!("the agent gave no state: {e}"))
+    }
+
+    /// The agent's update journal, oldest first: what was applied, in the
+    /// order it was.
+    pub fn journal(&self) -> Result<Vec<JournalEntry>, String> {
+        let mut client = Client::connect(&self.socket)
+            .and_then(|mut c| c.hello().map(|_| c))
+            .map_err(|e| format!("cannot reach the app's agent: {e}"))?;
+        client
+            .journal()
+            .map_err(|e| format!("the agent gave no journal: {e}"))
     }
 
     /// `http://127.0.0.1:<port>` of the web server.
@@ -198,7 +214,7 @@ mod tests {
         errors.push("the shared value is a plain u64".into());
         assert_eq!(
             probe.panics(),
-            ["thread 'reader' panicked at app/src/lib.rs:9:5:"]
+            ["thread 'reader' panicked at app/src/lib.rs:9:5: the shared value is a plain u64"]
         );
     }
 }
