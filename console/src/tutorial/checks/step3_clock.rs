@@ -39,7 +39,7 @@ const NEW_TURNS: usize = 3;
 /// The DSU thread that ticks.
 const THREAD: &str = "clock";
 
-/// Before: `tic`, `tac`, `tic` from the thread `clock`. After: in the whole
+/// Before: `tic` then `tac` from the thread `clock`. After: in the whole
 /// trace from before the update, every turn is a `tic…` then a `tac…` of
 /// the same version, new turns follow, and both functions are redefined.
 pub struct ClockCheck;
