@@ -12,7 +12,7 @@ use std::any::Any;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use moult_protocol::Snapshot;
+use moult_protocol::{JournalEntry, Snapshot};
 
 use crate::client::Client;
 
@@ -60,6 +60,9 @@ impl Verdict {
 pub struct Probe<'a> {
     /// The app's stdout.
     pub output: &'a OutputLog,
+    /// Its stderr: where a panicking thread's message goes, so a check can
+    /// tell a thread that died from one that is merely quiet.
+    pub errors: &'a OutputLog,
     /// Its agent's socket.
     pub socket: PathBuf,
     /// The app's period (its loop's pace): waits are scaled by it.
@@ -127,6 +130,22 @@ impl Probe<'_> {
         )
     }
 
+    /// Every panic the app reported on stderr, as the standard hook prints
+    /// it (`thread '…' panicked at <place>:` and, on the next line, the
+    /// message), joined on one line: empty while no thread died.
+    pub fn panics(&self) -> Vec<String> {
+        let lines: Vec<String> = self.errors.since(0).into_iter().map(|l| l.text).collect();
+        lines
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.contains(" panicked at "))
+            .map(|(i, l)| match lines.get(i + 1) {
+                Some(message) if l.ends_with(':') => format!("{l} {message}"),
+                _ => l.clone(),
+            })
+            .collect()
+    }
+
     /// The agent's state now.
     pub fn snapshot(&self) -> Result<Snapshot, String> {
         let mut client = Client::connect(&self.socket)
@@ -135,6 +154,17 @@ impl Probe<'_> {
         client
             .snapshot()
             .map_err(|e| format!("the agent gave no state: {e}"))
+    }
+
+    /// The agent's update journal, oldest first: what was applied, in the
+    /// order it was.
+    pub fn journal(&self) -> Result<Vec<JournalEntry>, String> {
+        let mut client = Client::connect(&self.socket)
+            .and_then(|mut c| c.hello().map(|_| c))
+            .map_err(|e| format!("cannot reach the app's agent: {e}"))?;
+        client
+            .journal()
+            .map_err(|e| format!("the agent gave no journal: {e}"))
     }
 
     /// `http://127.0.0.1:<port>` of the web server.
@@ -161,4 +191,30 @@ pub fn function_version(snapshot: &Snapshot, name: &str) -> Result<u32, String> 
         .find(|f| f.name == name)
         .map(|f| f.version)
         .ok_or_else(|| format!("the app has no hot function {name}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn panics_are_the_stderr_lines_reporting_one() {
+        let (output, errors) = (OutputLog::new(), OutputLog::new());
+        let probe = Probe {
+            output: &output,
+            errors: &errors,
+            socket: PathBuf::new(),
+            period: Duration::from_millis(20),
+            port: None,
+            mark: 0,
+        };
+        assert!(probe.panics().is_empty());
+        errors.push("step4-simultaneous: a warning".into());
+        errors.push("thread 'reader' panicked at app/src/lib.rs:9:5:".into());
+        errors.push("the shared value is a plain u64".into());
+        assert_eq!(
+            probe.panics(),
+            ["thread 'reader' panicked at app/src/lib.rs:9:5: the shared value is a plain u64"]
+        );
+    }
 }

@@ -81,6 +81,7 @@ fn run_round(
     ));
     let probe = Probe {
         output: &app.output,
+        errors: &app.errors,
         socket: app.socket(),
         period: options.period,
         port,
