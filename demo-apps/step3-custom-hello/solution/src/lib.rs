@@ -3,8 +3,9 @@
 //! does for you — hold new callers of `step3_custom_hello::hello`, wait until
 //! no call of it is running, swap it — and says when the app resumed.
 //!
-//! Before: `hello world` every 2 s. After: `hello again`, and the event log
-//! (the console's, or `moult-console log <pid>`) shows the resume hook's line.
+//! Before: `hello world` every 2 s. After: `hello again`, and the event
+//! stream (the console's event log, or `moult-console apply` as it follows
+//! the update) shows the resume hook's line.
 
 use moult::{Alterability, Func, ThreadFilter, Update, UpdateContext, UpdateError};
 
