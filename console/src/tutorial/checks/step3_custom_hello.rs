@@ -1,13 +1,10 @@
 //! Step 3, exercise 1: a hand-written update: wait for hello's quiescence, apply, resume hook.
 
-use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use moult_protocol::{EventKind, LifecycleStep, Outcome};
-
-use crate::client::{Client, Incoming};
 use crate::tutorial::check::{Baseline, Check, Probe, function_version};
 use crate::tutorial::exercise::Exercise;
+use crate::tutorial::update_story::{Seen, Story, Subscription};
 
 /// The exercise.
 pub static EXERCISE: Exercise = Exercise {
@@ -26,27 +23,21 @@ const HELLO: &str = "step3_custom_hello::hello";
 
 /// Before: `hello world`. After: lines that still start with `hello` but
 /// greet someone else, `hello` at version 1 or more, and — from the agent's
-/// event stream, subscribed before the update — an applied update that is
-/// not moult's `SafeRedefine`, redefined `hello` during its `apply` and
-/// logged a line from its resume hook (`ctx.log` events are not journaled:
-/// only the event stream carries them).
+/// event stream, subscribed before the update — the update that redefined
+/// `hello` is not moult's `SafeRedefine` and logged a line from its resume
+/// hook.
 pub struct CustomHelloCheck;
 
 impl Check for CustomHelloCheck {
     fn before(&self, probe: &Probe<'_>) -> Result<Baseline, String> {
-        let mut client = Client::connect(&probe.socket)
-            .and_then(|mut c| c.hello().map(|_| c))
-            .map_err(|e| format!("cannot reach the app's agent: {e}"))?;
-        client
-            .subscribe()
-            .map_err(|e| format!("cannot follow the agent's events: {e}"))?;
+        let events = Subscription::open(probe)?;
         probe.expect_line("`hello world`", |l| l == "hello world")?;
-        Ok(Box::new(client))
+        Ok(Box::new(events))
     }
 
     fn after(&self, probe: &Probe<'_>, baseline: Baseline) -> Result<String, String> {
-        let mut client = baseline
-            .downcast::<Client>()
+        let events = baseline
+            .downcast::<Subscription>()
             .map_err(|_| "the check lost its event subscription".to_string())?;
         let lines = probe.settled_lines(2, 3)?;
         if let Some(old) = lines.iter().find(|l| *l == "hello world") {
@@ -63,8 +54,8 @@ impl Check for CustomHelloCheck {
         if version == 0 {
             return Err(format!("{HELLO} is still at version 0"));
         }
-        let story = Story::read(&mut client, Instant::now() + probe.patience())?;
-        let update = story.judge()?;
+        let story = events.story(Instant::now() + probe.patience())?;
+        let update = judge(&story)?;
         Ok(format!(
             "the app prints {:?} (hello at version {version}); your update {:?} redefined hello \
              and its resume hook logged {:?}",
@@ -73,190 +64,77 @@ impl Check for CustomHelloCheck {
     }
 }
 
-/// What the event stream told about one update.
-#[derive(Debug, Default)]
-struct Seen {
-    name: String,
-    /// It redefined `hello` while it was the manager's current update.
-    redefined_hello: bool,
-    /// Lines logged between its `resume` and `over` steps (the resume hook).
-    resumed: Vec<String>,
-    outcome: Option<Outcome>,
-}
-
-/// Every update seen on the stream, by id.
-#[derive(Debug, Default)]
-struct Story {
-    updates: HashMap<u64, Seen>,
-    /// Events the agent dropped for the check's subscription.
-    dropped: u64,
-}
-
-impl Story {
-    /// Reads the stream until every update seen has ended (at least one),
-    /// or `deadline`.
-    fn read(client: &mut Client, deadline: Instant) -> Result<Story, String> {
-        let mut story = Story::default();
-        let mut current: Option<u64> = None;
-        let mut resuming: Option<u64> = None;
-        while !story.complete() {
-            let incoming = client
-                .recv(Some(deadline))
-                .map_err(|e| format!("lost the agent's events: {e}"))?;
-            match incoming {
-                None | Some(Incoming::Disconnected) => break,
-                Some(Incoming::Events { events, dropped }) => {
-                    story.dropped += dropped;
-                    for event in events {
-                        story.event(event.kind, &mut current, &mut resuming);
-                    }
-                }
-                Some(Incoming::State(_) | Incoming::Closing { .. }) => {}
-            }
-        }
-        Ok(story)
+/// The learner's update, or what is wrong with it.
+fn judge(story: &Story) -> Result<&Seen, String> {
+    let dropped = story.dropped_note();
+    let Some(update) = story.redefined(HELLO) else {
+        return Err(format!(
+            "no applied update redefined hello during its apply: call ctx.redefine(…) in your \
+             update's apply{dropped}"
+        ));
+    };
+    if update.name == format!("redefine {HELLO}") {
+        return Err(format!(
+            "hello was redefined by {:?}, moult's ready-made SafeRedefine: this exercise asks for \
+             your own type implementing moult::Update{dropped}",
+            update.name
+        ));
     }
-
-    fn complete(&self) -> bool {
-        !self.updates.is_empty() && self.updates.values().all(|u| u.outcome.is_some())
+    if update.resumed.is_empty() {
+        return Err(format!(
+            "your update {:?} logged nothing from its resume hook: call ctx.log(…) in \
+             resume_hook, to report that the app resumed{dropped}",
+            update.name
+        ));
     }
-
-    fn event(&mut self, kind: EventKind, current: &mut Option<u64>, resuming: &mut Option<u64>) {
-        match kind {
-            EventKind::Lifecycle { update, id, step } => {
-                self.updates.entry(id).or_default().name = update;
-                *current = Some(id);
-                *resuming = (step == LifecycleStep::Resume).then_some(id);
-            }
-            EventKind::FunctionRedefined { function, .. } if function == HELLO => {
-                if let Some(seen) = current.and_then(|id| self.updates.get_mut(&id)) {
-                    seen.redefined_hello = true;
-                }
-            }
-            EventKind::Log { message, .. } => {
-                if let Some(seen) = resuming.and_then(|id| self.updates.get_mut(&id)) {
-                    seen.resumed.push(message);
-                }
-            }
-            EventKind::UpdateDone {
-                update,
-                id,
-                outcome,
-            } => {
-                let seen = self.updates.entry(id).or_default();
-                seen.name = update;
-                seen.outcome = Some(outcome);
-                *current = None;
-                *resuming = None;
-            }
-            _ => {}
-        }
-    }
-
-    /// The learner's update, or what is wrong with it.
-    fn judge(&self) -> Result<&Seen, String> {
-        let redefines: Vec<&Seen> = self
-            .updates
-            .values()
-            .filter(|u| u.outcome == Some(Outcome::Applied) && u.redefined_hello)
-            .collect();
-        let dropped = if self.dropped > 0 {
-            format!(" ({} events were dropped: run the check again)", self.dropped)
-        } else {
-            String::new()
-        };
-        let Some(own) = redefines
-            .iter()
-            .find(|u| u.name != format!("redefine {HELLO}"))
-        else {
-            return Err(match redefines.first() {
-                Some(u) => format!(
-                    "hello was redefined by {:?}, moult's ready-made SafeRedefine: this exercise \
-                     asks for your own type implementing moult::Update{dropped}",
-                    u.name
-                ),
-                None => format!(
-                    "no applied update redefined hello during its apply: call ctx.redefine(…) in \
-                     your update's apply{dropped}"
-                ),
-            });
-        };
-        if own.resumed.is_empty() {
-            return Err(format!(
-                "your update {:?} logged nothing from its resume hook: call ctx.log(…) in \
-                 resume_hook, to report that the app resumed{dropped}",
-                own.name
-            ));
-        }
-        Ok(own)
-    }
+    Ok(update)
 }
 
 #[cfg(test)]
 mod tests {
+    use moult_protocol::{EventKind, LifecycleStep, Outcome};
+
     use super::*;
 
     fn story(name: &str, log_in_resume: bool) -> Story {
-        let mut s = Story::default();
-        let (mut cur, mut res) = (None, None);
+        let mut story = Story::default();
         let step = |step| EventKind::Lifecycle {
             update: name.into(),
             id: 1,
             step,
         };
-        s.event(step(LifecycleStep::Apply), &mut cur, &mut res);
-        s.event(
-            EventKind::FunctionRedefined {
-                function: HELLO.into(),
-                version: 1,
-            },
-            &mut cur,
-            &mut res,
-        );
-        s.event(step(LifecycleStep::Resume), &mut cur, &mut res);
+        story.event(step(LifecycleStep::Apply));
+        story.event(EventKind::FunctionRedefined {
+            function: HELLO.into(),
+            version: 1,
+        });
+        story.event(step(LifecycleStep::Resume));
         if log_in_resume {
-            s.event(
-                EventKind::Log {
-                    level: "info".into(),
-                    message: "resumed".into(),
-                },
-                &mut cur,
-                &mut res,
-            );
-        }
-        s.event(step(LifecycleStep::Over), &mut cur, &mut res);
-        s.event(
-            EventKind::Log {
+            story.event(EventKind::Log {
                 level: "info".into(),
-                message: "later".into(),
-            },
-            &mut cur,
-            &mut res,
-        );
-        s.event(
-            EventKind::UpdateDone {
-                update: name.into(),
-                id: 1,
-                outcome: Outcome::Applied,
-            },
-            &mut cur,
-            &mut res,
-        );
-        s
+                message: "resumed".into(),
+            });
+        }
+        story.event(step(LifecycleStep::Over));
+        story.event(EventKind::UpdateDone {
+            update: name.into(),
+            id: 1,
+            outcome: Outcome::Applied,
+        });
+        story
     }
 
     #[test]
     fn a_custom_update_with_a_resume_log_passes() {
-        let s = story("custom hello", true);
-        assert!(s.complete());
-        assert_eq!(s.judge().unwrap().resumed, vec!["resumed".to_string()]);
+        let story = story("custom hello", true);
+        assert_eq!(judge(&story).unwrap().resumed, vec!["resumed".to_string()]);
     }
 
     #[test]
     fn safe_redefine_or_a_silent_resume_hook_fails() {
-        let err = story(&format!("redefine {HELLO}"), true).judge().unwrap_err();
+        let err = judge(&story(&format!("redefine {HELLO}"), true)).unwrap_err();
         assert!(err.contains("SafeRedefine"), "{err}");
-        let err = story("custom hello", false).judge().unwrap_err();
+        let err = judge(&story("custom hello", false)).unwrap_err();
         assert!(err.contains("resume hook"), "{err}");
     }
 }
