@@ -39,30 +39,12 @@ pub struct FibonacciCheck;
 
 impl Check for FibonacciCheck {
     fn before(&self, probe: &Probe<'_>) -> Result<Baseline, String> {
-        let first = probe.expect_line("a line `fib(<n>) = <value>`", |l| {
-            Element::parse(l).is_some_and(|e| e.origin.is_none())
-        })?;
-        let lines = probe.from_mark(first.seq).lines(LINES)?;
-        follows_the_rule(&lines)?;
+        plain_lines(probe)?;
         Ok(Box::new(()))
     }
 
     fn after(&self, probe: &Probe<'_>, _: Baseline) -> Result<String, String> {
-        let first = probe.expect_line(
-            "line `fib(<n>) = <value> from <origin>` (the new sum should build Data with an origin)",
-            |l| Element::parse(l).is_some_and(|e| e.origin.is_some()),
-        )?;
-        let lines = probe.from_mark(first.seq).lines(LINES)?;
-        for line in &lines {
-            let origin = Element::parse(line).and_then(|e| e.origin);
-            if origin.is_none_or(|o| o.trim().is_empty()) {
-                return Err(format!(
-                    "once the new sum ran, the app printed {line:?}: every new element should print \
-                     `fib(<n>) = <value> from <origin>`"
-                ));
-            }
-        }
-        follows_the_rule(&lines)?;
+        let lines = lines_with_origin(probe)?;
         let snapshot = probe.snapshot()?;
         let counts = class_counts(&snapshot)?;
         if function_version(&snapshot, SUM)? == 0 {
@@ -82,14 +64,19 @@ impl Check for FibonacciCheck {
     }
 }
 
-/// One printed line: `fib(<n>) = <value>[ from <origin>]`.
+/// One printed line: `fib(<n>) = <value>[ from <origin>]` (step 3's
+/// custom data exercise prints the same).
 struct Element<'a> {
-    n: u64,
-    value: u64,
-    origin: Option<&'a str>,
+    /// The element's index.
+    pub n: u64,
+    /// Its value, modulo 10⁹.
+    pub value: u64,
+    /// What follows ` from `, printed by the new version of `Data`.
+    pub origin: Option<&'a str>,
 }
 
 impl<'a> Element<'a> {
+    /// The element `line` prints, if it is one.
     fn parse(line: &'a str) -> Option<Element<'a>> {
         let rest = line.strip_prefix("fib(")?;
         let (n, rest) = rest.split_once(") = ")?;
@@ -103,6 +90,35 @@ impl<'a> Element<'a> {
             origin,
         })
     }
+}
+
+/// Version 0's lines: `fib(<n>) = <value>` following the Fibonacci rule.
+pub fn plain_lines(probe: &Probe<'_>) -> Result<(), String> {
+    let first = probe.expect_line("a line `fib(<n>) = <value>`", |l| {
+        Element::parse(l).is_some_and(|e| e.origin.is_none())
+    })?;
+    follows_the_rule(&probe.from_mark(first.seq).lines(LINES)?)
+}
+
+/// Consecutive lines from the first one with an origin: each must print
+/// `fib(<n>) = <value> from <origin>` and follow the Fibonacci rule.
+pub fn lines_with_origin(probe: &Probe<'_>) -> Result<Vec<String>, String> {
+    let first = probe.expect_line(
+        "line `fib(<n>) = <value> from <origin>` (the new sum should build Data with an origin)",
+        |l| Element::parse(l).is_some_and(|e| e.origin.is_some()),
+    )?;
+    let lines = probe.from_mark(first.seq).lines(LINES)?;
+    for line in &lines {
+        let origin = Element::parse(line).and_then(|e| e.origin);
+        if origin.is_none_or(|o| o.trim().is_empty()) {
+            return Err(format!(
+                "once the new sum ran, the app printed {line:?}: every new element should print \
+                 `fib(<n>) = <value> from <origin>`"
+            ));
+        }
+    }
+    follows_the_rule(&lines)?;
+    Ok(lines)
 }
 
 /// `Ok` if `lines` are consecutive elements of the sequence: each index one
