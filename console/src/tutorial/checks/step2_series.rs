@@ -35,8 +35,8 @@ const SERIE_LEN: usize = 5;
 /// in a uniformly random order: ascending with probability 1/120; and each
 /// value is twice a uniform pick of `0..10 000`, so above 9 999 with
 /// probability 1/2. The check fails a correct answer only if all 12 series
-/// come out ascending (120⁻¹² ≈ 10⁻²⁵) or none of the 60 values is above
-/// 9 999 (2⁻⁶⁰ ≈ 10⁻¹⁸): far below one in a million.
+/// come out ascending, or all descending (2 × 120⁻¹² ≈ 10⁻²⁵), or none of
+/// the 60 values is above 9 999 (2⁻⁶⁰ ≈ 10⁻¹⁸): far below one in a million.
 const SERIES: usize = 12;
 
 /// Before: `serie: a b c d e` lines, ascending, below 10 000. After: the
@@ -89,12 +89,17 @@ impl Check for SeriesCheck {
                 lines[0]
             ));
         }
-        if series.iter().all(|s| ascending(s)) {
-            return Err(format!(
-                "all {SERIES} series came out in ascending order (e.g. {:?}): the new display \
-                 should shuffle them",
-                lines[0]
-            ));
+        for (order, sorted) in [
+            ("ascending", ascending as fn(&[u64]) -> bool),
+            ("descending", descending),
+        ] {
+            if series.iter().all(|s| sorted(s)) {
+                return Err(format!(
+                    "all {SERIES} series came out in {order} order (e.g. {:?}): the new display \
+                     should shuffle them",
+                    lines[0]
+                ));
+            }
         }
         let snapshot = probe.snapshot()?;
         let display = function_version(&snapshot, DISPLAY)?;
@@ -123,6 +128,10 @@ fn parse(line: &str) -> Option<Vec<u64>> {
 
 fn ascending(values: &[u64]) -> bool {
     values.windows(2).all(|w| w[0] <= w[1])
+}
+
+fn descending(values: &[u64]) -> bool {
+    values.windows(2).all(|w| w[0] >= w[1])
 }
 
 /// `Integer`'s version and how many instances still wait at version 0, if
@@ -165,8 +174,10 @@ mod tests {
     }
 
     #[test]
-    fn ascending_means_sorted() {
+    fn sorted_either_way() {
         assert!(ascending(&[1, 2, 2, 9]));
         assert!(!ascending(&[2, 1]));
+        assert!(descending(&[9, 2, 2, 1]));
+        assert!(!descending(&[1, 2]));
     }
 }
