@@ -12,4 +12,5 @@ pub mod checks;
 pub mod exercise;
 pub mod output_log;
 pub mod runner;
+pub mod update_story;
 pub mod workspace;
