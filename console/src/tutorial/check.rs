@@ -12,7 +12,7 @@ use std::any::Any;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use moult_protocol::{JournalEntry, Snapshot};
+use moult_protocol::{ClassInfo, JournalEntry, Snapshot};
 
 use crate::client::Client;
 
@@ -191,6 +191,25 @@ pub fn function_version(snapshot: &Snapshot, name: &str) -> Result<u32, String> 
         .find(|f| f.name == name)
         .map(|f| f.version)
         .ok_or_else(|| format!("the app has no hot function {name}"))
+}
+
+/// The class `name` in `snapshot`, or why there is none.
+pub fn class<'s>(snapshot: &'s Snapshot, name: &str) -> Result<&'s ClassInfo, String> {
+    snapshot
+        .classes
+        .iter()
+        .find(|c| c.name == name)
+        .ok_or_else(|| format!("the app has no class {name}"))
+}
+
+/// Live instances of `class` holding a value of `version`.
+pub fn live_at(class: &ClassInfo, version: u32) -> u64 {
+    class
+        .versions
+        .iter()
+        .filter(|v| v.version == version)
+        .map(|v| v.live)
+        .sum()
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::tutorial::check::{Baseline, Check, Probe};
+use crate::tutorial::check::{Baseline, Check, Probe, class, live_at};
 use crate::tutorial::exercise::Exercise;
 
 /// The exercise.
@@ -46,17 +46,8 @@ impl Check for DataCheck {
             }
         }
         let snapshot = probe.snapshot()?;
-        let class = snapshot
-            .classes
-            .iter()
-            .find(|c| c.name == "step1_data::Data")
-            .ok_or("the app has no class step1_data::Data")?;
-        let old: u64 = class
-            .versions
-            .iter()
-            .filter(|v| v.version == 0)
-            .map(|v| v.live)
-            .sum();
+        let class = class(&snapshot, "step1_data::Data")?;
+        let old: u64 = live_at(class, 0);
         if class.version == 0 {
             return Err("class Data is still at version 0: no conversion applied".into());
         }

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use moult_protocol::{ClassInfo, Snapshot};
 
-use crate::tutorial::check::{Baseline, Check, Probe, function_version};
+use crate::tutorial::check::{Baseline, Check, Probe, class, function_version, live_at};
 use crate::tutorial::exercise::Exercise;
 
 /// The exercise.
@@ -178,11 +178,7 @@ impl Counts {
 
 /// Checks `Data`'s versions in `snapshot` and counts its instances.
 fn class_counts(snapshot: &Snapshot) -> Result<Counts, String> {
-    let class: &ClassInfo = snapshot
-        .classes
-        .iter()
-        .find(|c| c.name == CLASS)
-        .ok_or_else(|| format!("the app has no class {CLASS}"))?;
+    let class: &ClassInfo = class(snapshot, CLASS)?;
     if class.version == 0 {
         return Err(
             "class Data is still at version 0: convert it (an EagerConversion), or the Data already \
@@ -196,14 +192,7 @@ fn class_counts(snapshot: &Snapshot) -> Result<Counts, String> {
             class.pending_lazy
         ));
     }
-    let live = |version: u32| {
-        class
-            .versions
-            .iter()
-            .filter(|v| v.version == version)
-            .map(|v| v.live)
-            .sum::<u64>()
-    };
+    let live = |version: u32| live_at(class, version);
     let counts = Counts {
         version: class.version,
         current: live(class.version),

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use moult_protocol::Snapshot;
 
-use crate::tutorial::check::{Baseline, Check, Probe, function_version};
+use crate::tutorial::check::{Baseline, Check, Probe, class, function_version, live_at};
 use crate::tutorial::exercise::Exercise;
 
 /// The exercise.
@@ -137,20 +137,11 @@ fn descending(values: &[u64]) -> bool {
 /// `Integer`'s version and how many instances still wait at version 0, if
 /// the conversion is lazy; what is wrong otherwise.
 fn lazy_state(snapshot: &Snapshot) -> Result<(u32, u64), String> {
-    let class = snapshot
-        .classes
-        .iter()
-        .find(|c| c.name == CLASS)
-        .ok_or_else(|| format!("the app has no class {CLASS}"))?;
+    let class = class(snapshot, CLASS)?;
     if class.version == 0 {
         return Err("class Integer is still at version 0: no conversion applied".into());
     }
-    let old: u64 = class
-        .versions
-        .iter()
-        .filter(|v| v.version == 0)
-        .map(|v| v.live)
-        .sum();
+    let old: u64 = live_at(class, 0);
     if old == 0 || class.pending_lazy == 0 {
         return Err(format!(
             "every Integer was converted at once ({} at version 0, {} pending): with 10 000 of \

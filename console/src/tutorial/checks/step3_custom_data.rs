@@ -4,7 +4,7 @@ use std::time::{Duration, Instant};
 
 use moult_protocol::Snapshot;
 
-use crate::tutorial::check::{Baseline, Check, Probe, function_version};
+use crate::tutorial::check::{Baseline, Check, Probe, class, function_version, live_at};
 use crate::tutorial::exercise::Exercise;
 use crate::tutorial::update_story::{Seen, Story, Subscription};
 
@@ -66,11 +66,7 @@ impl Check for CustomDataCheck {
 /// `Data`'s version and live instances, if none is left at version 0 and
 /// no lazy conversion is pending; what is wrong otherwise.
 fn no_old_data(snapshot: &Snapshot) -> Result<(u32, u64), String> {
-    let class = snapshot
-        .classes
-        .iter()
-        .find(|c| c.name == CLASS)
-        .ok_or_else(|| format!("the app has no class {CLASS}"))?;
+    let class = class(snapshot, CLASS)?;
     if class.version == 0 {
         return Err(
             "class Data is still at version 0: your apply should give it a new version \
@@ -84,12 +80,7 @@ fn no_old_data(snapshot: &Snapshot) -> Result<(u32, u64), String> {
             class.pending_lazy
         ));
     }
-    let old: u64 = class
-        .versions
-        .iter()
-        .filter(|v| v.version == 0)
-        .map(|v| v.live)
-        .sum();
+    let old: u64 = live_at(class, 0);
     if old > 0 {
         return Err(format!(
             "{old} Data instance(s) still at version 0: convert every instance \

@@ -6,9 +6,9 @@ mod client;
 
 use std::time::Duration;
 
-use moult_protocol::{ClassInfo, Snapshot};
+use moult_protocol::Snapshot;
 
-use crate::tutorial::check::{Baseline, Check, Probe, function_version};
+use crate::tutorial::check::{Baseline, Check, Probe, class, function_version, live_at};
 use crate::tutorial::exercise::Exercise;
 
 use client::{Answer, Browser};
@@ -201,25 +201,6 @@ fn judge_state(snapshot: &Snapshot) -> Result<String, String> {
         "right after the update {old} of {live} Sessions were still at version 0 (lazy), Page at version {} and Webserver at version {} (eager)",
         pages.version, server.version
     ))
-}
-
-/// The class `name` in `snapshot`.
-fn class<'s>(snapshot: &'s Snapshot, name: &str) -> Result<&'s ClassInfo, String> {
-    snapshot
-        .classes
-        .iter()
-        .find(|c| c.name == name)
-        .ok_or_else(|| format!("the app has no class {name}"))
-}
-
-/// Live instances of `class` at `version`.
-fn live_at(class: &ClassInfo, version: u32) -> u64 {
-    class
-        .versions
-        .iter()
-        .filter(|v| v.version == version)
-        .map(|v| v.live)
-        .sum()
 }
 
 /// `answer` if it is a page (200), else what it was.
