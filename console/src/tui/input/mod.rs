@@ -1,6 +1,15 @@
-//! The key table: every key, what it does and its help, in one place.
-//! [`action`] reads it to handle a key; the footer and the `?` help are
-//! drawn from it, and the README's key table is checked against it.
+//! The key table: every key, what it does and its help, in one place
+//! ([`KEYS`], in [`keys`]). [`action`] reads it to handle a key; the footer
+//! and the `?` help are drawn from it ([`help`]), and the README's key table
+//! is checked against it.
+
+mod help;
+mod keys;
+
+pub use help::{
+    HelpLine, exercise_hints, footer_hints, help_lines, markdown_table, scope_words, screen_hints,
+};
+pub use keys::KEYS;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
@@ -140,6 +149,22 @@ pub enum Action {
     Erase,
     /// In the stage prompt: complete the path.
     Complete,
+    /// Tutorial list: open the selected exercise's statement.
+    Open,
+    /// Statement: build the exercise's app, start it, attach.
+    Start,
+    /// Back to the exercise list (stopping the exercise's app).
+    ToList,
+    /// Build the learner's update (the starter crate), apply it, check it.
+    ApplyMine,
+    /// The app's output: full size, or back to a pane.
+    Output,
+    /// Restart the exercise's app (version 0 again).
+    Reset,
+    /// Show the exercise's solution (after a confirmation).
+    Reveal,
+    /// Apply the solution shown, then check it.
+    ApplySolution,
 }
 
 /// Where a binding applies.
@@ -153,6 +178,43 @@ pub enum Scope {
     Prompt,
     /// In a yes/no confirmation.
     Confirm,
+    /// The tutorial's exercise list.
+    List,
+    /// An exercise's app being built and started.
+    Starting,
+    /// An exercise's statement.
+    Statement,
+    /// A running exercise (tutorial and demo), over the console's views.
+    Exercise,
+    /// A running exercise of the tutorial (not the demo: it has no list).
+    TutorialExercise,
+    /// The solution shown over a running exercise.
+    Solution,
+    /// The pane of a check (build, apply, verdict).
+    CheckPane,
+}
+
+impl Scope {
+    /// Whether a global `action` also works in this scope besides its own
+    /// bindings: in a view, every one; on a tutorial screen, those that
+    /// move, help and quit; over a running exercise, those that move and
+    /// quit; in a prompt or confirmation none (keys type or answer); in the
+    /// exercise scopes none (their other keys go to the view).
+    pub(crate) fn admits(self, action: Action) -> bool {
+        use Action::*;
+        let moves = matches!(action, Up | Down | PageUp | PageDown | Top | Bottom);
+        match self {
+            Scope::View(_) => true,
+            Scope::List | Scope::Statement => moves || matches!(action, Quit | Help),
+            Scope::Solution => moves || action == Quit,
+            Scope::CheckPane | Scope::Starting => action == Quit,
+            Scope::Global
+            | Scope::Prompt
+            | Scope::Confirm
+            | Scope::Exercise
+            | Scope::TutorialExercise => false,
+        }
+    }
 }
 
 /// One row of the key table.
@@ -186,334 +248,20 @@ const fn bind(
     }
 }
 
-use Action as A;
-use Key as K;
-use Scope as S;
+/// The binding of `key` in exactly `scope`.
+fn find(key: Key, scope: Scope) -> Option<Action> {
+    KEYS.iter()
+        .find(|b| b.key == key && b.scope == scope)
+        .map(|b| b.action)
+}
 
-/// Every key of the console. Bindings of one action that follow each other
-/// read as one line of help (`Up / k`).
-pub const KEYS: &[KeyBinding] = &[
-    bind(
-        K::Char('?'),
-        A::Help,
-        S::Global,
-        "show or hide this help",
-        None,
-    ),
-    bind(
-        K::Char('q'),
-        A::Quit,
-        S::Global,
-        "quit (the terminal is restored)",
-        Some("quit"),
-    ),
-    bind(
-        K::Ctrl('c'),
-        A::Quit,
-        S::Global,
-        "quit (the terminal is restored)",
-        None,
-    ),
-    bind(K::Tab, A::NextView, S::Global, "next view", None),
-    bind(K::BackTab, A::PrevView, S::Global, "previous view", None),
-    bind(
-        K::Char('1'),
-        A::Show(ViewId::Threads),
-        S::Global,
-        "threads view",
-        None,
-    ),
-    bind(
-        K::Char('2'),
-        A::Show(ViewId::Functions),
-        S::Global,
-        "hot functions view",
-        None,
-    ),
-    bind(
-        K::Char('3'),
-        A::Show(ViewId::Classes),
-        S::Global,
-        "classes view",
-        None,
-    ),
-    bind(
-        K::Char('4'),
-        A::Show(ViewId::Updates),
-        S::Global,
-        "updates view: queue, lifecycle, journal",
-        None,
-    ),
-    bind(
-        K::Char('5'),
-        A::Show(ViewId::Alterability),
-        S::Global,
-        "alterability attempts and event log",
-        None,
-    ),
-    bind(K::Up, A::Up, S::Global, "select the row above", None),
-    bind(K::Char('k'), A::Up, S::Global, "select the row above", None),
-    bind(K::Down, A::Down, S::Global, "select the row below", None),
-    bind(
-        K::Char('j'),
-        A::Down,
-        S::Global,
-        "select the row below",
-        None,
-    ),
-    bind(K::PageUp, A::PageUp, S::Global, "one page up", None),
-    bind(K::PageDown, A::PageDown, S::Global, "one page down", None),
-    bind(K::Home, A::Top, S::Global, "first row", None),
-    bind(K::Char('g'), A::Top, S::Global, "first row", None),
-    bind(K::End, A::Bottom, S::Global, "last row", None),
-    bind(K::Char('G'), A::Bottom, S::Global, "last row", None),
-    bind(
-        K::Enter,
-        A::Detail,
-        S::Global,
-        "details of the selected row",
-        None,
-    ),
-    bind(
-        K::Esc,
-        A::Back,
-        S::Global,
-        "back from details; clear the filter",
-        None,
-    ),
-    bind(
-        K::Char('/'),
-        A::Filter,
-        S::Global,
-        "filter rows by name",
-        Some("filter"),
-    ),
-    bind(
-        K::Char('s'),
-        A::Sort,
-        S::Global,
-        "sort by the next column",
-        None,
-    ),
-    bind(
-        K::Char('S'),
-        A::Reverse,
-        S::Global,
-        "reverse the sort order",
-        None,
-    ),
-    bind(
-        K::Char('p'),
-        A::Pause,
-        S::Global,
-        "pause or resume the live stream",
-        Some("pause"),
-    ),
-    bind(
-        K::Char('a'),
-        A::Stage,
-        S::Global,
-        "stage and apply an update (.so or update crate)",
-        Some("apply"),
-    ),
-    bind(
-        K::Char('P'),
-        A::Postpone,
-        S::Global,
-        "postpone the current update (asks first)",
-        Some("postpone"),
-    ),
-    bind(
-        K::Char('x'),
-        A::Abort,
-        S::Global,
-        "abort the current update (asks first)",
-        Some("abort"),
-    ),
-    bind(
-        K::Char('r'),
-        A::Reboot,
-        S::View(ViewId::Threads),
-        "reboot the selected thread (asks first)",
-        Some("reboot"),
-    ),
-    bind(
-        K::Char('c'),
-        A::Convert,
-        S::View(ViewId::Classes),
-        "convert the selected class's pending lazy instances now (asks first)",
-        Some("convert"),
-    ),
-    bind(
-        K::Enter,
-        A::Accept,
-        S::Prompt,
-        "accept: walk into a directory, or stage the path",
-        None,
-    ),
-    bind(
-        K::Tab,
-        A::Complete,
-        S::Prompt,
-        "complete the path with the selected entry",
-        None,
-    ),
-    bind(K::Backspace, A::Erase, S::Prompt, "erase a character", None),
-    bind(K::Esc, A::Cancel, S::Prompt, "cancel", None),
-    bind(K::Char('y'), A::Accept, S::Confirm, "yes, do it", None),
-    bind(K::Enter, A::Accept, S::Confirm, "yes, do it", None),
-    bind(K::Char('n'), A::Cancel, S::Confirm, "no", None),
-    bind(K::Esc, A::Cancel, S::Confirm, "no", None),
-];
-
-/// The action of `key` in `scope`: a view's own binding first, then the
-/// global ones (a prompt or confirmation has only its own).
+/// The action of `key` in `scope`: the scope's own binding first, then the
+/// global ones it admits (all in a view; moving, help and quit on a
+/// tutorial screen; none in a prompt or confirmation, where keys type or
+/// answer; none for the exercise scopes, whose other keys go to the view).
 pub fn action(key: Key, scope: Scope) -> Option<Action> {
-    let find = |scope: Scope| {
-        KEYS.iter()
-            .find(|b| b.key == key && b.scope == scope)
-            .map(|b| b.action)
-    };
-    match scope {
-        Scope::View(_) => find(scope).or_else(|| find(Scope::Global)),
-        other => find(other),
-    }
-}
-
-/// One line of help: the keys of consecutive bindings of one action in one
-/// scope, joined (`Up / k`), and their help.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HelpLine {
-    /// The keys, joined by ` / `.
-    pub keys: String,
-    /// Where they apply.
-    pub scope: Scope,
-    /// What they do.
-    pub help: &'static str,
-}
-
-/// The key table as help lines, in table order.
-pub fn help_lines() -> Vec<HelpLine> {
-    let mut lines: Vec<HelpLine> = Vec::new();
-    let mut last: Option<&KeyBinding> = None;
-    for b in KEYS {
-        match (last, lines.last_mut()) {
-            (Some(prev), Some(line)) if prev.action == b.action && prev.scope == b.scope => {
-                line.keys.push_str(" / ");
-                line.keys.push_str(&b.key.label());
-            }
-            _ => lines.push(HelpLine {
-                keys: b.key.label(),
-                scope: b.scope,
-                help: b.help,
-            }),
-        }
-        last = Some(b);
-    }
-    lines
-}
-
-/// Where a help line applies, in words (the README's third column).
-pub fn scope_words(scope: Scope) -> String {
-    match scope {
-        Scope::Global => "any view".into(),
-        Scope::View(view) => format!("{} view", view.title()),
-        Scope::Prompt => "stage and filter prompts".into(),
-        Scope::Confirm => "confirmations".into(),
-    }
-}
-
-/// The key table in Markdown, as the README shows it.
-pub fn markdown_table() -> String {
-    let mut out = String::from("| key | where | what it does |\n| --- | --- | --- |\n");
-    for line in help_lines() {
-        let keys: Vec<String> = line
-            .keys
-            .split(" / ")
-            .map(|k| format!("`{}`", if k == "|" { "\\|" } else { k }))
-            .collect();
-        out.push_str(&format!(
-            "| {} | {} | {} |\n",
-            keys.join(" "),
-            scope_words(line.scope),
-            line.help
-        ));
-    }
-    out
-}
-
-/// The footer's hints for `view`: its own keys first, then the global ones.
-pub fn footer_hints(view: ViewId) -> Vec<(String, &'static str)> {
-    let own = KEYS.iter().filter(|b| b.scope == Scope::View(view));
-    let global = KEYS.iter().filter(|b| b.scope == Scope::Global);
-    own.chain(global)
-        .filter_map(|b| b.short.map(|s| (b.key.label(), s)))
-        .collect()
+    find(key, scope).or_else(|| find(key, Scope::Global).filter(|&a| scope.admits(a)))
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_key_finds_its_view_action_then_the_global_one() {
-        let classes = Scope::View(ViewId::Classes);
-        assert_eq!(action(Key::Char('c'), classes), Some(Action::Convert));
-        assert_eq!(action(Key::Char('c'), Scope::View(ViewId::Threads)), None);
-        assert_eq!(
-            action(Key::Char('r'), Scope::View(ViewId::Threads)),
-            Some(Action::Reboot)
-        );
-        assert_eq!(action(Key::Char('q'), classes), Some(Action::Quit));
-        assert_eq!(action(Key::Enter, Scope::Confirm), Some(Action::Accept));
-        assert_eq!(
-            action(Key::Char('q'), Scope::Prompt),
-            None,
-            "q types in a prompt"
-        );
-    }
-
-    #[test]
-    fn no_key_is_bound_twice_in_one_scope() {
-        for (i, a) in KEYS.iter().enumerate() {
-            for b in &KEYS[i + 1..] {
-                assert!(
-                    !(a.key == b.key && a.scope == b.scope),
-                    "{:?} twice in {:?}",
-                    a.key,
-                    a.scope
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn the_help_joins_keys_of_one_action() {
-        let lines = help_lines();
-        let up = lines
-            .iter()
-            .find(|l| l.help == "select the row above")
-            .unwrap();
-        assert_eq!(up.keys, "Up / k");
-        let quit = lines.iter().find(|l| l.keys.starts_with('q')).unwrap();
-        assert_eq!(quit.keys, "q / Ctrl-C");
-        let hints = footer_hints(ViewId::Classes);
-        assert_eq!(hints[0], ("c".to_string(), "convert"));
-        assert!(hints.iter().all(|(_, s)| *s != "reboot"));
-    }
-
-    #[test]
-    fn the_readme_shows_this_key_table() {
-        let readme = include_str!("../../../README.md");
-        let start = readme
-            .find("<!-- keys:start -->\n")
-            .expect("README has a keys:start marker")
-            + "<!-- keys:start -->\n".len();
-        let end = readme.find("<!-- keys:end -->").expect("keys:end marker");
-        let table = markdown_table();
-        assert!(
-            readme[start..end] == table,
-            "README's key table is stale; between the markers it should read:\n{table}"
-        );
-    }
-}
+mod tests;
