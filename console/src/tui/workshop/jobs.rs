@@ -178,10 +178,13 @@ fn judge_update(job: &CheckJob, jobs: &Sender<Job>) -> Verdict {
         if *step == Step::Version0Ok {
             at_version_0 = false;
         }
-        let _ = jobs.send(match step {
+        let job = match step {
             Step::Lifecycle(line) => Job::CheckLine(format!("  {line}")),
+            // The verdict says it.
+            Step::Passed(_) => return,
             other => Job::CheckStep(other.to_string()),
-        });
+        };
+        let _ = jobs.send(job);
     });
     match judged {
         Ok(seen) => Verdict::Pass(seen),

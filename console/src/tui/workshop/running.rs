@@ -13,7 +13,7 @@ use crate::tui::controller::{self, Controller};
 use crate::tui::input::{self, Action, Key, Scope};
 use crate::tui::state::AppState;
 use crate::tui::text_scroll::TextScroll;
-use crate::tui::ui::{Mode, Tone, Ui};
+use crate::tui::ui::{Mode, Tone, Ui, ViewId};
 use crate::tui::view::Theme;
 use crate::tutorial::check::Verdict;
 use crate::tutorial::exercise::Exercise;
@@ -113,10 +113,13 @@ impl Running {
     ) -> Running {
         let mut state = AppState::new();
         state.attached(app.agent);
+        // Hot functions: what most exercises change first.
+        let mut ui = Ui::new(theme);
+        ui.view = ViewId::Functions;
         Running {
             exercise,
             tutorial,
-            console: Controller::new(state, Ui::new(theme), cwd),
+            console: Controller::new(state, ui, cwd),
             pid: app.pid,
             output: app.output,
             errors: app.errors,
@@ -216,10 +219,12 @@ impl Running {
                 });
             }
             Action::Reveal => {
+                let starter = workspace.starter_dir(self.exercise);
+                let starter = starter.strip_prefix(&workspace.root).unwrap_or(&starter);
                 let question = format!(
                     "Reveal the solution of {label}? Try your own update first: \
                      u builds and applies {}.",
-                    workspace.starter_dir(self.exercise).display()
+                    starter.display()
                 );
                 self.overlay = Overlay::Confirm(Ask {
                     question,
@@ -278,6 +283,7 @@ impl Running {
         ));
         self.checking = Some(update);
         self.overlay = Overlay::CheckPane;
+        self.console.ui.message = None;
         vec![Effect::Check(update)]
     }
 

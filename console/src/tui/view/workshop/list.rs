@@ -27,10 +27,7 @@ const WIDE: &[Column] = &[
         title: "WHAT YOU DO",
         width: Constraint::Min(16),
     },
-    Column {
-        title: "PROGRESS",
-        width: Constraint::Length(38),
-    },
+    PROGRESS,
 ];
 
 /// The columns below [`WIDE_FROM`] columns: the summary is under the table.
@@ -43,11 +40,14 @@ const NARROW: &[Column] = &[
         title: "EXERCISE",
         width: Constraint::Min(20),
     },
-    Column {
-        title: "PROGRESS",
-        width: Constraint::Length(38),
-    },
+    PROGRESS,
 ];
+
+/// The progress column, as wide as its widest entry when drawn.
+const PROGRESS: Column = Column {
+    title: "PROGRESS",
+    width: Constraint::Length(8),
+};
 
 /// The width from which the summary has a column.
 const WIDE_FROM: u16 = 110;
@@ -56,13 +56,23 @@ const WIDE_FROM: u16 = 110;
 pub fn draw(frame: &mut Frame, area: Rect, nav: &mut TableNav, progress: &Progress, theme: Theme) {
     let [table_area, about] =
         Layout::vertical([Constraint::Min(4), Constraint::Length(2)]).areas(area);
+    let widest = EXERCISES
+        .iter()
+        .map(|e| progress.status(e.id).words().len())
+        .max()
+        .unwrap_or(0);
+    let mut columns = if area.width >= WIDE_FROM {
+        WIDE
+    } else {
+        NARROW
+    }
+    .to_vec();
+    if let Some(last) = columns.last_mut() {
+        last.width = Constraint::Length(widest.max(PROGRESS.title.len()) as u16);
+    }
     let spec = TableSpec {
         title: "Exercises".into(),
-        columns: if area.width >= WIDE_FROM {
-            WIDE
-        } else {
-            NARROW
-        },
+        columns: &columns,
         empty: "no exercise",
         sort: "tutorial order",
         highlight: true,
