@@ -15,10 +15,6 @@ use crate::tui::view::{Theme, confirm, draw_body, draw_prompt, footer, header};
 use crate::tui::workshop::running::{AppLife, Overlay, Running};
 use crate::tutorial::check::Verdict;
 
-/// Below this many rows the check pane covers the output too (its verdict
-/// needs the room).
-const CHECK_PANE_MIN: u16 = 14;
-
 /// Draws the whole screen.
 pub fn draw(frame: &mut Frame, running: &mut Running) {
     let theme = running.console.ui.theme;
@@ -55,9 +51,10 @@ pub fn draw(frame: &mut Frame, running: &mut Running) {
         Overlay::Confirm(ask) => confirm::draw(frame, body, &ask.question, theme),
         Overlay::Solution(shown) => solution::draw(frame, body, shown, theme),
         Overlay::CheckPane => {
-            let area = view.filter(|v| v.height >= CHECK_PANE_MIN).unwrap_or(body);
             if let Some(check) = &running.check {
-                let hint = check_hint(running.check.as_ref().is_some_and(|c| c.running()));
+                let needed = work::rows_needed(check, "FAIL", body.width, theme);
+                let area = view.filter(|v| v.height >= needed).unwrap_or(body);
+                let hint = check_hint(check.running());
                 work::draw(frame, area, check, "FAIL", hint, theme);
             }
         }

@@ -238,6 +238,22 @@ fn the_check_pane_shows_its_steps_then_the_verdict() {
         fail.contains(" FAIL  the library queued no update"),
         "{fail}"
     );
+    assert!(
+        fail.contains("Output of"),
+        "a short verdict leaves the output in sight"
+    );
+    with_running(&mut shop, |r| {
+        r.check = Some(check(Some(Verdict::Fail(
+            "before the update: no `hello world` within 12s (the app is running); its last lines:\n  | hello moult\n  | hello moult\n  | hello moult\n  | hello moult\n  | hello moult\n  | hello moult\nIf an update was applied to this app already, reset it (R) and apply again.".into(),
+        ))));
+    });
+    let long = screen(&mut shop, 80, 24);
+    insta::assert_snapshot!("check_fail_long", long);
+    assert!(
+        !long.contains("Output of"),
+        "a long verdict takes the room: {long}"
+    );
+    assert!(long.contains("reset it (R) and apply"), "{long}");
     with_running(&mut shop, |r| {
         r.check = Some(check(Some(Verdict::Pass(
             "the app prints \"hello moult\" (hello at version 1)".into(),

@@ -13,6 +13,38 @@ use crate::tui::view::updates::box_titled;
 use crate::tui::workshop::work_log::WorkLog;
 use crate::tutorial::check::Verdict;
 
+/// Log lines a pane keeps in sight under its outcome, at least.
+const LOG_ROWS_MIN: usize = 4;
+
+/// The rows the pane needs at `width` columns to show its outcome, its
+/// hint and a few log lines (the caller gives it more room when it can).
+pub fn rows_needed(log: &WorkLog, fail_label: &str, width: u16, theme: Theme) -> u16 {
+    let inner_width = usize::from(width.saturating_sub(2));
+    let bottom = bottom(log, fail_label, "", inner_width, theme).len();
+    (2 + bottom + log.lines.len().min(LOG_ROWS_MIN)) as u16
+}
+
+/// The outcome (a blank line, the badge and reason) and the hint.
+fn bottom(
+    log: &WorkLog,
+    fail_label: &str,
+    hint: &str,
+    inner_width: usize,
+    theme: Theme,
+) -> Vec<Line<'static>> {
+    let mut bottom = Vec::new();
+    if let Some(outcome) = &log.outcome {
+        let (label, badge, text, style) = match outcome {
+            Verdict::Pass(seen) => ("PASS", theme.pass(), seen, theme.ok()),
+            Verdict::Fail(why) => (fail_label, theme.fail(), why, theme.error()),
+        };
+        bottom.push(Line::raw(""));
+        bottom.extend(verdict(label, badge, text, style, inner_width));
+    }
+    bottom.push(Line::styled(format!(" {hint}"), theme.dim()));
+    bottom
+}
+
 /// Draws `log` over `area`; a failure's badge reads `fail_label`; `hint`
 /// (what the learner can do now) ends the pane.
 pub fn draw(
@@ -25,17 +57,8 @@ pub fn draw(
 ) {
     let inner_width = usize::from(area.width.saturating_sub(2));
     let inner_height = usize::from(area.height.saturating_sub(2));
-    let mut bottom = Vec::new();
-    if let Some(outcome) = &log.outcome {
-        let (label, badge, text, style) = match outcome {
-            Verdict::Pass(seen) => ("PASS", theme.pass(), seen, theme.ok()),
-            Verdict::Fail(why) => (fail_label, theme.fail(), why, theme.error()),
-        };
-        bottom.push(Line::raw(""));
-        bottom.extend(verdict(label, badge, text, style, inner_width));
-    }
-    bottom.push(Line::styled(format!(" {hint}"), theme.dim()));
-    // The verdict first; the log's last lines in the room left.
+    let mut bottom = bottom(log, fail_label, hint, inner_width, theme);
+    // The outcome first; the log's last lines in the room left.
     let keep = bottom.len().min(inner_height);
     let bottom = bottom.split_off(bottom.len() - keep);
     let room = inner_height - bottom.len();
