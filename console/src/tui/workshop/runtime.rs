@@ -17,7 +17,7 @@ use crate::tui::controller;
 use crate::tui::feed::Feed;
 use crate::tui::session::Session;
 use crate::tui::ui::Tone;
-use crate::tutorial::app_process::AppProcess;
+use crate::tutorial::app_process::{AppProcess, Launch};
 use crate::tutorial::progress::ProgressFile;
 use crate::tutorial::workspace::Workspace;
 
@@ -40,6 +40,9 @@ pub struct Runtime {
     tickets: u64,
     /// The exercise's app.
     app: Option<AppProcess>,
+    /// How it was started: a reset starts it so again, even after a
+    /// failed restart left no process.
+    launch: Option<Launch>,
     /// The connection to it. Declared after `app` is irrelevant: both are
     /// dropped with the runtime, and the connection ends on its own.
     session: Option<Session>,
@@ -62,6 +65,7 @@ impl Runtime {
             expected: None,
             tickets: 0,
             app: None,
+            launch: None,
             session: None,
             agent: None,
             exit_reported: false,
@@ -122,6 +126,7 @@ impl Runtime {
             output: app.output.clone(),
             errors: app.errors.clone(),
         };
+        self.launch = Some(app.launch().clone());
         self.app = Some(app);
         self.session = Some(session);
         self.agent = Some(agent);
@@ -144,12 +149,11 @@ impl Runtime {
                     self.jobs_tx.clone(),
                 );
             }
-            Effect::Reset => match self.app.take() {
-                Some(app) => {
-                    let launch = app.launch().clone();
+            Effect::Reset => match self.launch.clone() {
+                Some(launch) => {
                     // The old connection first, so it reports nothing of the stop.
                     self.session = None;
-                    drop(app);
+                    self.app = None;
                     let ticket = self.ticket();
                     jobs::relaunch(launch, ticket, self.jobs_tx.clone());
                 }
@@ -181,6 +185,7 @@ impl Runtime {
         self.expected = None;
         self.session = None;
         self.app = None;
+        self.launch = None;
         self.agent = None;
     }
 
