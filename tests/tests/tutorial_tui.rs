@@ -91,12 +91,20 @@ fn line_of<'a>(screen: &'a str, name: &str) -> &'a str {
         .unwrap_or_else(|| panic!("no {name} on the screen:\n{screen}"))
 }
 
-/// The Functions view's row of `step1_hello::hello`.
-fn hello_row(screen: &str) -> &str {
+/// Whether the Functions view's row of `step1_hello::hello` shows `version`.
+fn hello_at(screen: &str, version: &str) -> bool {
     screen
         .lines()
         .find(|l| l.trim_start_matches('│').starts_with("step1_hello::hello "))
-        .unwrap_or_else(|| panic!("no row for step1_hello::hello:\n{screen}"))
+        .is_some_and(|row| row.contains(version))
+}
+
+/// Whether the screen line naming `name` also says `what`.
+fn row_says(screen: &str, name: &str, what: &str) -> bool {
+    screen
+        .lines()
+        .find(|l| l.contains(name))
+        .is_some_and(|l| l.contains(what))
 }
 
 /// The app's pid, from the header (`step1-hello pid 4242`).
@@ -141,64 +149,52 @@ fn the_tutorial_takes_step1_hello_from_fail_to_pass_and_remembers_it() {
     let runtime = TempDir::new();
     let tui = start(&["tutorial"], &state, &runtime, (120, 40));
 
-    let screen = tui.wait_text("Exercises 1/11", SHORT);
-    assert!(
-        line_of(&screen, "Hello world").contains("not started"),
-        "{screen}"
-    );
+    tui.wait_for("step1-hello not started in the list", SHORT, |s| {
+        s.contains("Exercises 1/11") && row_says(s, "Hello world", "not started")
+    });
     tui.keys(&["Enter"]);
-    let screen = tui.wait_text("assets/tutorial/step1-hello.md", SHORT);
-    assert!(screen.contains("Your update"), "{screen}");
+    tui.wait_for("the statement", SHORT, |s| {
+        s.contains("assets/tutorial/step1-hello.md") && s.contains("Your update")
+    });
 
     // Start: the console builds the app, starts it, attaches.
     tui.keys(&["Enter"]);
-    let screen = tui.wait_for("hello world and step1_hello::hello", BUILD, |s| {
-        prints(s, "hello world") && s.contains("step1_hello::hello")
+    let screen = tui.wait_for("hello world, and hello at v0", BUILD, |s| {
+        prints(s, "hello world") && s.contains("connected") && hello_at(s, " v0 ")
     });
     let pid = app_pid(&screen);
     assert!(alive(pid));
-    assert!(screen.contains("connected"), "{screen}");
-    assert!(hello_row(&screen).contains(" v0 "), "{screen}");
 
     // The untouched starter: built, applied, judged.
     tui.keys(&["u"]);
-    let screen = tui.wait_text(" FAIL ", BUILD);
-    assert!(
-        screen.contains("the library queued no update"),
-        "the reason is shown: {screen}"
-    );
+    tui.wait_for("FAIL and its reason", BUILD, |s| {
+        s.contains(" FAIL ") && s.contains("the library queued no update")
+    });
     close_pane(&tui, "Check 1.1 Hello world");
 
     // The solution, after a confirmation, then applied.
     tui.keys(&["v"]);
     tui.wait_text("Reveal the solution of 1.1 Hello world?", SHORT);
     tui.keys(&["y"]);
-    let screen = tui.wait_text("Solution: demo-apps/step1-hello/solution/src/lib.rs", SHORT);
-    assert!(
-        screen.contains("SafeRedefine::new(hello, hello_v2"),
-        "{screen}"
-    );
-    tui.keys(&["a"]);
-    let screen = tui.wait_text(" PASS ", BUILD);
-    assert!(
-        screen.contains("hello at version 1"),
-        "the verdict says what was seen: {screen}"
-    );
-    assert!(screen.contains("last check: PASS"), "{screen}");
-    close_pane(&tui, "Check 1.1 Hello world");
-    let screen = tui.wait_for("hello moult in the output", SHORT, |s| {
-        prints(s, "hello moult")
+    tui.wait_for("the solution's source", SHORT, |s| {
+        s.contains("Solution: demo-apps/step1-hello/solution/src/lib.rs")
+            && s.contains("SafeRedefine::new(hello, hello_v2")
     });
-    assert!(hello_row(&screen).contains(" v1 "), "{screen}");
+    tui.keys(&["a"]);
+    tui.wait_for("PASS, saying what was seen", BUILD, |s| {
+        s.contains(" PASS ") && s.contains("hello at version 1") && s.contains("last check: PASS")
+    });
+    close_pane(&tui, "Check 1.1 Hello world");
+    let screen = tui.wait_for("hello moult, and hello at v1", SHORT, |s| {
+        prints(s, "hello moult") && hello_at(s, " v1 ")
+    });
     assert_eq!(app_pid(&screen), pid, "the same process, updated live");
 
     // Back to the list: the app stops; the pass is shown and kept.
     tui.keys(&["b"]);
-    let screen = tui.wait_text("Exercises 1/11", SHORT);
-    assert!(
-        line_of(&screen, "Hello world").contains("passed"),
-        "{screen}"
-    );
+    tui.wait_for("step1-hello passed in the list", SHORT, |s| {
+        s.contains("Exercises 1/11") && row_says(s, "Hello world", "passed")
+    });
     wait_gone(pid);
     let file = state.0.join("moult/tutorial.json");
     let progress: serde_json::Value =
@@ -225,12 +221,10 @@ fn demo_runs_the_app_with_the_console_attached_and_quit_stops_it() {
     let state = TempDir::new();
     let runtime = TempDir::new();
     let tui = start(&["demo", "step1-hello"], &state, &runtime, (80, 24));
-    let screen = tui.wait_for("hello world in the output", BUILD, |s| {
-        prints(s, "hello world")
+    let screen = tui.wait_for("hello world, connected", BUILD, |s| {
+        prints(s, "hello world") && s.contains("connected") && s.contains("u my update")
     });
     let pid = app_pid(&screen);
-    assert!(screen.contains("connected"), "{screen}");
-    assert!(screen.contains("u my update"), "{screen}");
     assert!(!screen.contains("b list"), "the demo has no list: {screen}");
     tui.keys(&["q"]);
     tui.wait_for("the console to quit", SHORT, |_| !tui.running());
