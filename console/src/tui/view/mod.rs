@@ -1,6 +1,9 @@
 //! Drawing the console: the header, the current view (or a detail), the
 //! footer, and an open prompt over them. One file per view; each is a
 //! function of the model ([`AppState`]) and the operator's state ([`Ui`]).
+//! The tutorial's screens (exercise list, statement, running exercise with
+//! the app's output, check pane, solution) are in `workshop`, built on the
+//! same pieces.
 
 mod alterability;
 mod build;

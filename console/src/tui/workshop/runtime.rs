@@ -31,8 +31,9 @@ pub struct Runtime {
     workspace: Workspace,
     /// Where the progress is saved (`None`: nowhere, no home).
     progress_file: Option<ProgressFile>,
-    /// The jobs' reports (and a sender for new jobs).
+    /// What the jobs report.
     jobs: Receiver<Job>,
+    /// Handed to each new job, to report on.
     jobs_tx: Sender<Job>,
     /// The start the loop waits for; an app from another start is stopped.
     expected: Option<u64>,
@@ -43,8 +44,7 @@ pub struct Runtime {
     /// How it was started: a reset starts it so again, even after a
     /// failed restart left no process.
     launch: Option<Launch>,
-    /// The connection to it. Declared after `app` is irrelevant: both are
-    /// dropped with the runtime, and the connection ends on its own.
+    /// The connection to it (its thread ends once this is dropped).
     session: Option<Session>,
     /// Its agent (for the profile updates are built in).
     agent: Option<AgentInfo>,
