@@ -105,6 +105,69 @@ pub enum Command {
     /// otherwise), and say whether it does what the exercise asks.
     #[command(after_help = CHECK_HELP)]
     Check(CheckArgs),
+    /// The tutorial, interactive: the exercises with your progress; each
+    /// one's statement, its app started with the console attached, your
+    /// update built, applied and checked, the solution if you want it.
+    #[command(after_help = TUTORIAL_HELP)]
+    Tutorial(TutorialArgs),
+    /// Start one exercise's app with the console attached (the tutorial
+    /// without its list): watch it, apply updates, check yours.
+    #[command(after_help = DEMO_HELP)]
+    Demo(DemoArgs),
+}
+
+/// Where the exercises come from and where progress goes, for both helps.
+macro_rules! tutorial_files {
+    () => {
+        "The exercises are built from the moult checkout the console runs in (or\n\
+         $MOULT_TUTORIAL_ROOT): demo-apps/<id>/{app,starter,solution} and\n\
+         assets/tutorial/<id>.md. Apps are built alone with cargo (debug), run at\n\
+         the tutorial's pace with their agent in the usual directory (so `list` and\n\
+         the other commands see them), and stopped when you leave them. Progress\n\
+         (started, passed and when) is kept in $XDG_STATE_HOME/moult/tutorial.json,\n\
+         else ~/.local/state/moult/tutorial.json."
+    };
+}
+
+const TUTORIAL_HELP: &str = concat!(
+    "Enter opens an exercise's statement; Enter again builds and starts its app\n",
+    "and attaches the console. There, u builds your update (the exercise's\n",
+    "starter crate, which you edit), applies it and checks it: PASS, or what is\n",
+    "wrong. o shows the app's output full size, R restarts the app, v reveals\n",
+    "the solution (and a applies it), b goes back to the list, ? lists every key.\n\n",
+    tutorial_files!(),
+    "\n\nExamples:\n",
+    "  moult-console tutorial\n",
+    "  MOULT_TUTORIAL_ROOT=~/src/moult moult-console tutorial --ascii\n\n",
+    "NO_COLOR=1 turns colours off."
+);
+
+const DEMO_HELP: &str = concat!(
+    "The same screen as a running exercise of the tutorial: the console's views,\n",
+    "the app's output, u to build, apply and check your update, v for the\n",
+    "solution. q quits and stops the app.\n\n",
+    tutorial_files!(),
+    "\n\nExamples:\n",
+    "  moult-console demo step1-hello\n",
+    "  cargo run -p moult-console -- demo step2-series --ascii"
+);
+
+/// `tutorial`.
+#[derive(Debug, Args)]
+pub struct TutorialArgs {
+    /// Draw with ASCII only (no box drawing or block characters).
+    #[arg(long)]
+    pub ascii: bool,
+}
+
+/// `demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// The exercise's id, e.g. `step1-hello` (`moult-console check --help` lists them).
+    pub exercise: String,
+    /// Draw with ASCII only (no box drawing or block characters).
+    #[arg(long)]
+    pub ascii: bool,
 }
 
 const CHECK_HELP: &str = concat!(

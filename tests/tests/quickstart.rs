@@ -1,4 +1,4 @@
-//! The README's first command: the quickstart example runs to completion and
+//! The README's quickstart command: the quickstart example runs to completion and
 //! reports its four updates applied.
 
 use std::process::Command;

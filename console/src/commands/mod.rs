@@ -5,11 +5,13 @@ mod apply;
 mod attach;
 mod check;
 mod convert;
+mod demo;
 mod list;
 mod log;
 mod queued;
 mod reboot;
 mod status;
+mod tutorial;
 mod watch;
 
 use std::path::Path;
@@ -33,6 +35,8 @@ pub fn run(command: Command, dir: &Path) -> anyhow::Result<Exit> {
         Command::Log(args) => log::run(&args, dir),
         Command::Watch(args) => watch::run(&args, dir),
         Command::Check(args) => check::run(&args, dir),
+        Command::Tutorial(args) => tutorial::run(&args, dir),
+        Command::Demo(args) => demo::run(&args, dir),
     }
 }
 

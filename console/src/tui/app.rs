@@ -2,17 +2,16 @@
 //! the connection and builds report, carry out effects — until `q`.
 
 use std::path::Path;
-use std::sync::mpsc::{self, Receiver, Sender};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use ratatui::crossterm::event::{self, Event};
 
-use super::builder;
 use super::connection;
 use super::controller::{Controller, Effect};
-use super::feed::{Command, Feed};
+use super::feed::Feed;
 use super::input::Key;
+use super::session::Session;
 use super::state::AppState;
 use super::terminal::TerminalGuard;
 use super::ui::Ui;
@@ -21,11 +20,11 @@ use crate::exit::Exit;
 use crate::target::{self, Target};
 
 /// How long the loop waits for a key before it looks at the feeds.
-const POLL: Duration = Duration::from_millis(50);
+pub const POLL: Duration = Duration::from_millis(50);
 /// Feeds applied per turn at most, so keys stay responsive under a storm.
-const FEEDS_PER_TURN: usize = 500;
+pub const FEEDS_PER_TURN: usize = 500;
 /// The screen is redrawn at least this often (uptime, rates).
-const REDRAW: Duration = Duration::from_millis(250);
+pub const REDRAW: Duration = Duration::from_millis(250);
 
 /// Attaches to `target` in `dir` and runs the console until the operator
 /// quits. Errors before the terminal is taken (no agent, refused) are
@@ -39,26 +38,18 @@ pub fn run(dir: &Path, target: &Target, ascii: bool) -> anyhow::Result<Exit> {
     let cwd = std::env::current_dir().context("cannot read the working directory")?;
     let mut console = Controller::new(state, Ui::new(Theme::from_env(ascii)), cwd);
 
-    let (feed_tx, feed_rx) = mpsc::channel();
-    let (command_tx, command_rx) = mpsc::channel();
-    let connection_feed = feed_tx.clone();
-    let dir = dir.to_path_buf();
-    std::thread::Builder::new()
-        .name("moult-console connection".into())
-        .spawn(move || connection::run(dir, client, agent, command_rx, connection_feed))
-        .context("cannot start the connection thread")?;
+    let session =
+        Session::open(dir, client, agent).context("cannot start the connection thread")?;
 
     let mut guard = TerminalGuard::enter().context("cannot set the terminal up")?;
-    run_loop(&mut guard, &mut console, &feed_rx, &feed_tx, &command_tx)?;
+    run_loop(&mut guard, &mut console, &session)?;
     Ok(Exit::Success)
 }
 
 fn run_loop(
     guard: &mut TerminalGuard,
     console: &mut Controller,
-    feeds: &Receiver<Feed>,
-    feed_tx: &Sender<Feed>,
-    commands: &Sender<Command>,
+    session: &Session,
 ) -> anyhow::Result<()> {
     let mut dirty = true;
     let mut drawn = Instant::now();
@@ -85,7 +76,7 @@ fn run_loop(
                 _ => {}
             }
         }
-        for feed in feeds.try_iter().take(FEEDS_PER_TURN) {
+        for feed in session.feeds(FEEDS_PER_TURN) {
             effects.extend(console.feed(feed));
             dirty = true;
         }
@@ -93,11 +84,11 @@ fn run_loop(
             match effect {
                 Effect::Quit => return Ok(()),
                 Effect::Send(command) => {
-                    if commands.send(command).is_err() {
+                    if !session.send(command) {
                         console.feed(Feed::Reply(Err("the connection thread ended".into())));
                     }
                 }
-                Effect::Build { dir, profile } => builder::spawn(dir, profile, feed_tx.clone()),
+                Effect::Build { dir, profile } => session.build(dir, profile),
             }
         }
     }

@@ -57,6 +57,14 @@ impl Controller {
         }
     }
 
+    /// The app was started again (a new process): `state` replaces the
+    /// model, and stream messages held for the old process are dropped.
+    pub fn restarted(&mut self, state: AppState) {
+        self.state = state;
+        self.held.clear();
+        self.ui.detail = None;
+    }
+
     /// Applies what a background thread reported.
     pub fn feed(&mut self, feed: Feed) -> Vec<Effect> {
         match feed {
@@ -246,7 +254,19 @@ impl Controller {
             Action::Postpone | Action::Abort => self.ask_stop(action == Action::Abort),
             Action::Convert => self.ask_convert(),
             Action::Reboot => self.ask_reboot(),
-            Action::Accept | Action::Cancel | Action::Erase | Action::Complete => {}
+            // Prompt keys, and the tutorial's (the exercise screen handles those).
+            Action::Accept
+            | Action::Cancel
+            | Action::Erase
+            | Action::Complete
+            | Action::Open
+            | Action::Start
+            | Action::ToList
+            | Action::ApplyMine
+            | Action::Output
+            | Action::Reset
+            | Action::Reveal
+            | Action::ApplySolution => {}
         }
         Vec::new()
     }

@@ -9,8 +9,11 @@
 //! - [`controller`]: what keys and feeds do, as plain data;
 //! - [`connection`], [`builder`]: the agent connection (subscribe,
 //!   reconnect, reattach by app name) and crate builds, on threads feeding
-//!   the UI through a channel ([`feed`]);
-//! - [`app`]: the loop, and [`terminal`]: the terminal, always restored.
+//!   the UI through a channel ([`feed`]); [`session`]: one attached app's
+//!   connection thread and its channels;
+//! - [`app`]: the loop, and [`terminal`]: the terminal, always restored;
+//! - [`workshop`]: the tutorial and demo modes, built on all of the above;
+//!   [`text_scroll`]: reading a long text there.
 
 pub mod app;
 pub mod build_log;
@@ -20,11 +23,14 @@ pub mod controller;
 pub mod feed;
 pub mod input;
 pub mod picker;
+pub mod session;
 pub mod state;
 pub mod table_nav;
 pub mod terminal;
+pub mod text_scroll;
 pub mod ui;
 pub mod view;
+pub mod workshop;
 
 #[cfg(test)]
 mod fixtures;

@@ -1,7 +1,8 @@
 //! The tutorial, runnable: the exercise catalog, building and running each
 //! exercise's demo app with its output captured, applying a learner's
 //! update, and the checks that say whether it did what the exercise asks.
-//! `moult-console check`, `demo` and `tutorial` are built on this.
+//! `moult-console check`, `demo` and `tutorial` are built on this, and the
+//! learner's progress through it is kept ([`progress`]).
 
 pub mod app_build;
 pub mod app_process;
@@ -11,6 +12,7 @@ pub mod check;
 pub mod checks;
 pub mod exercise;
 pub mod output_log;
+pub mod progress;
 pub mod runner;
 pub mod update_story;
 pub mod workspace;

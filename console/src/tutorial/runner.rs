@@ -87,23 +87,74 @@ fn run_round(
         port,
         mark: app.output.mark(),
     };
+    judge(
+        exercise,
+        &probe,
+        &options.library,
+        options.apply_timeout,
+        &mut |step| report(&format!("{prefix}{step}")),
+    )
+}
+
+/// One step of [`judge`], for a progress display.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// `before` watches version 0.
+    WatchingVersion0,
+    /// Version 0 behaves as the statement says.
+    Version0Ok,
+    /// The update is being applied.
+    Applying,
+    /// A line of the update's lifecycle.
+    Lifecycle(String),
+    /// `after` watches what the update changed.
+    Checking,
+    /// The verdict: pass.
+    Passed(String),
+}
+
+impl std::fmt::Display for Step {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Step::WatchingVersion0 => f.write_str("watching version 0 of the app"),
+            Step::Version0Ok => f.write_str("version 0 behaves as the statement says"),
+            Step::Applying => f.write_str("applying the update"),
+            Step::Lifecycle(line) => write!(f, "  {line}"),
+            Step::Checking => f.write_str("checking what the app does now"),
+            Step::Passed(seen) => write!(f, "pass: {seen}"),
+        }
+    }
+}
+
+/// Judges `library` on the app `probe` watches (at version 0): `before`,
+/// the update, `after`. `Ok` with what was seen, or `Err` with what is
+/// wrong; `step` hears each step as it starts. What `check` and the
+/// tutorial's "apply" share.
+pub fn judge(
+    exercise: &Exercise,
+    probe: &Probe<'_>,
+    library: &Path,
+    apply_timeout: Duration,
+    step: &mut dyn FnMut(&Step),
+) -> Result<String, String> {
+    step(&Step::WatchingVersion0);
+    let probe = probe.from_mark(probe.output.mark());
     let baseline = exercise
         .check
         .before(&probe)
         .map_err(|e| format!("before the update: {e}"))?;
-    report(&format!("{prefix}version 0 behaves as the statement says"));
-    apply_library(
-        &app.socket(),
-        &options.library,
-        options.apply_timeout,
-        |line| report(&format!("{prefix}  {line}")),
-    )?;
-    let probe = probe.from_mark(app.output.mark());
+    step(&Step::Version0Ok);
+    step(&Step::Applying);
+    apply_library(&probe.socket, library, apply_timeout, |line| {
+        step(&Step::Lifecycle(line.to_string()))
+    })?;
+    let probe = probe.from_mark(probe.output.mark());
+    step(&Step::Checking);
     let seen = exercise
         .check
         .after(&probe, baseline)
         .map_err(|e| format!("after the update: {e}"))?;
-    report(&format!("{prefix}pass: {seen}"));
+    step(&Step::Passed(seen.clone()));
     Ok(seen)
 }
 

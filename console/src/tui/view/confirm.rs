@@ -7,10 +7,9 @@ use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use super::Theme;
 use super::updates::box_titled;
-use crate::tui::ui::Confirm;
 
 /// Draws the question in a box across the middle of `area`.
-pub fn draw(frame: &mut Frame, area: Rect, confirm: &Confirm, theme: Theme) {
+pub fn draw(frame: &mut Frame, area: Rect, question: &str, theme: Theme) {
     let [_, middle, _] = Layout::vertical([
         Constraint::Fill(1),
         Constraint::Length(5),
@@ -18,7 +17,7 @@ pub fn draw(frame: &mut Frame, area: Rect, confirm: &Confirm, theme: Theme) {
     ])
     .areas(area);
     let text = Paragraph::new(vec![
-        Line::raw(confirm.question.clone()),
+        Line::raw(question.to_string()),
         Line::styled("y / Enter: yes    n / Esc: no", theme.key()),
     ])
     .wrap(Wrap { trim: false })

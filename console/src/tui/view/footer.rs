@@ -1,16 +1,16 @@
 //! The footer: the filter being typed or the last message, then the keys
-//! of the current view (from the key table).
+//! of what is shown (from the key table).
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::tui::input::footer_hints;
+use super::Theme;
 use crate::tui::ui::{Mode, Tone, Ui};
 
-/// Draws the two footer lines.
-pub fn draw(frame: &mut Frame, area: Rect, ui: &Ui) {
+/// Draws the two footer lines, with `hints` (key, word) on the second.
+pub fn draw(frame: &mut Frame, area: Rect, ui: &Ui, hints: &[(String, &str)]) {
     let theme = ui.theme;
     let status = match (&ui.mode, &ui.message) {
         (Mode::Filter, _) => Line::from(vec![
@@ -26,10 +26,18 @@ pub fn draw(frame: &mut Frame, area: Rect, ui: &Ui) {
             theme.dim(),
         ),
     };
-    let mut hints = vec![Span::raw(" ")];
-    for (key, word) in footer_hints(ui.view) {
-        hints.push(Span::styled(key, theme.key()));
-        hints.push(Span::raw(format!(" {word}  ")));
+    frame.render_widget(
+        Paragraph::new(vec![status, hint_line(hints, ui.theme)]),
+        area,
+    );
+}
+
+/// ` q quit  / filter ...`: keys in the key style, then their word.
+pub fn hint_line(hints: &[(String, &str)], theme: Theme) -> Line<'static> {
+    let mut spans = vec![Span::raw(" ")];
+    for (key, word) in hints {
+        spans.push(Span::styled(key.clone(), theme.key()));
+        spans.push(Span::raw(format!(" {word}  ")));
     }
-    frame.render_widget(Paragraph::new(vec![status, Line::from(hints)]), area);
+    Line::from(spans)
 }

@@ -1,6 +1,9 @@
 //! Drawing the console: the header, the current view (or a detail), the
 //! footer, and an open prompt over them. One file per view; each is a
 //! function of the model ([`AppState`]) and the operator's state ([`Ui`]).
+//! The tutorial's screens (exercise list, statement, running exercise with
+//! the app's output, check pane, solution) are in `workshop`, built on the
+//! same pieces.
 
 mod alterability;
 mod build;
@@ -18,12 +21,15 @@ mod table;
 mod theme;
 mod threads;
 mod updates;
+mod workshop;
 
 pub use theme::Theme;
+pub use workshop::draw as draw_workshop;
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout};
+use ratatui::layout::{Constraint, Layout, Rect};
 
+use super::input::footer_hints;
 use super::state::{AppState, ClassRow, FunctionRow, UpdateRow};
 use super::table_nav::TableNav;
 use super::ui::{Mode, Ui, ViewId};
@@ -31,7 +37,6 @@ use moult_protocol::ThreadInfo;
 
 /// Draws the whole screen.
 pub fn draw(frame: &mut Frame, state: &AppState, ui: &mut Ui) {
-    let theme = ui.theme;
     let [head, body, foot] = Layout::vertical([
         Constraint::Length(3),
         Constraint::Min(3),
@@ -39,25 +44,38 @@ pub fn draw(frame: &mut Frame, state: &AppState, ui: &mut Ui) {
     ])
     .areas(frame.area());
     header::draw(frame, head, state, ui);
+    draw_body(frame, body, state, ui);
+    let hints = footer_hints(ui.view);
+    footer::draw(frame, foot, ui, &hints);
+    draw_prompt(frame, body, ui);
+}
+
+/// The current view, or the detail open over it, in `area`.
+pub(crate) fn draw_body(frame: &mut Frame, area: Rect, state: &AppState, ui: &mut Ui) {
+    let theme = ui.theme;
     match &ui.detail {
-        Some(detail) => detail::draw(frame, body, state, detail, theme),
+        Some(detail) => detail::draw(frame, area, state, detail, theme),
         None => {
             let nav = &mut ui.tables[ui.view.index()];
             match ui.view {
-                ViewId::Threads => threads::draw(frame, body, state, nav, theme),
-                ViewId::Functions => functions::draw(frame, body, state, nav, theme),
-                ViewId::Classes => classes::draw(frame, body, state, nav, theme),
-                ViewId::Updates => updates::draw(frame, body, state, nav, theme),
-                ViewId::Alterability => alterability::draw(frame, body, state, nav, theme),
+                ViewId::Threads => threads::draw(frame, area, state, nav, theme),
+                ViewId::Functions => functions::draw(frame, area, state, nav, theme),
+                ViewId::Classes => classes::draw(frame, area, state, nav, theme),
+                ViewId::Updates => updates::draw(frame, area, state, nav, theme),
+                ViewId::Alterability => alterability::draw(frame, area, state, nav, theme),
             }
         }
     }
-    footer::draw(frame, foot, ui);
+}
+
+/// The help, prompt, confirmation or build pane open over `area`, if any.
+pub(crate) fn draw_prompt(frame: &mut Frame, area: Rect, ui: &mut Ui) {
+    let theme = ui.theme;
     match &mut ui.mode {
-        Mode::Help(scroll) => help::draw(frame, body, *scroll, theme),
-        Mode::Picker(picker) => stage::draw(frame, body, picker, theme),
-        Mode::Confirm(confirm) => confirm::draw(frame, body, confirm, theme),
-        Mode::Build(log) => build::draw(frame, body, log, theme),
+        Mode::Help(scroll) => help::draw(frame, area, *scroll, theme),
+        Mode::Picker(picker) => stage::draw(frame, area, picker, theme),
+        Mode::Confirm(confirm) => confirm::draw(frame, area, &confirm.question, theme),
+        Mode::Build(log) => build::draw(frame, area, log, theme),
         Mode::Normal | Mode::Filter => {}
     }
 }

@@ -131,6 +131,23 @@ impl Theme {
         }
     }
 
+    /// Code in a statement or a solution.
+    pub fn code(self) -> Style {
+        self.fg(Color::LightBlue)
+    }
+
+    /// The badge of a passed check (reverse video, so it shows without colour too).
+    pub fn pass(self) -> Style {
+        self.ok()
+            .add_modifier(Modifier::REVERSED)
+            .add_modifier(Modifier::BOLD)
+    }
+
+    /// The badge of a failed check.
+    pub fn fail(self) -> Style {
+        self.error().add_modifier(Modifier::REVERSED)
+    }
+
     /// A key in the footer and help.
     pub fn key(self) -> Style {
         self.fg(Color::Magenta).add_modifier(Modifier::BOLD)

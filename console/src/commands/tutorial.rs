@@ -1,0 +1,13 @@
+//! `tutorial`: the exercises, interactive.
+
+use std::path::Path;
+
+use moult_console::exit::Exit;
+use moult_console::tui::workshop::app::{self, Entry};
+
+use crate::cli::TutorialArgs;
+
+/// Runs the tutorial until the learner quits.
+pub fn run(args: &TutorialArgs, dir: &Path) -> anyhow::Result<Exit> {
+    app::run(dir, Entry::Tutorial, args.ascii)
+}

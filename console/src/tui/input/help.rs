@@ -1,0 +1,110 @@
+//! The key table read for people: the `?` help, the README's table, the
+//! footer's hints.
+
+use super::{KEYS, KeyBinding, Scope};
+use crate::tui::ui::ViewId;
+
+/// One line of help: the keys of consecutive bindings of one action in one
+/// scope, joined (`Up / k`), and their help.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HelpLine {
+    /// The keys, joined by ` / `.
+    pub keys: String,
+    /// Where they apply.
+    pub scope: Scope,
+    /// What they do.
+    pub help: &'static str,
+}
+
+/// The key table as help lines, in table order.
+pub fn help_lines() -> Vec<HelpLine> {
+    let mut lines: Vec<HelpLine> = Vec::new();
+    let mut last: Option<&KeyBinding> = None;
+    for b in KEYS {
+        match (last, lines.last_mut()) {
+            (Some(prev), Some(line)) if prev.action == b.action && prev.scope == b.scope => {
+                line.keys.push_str(" / ");
+                line.keys.push_str(&b.key.label());
+            }
+            _ => lines.push(HelpLine {
+                keys: b.key.label(),
+                scope: b.scope,
+                help: b.help,
+            }),
+        }
+        last = Some(b);
+    }
+    lines
+}
+
+/// Where a help line applies, in words (the README's third column).
+pub fn scope_words(scope: Scope) -> String {
+    match scope {
+        Scope::Global => "any view".into(),
+        Scope::View(view) => format!("{} view", view.title()),
+        Scope::Prompt => "stage and filter prompts".into(),
+        Scope::Confirm => "confirmations".into(),
+        Scope::List => "tutorial: exercise list".into(),
+        Scope::Statement => "tutorial: statement".into(),
+        Scope::Starting => "starting an exercise".into(),
+        Scope::Exercise => "running exercise".into(),
+        Scope::TutorialExercise => "running exercise, tutorial".into(),
+        Scope::Solution => "solution shown".into(),
+        Scope::CheckPane => "check pane".into(),
+    }
+}
+
+/// The key table in Markdown, as the README shows it.
+pub fn markdown_table() -> String {
+    let mut out = String::from("| key | where | what it does |\n| --- | --- | --- |\n");
+    for line in help_lines() {
+        let keys: Vec<String> = line
+            .keys
+            .split(" / ")
+            .map(|k| format!("`{}`", if k == "|" { "\\|" } else { k }))
+            .collect();
+        out.push_str(&format!(
+            "| {} | {} | {} |\n",
+            keys.join(" "),
+            scope_words(line.scope),
+            line.help
+        ));
+    }
+    out
+}
+
+/// The footer's words of `bindings`, in table order.
+fn hints<'a>(bindings: impl Iterator<Item = &'a KeyBinding>) -> Vec<(String, &'static str)> {
+    bindings
+        .filter_map(|b| b.short.map(|s| (b.key.label(), s)))
+        .collect()
+}
+
+/// The footer's hints for `view`: its own keys first, then the global ones.
+pub fn footer_hints(view: ViewId) -> Vec<(String, &'static str)> {
+    let own = KEYS.iter().filter(|b| b.scope == Scope::View(view));
+    let global = KEYS.iter().filter(|b| b.scope == Scope::Global);
+    hints(own.chain(global))
+}
+
+/// The footer's hints on a tutorial screen or pane (`scope`): its own
+/// keys, then the global ones it admits.
+pub fn screen_hints(scope: Scope) -> Vec<(String, &'static str)> {
+    let own = KEYS.iter().filter(|b| b.scope == scope);
+    let global = KEYS
+        .iter()
+        .filter(|b| b.scope == Scope::Global && scope.admits(b.action));
+    hints(own.chain(global))
+}
+
+/// The footer's hints over a running exercise in `view`: the exercise's
+/// keys (with the tutorial's when it has a list to go back to), then the
+/// view's.
+pub fn exercise_hints(view: ViewId, tutorial: bool) -> Vec<(String, &'static str)> {
+    let exercise = KEYS
+        .iter()
+        .filter(|b| b.scope == Scope::Exercise || (tutorial && b.scope == Scope::TutorialExercise));
+    let mut out = hints(exercise);
+    out.extend(footer_hints(view));
+    out
+}

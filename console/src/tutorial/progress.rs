@@ -1,0 +1,367 @@
+//! The learner's progress through the tutorial: which exercises were
+//! started, which passed and when, kept as JSON in
+//! `$XDG_STATE_HOME/moult/tutorial.json` (else
+//! `~/.local/state/moult/tutorial.json`) so it survives the console.
+//!
+//! A file that cannot be read as progress is never overwritten silently: it
+//! is renamed aside (`tutorial.json.corrupt-<unix ms>`) and the learner is
+//! told where it went; if even that fails, progress is not saved this run.
+
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+
+use crate::render::rfc3339_utc;
+
+/// The file's name in its `moult` state directory.
+pub const FILE_NAME: &str = "tutorial.json";
+
+/// One exercise's record.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Record {
+    /// When its app was first started (unix ms).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_ms: Option<u64>,
+    /// When a check first passed (unix ms); a pass with the learner's own
+    /// update replaces one with the solution.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub passed_ms: Option<u64>,
+    /// The pass was the revealed solution's, not the learner's update.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub with_solution: bool,
+}
+
+/// Where an exercise stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Never opened.
+    NotStarted,
+    /// Its app was started; no check passed yet.
+    Started,
+    /// A check passed.
+    Passed {
+        /// When (unix ms).
+        at_ms: u64,
+        /// With the solution rather than the learner's update.
+        with_solution: bool,
+    },
+}
+
+impl Status {
+    /// The list's words: `not started`, `started`, `passed 2024-05-01 12:03 UTC`.
+    pub fn words(self) -> String {
+        match self {
+            Status::NotStarted => "not started".into(),
+            Status::Started => "started".into(),
+            Status::Passed {
+                at_ms,
+                with_solution,
+            } => {
+                // `2024-05-01T12:03:04Z` → `2024-05-01 12:03 UTC`.
+                let time = rfc3339_utc(at_ms);
+                let solution = if with_solution { " (solution)" } else { "" };
+                format!("passed {} {} UTC{solution}", &time[..10], &time[11..16])
+            }
+        }
+    }
+}
+
+/// Every exercise's record, by exercise id.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Progress {
+    /// The records; an exercise without one was never started.
+    #[serde(default)]
+    pub exercises: BTreeMap<String, Record>,
+}
+
+impl Progress {
+    /// Where exercise `id` stands.
+    pub fn status(&self, id: &str) -> Status {
+        match self.exercises.get(id) {
+            Some(Record {
+                passed_ms: Some(at_ms),
+                with_solution,
+                ..
+            }) => Status::Passed {
+                at_ms: *at_ms,
+                with_solution: *with_solution,
+            },
+            Some(Record {
+                started_ms: Some(_),
+                ..
+            }) => Status::Started,
+            _ => Status::NotStarted,
+        }
+    }
+
+    /// Exercise `id`'s app was started at `now_ms` (the first start counts).
+    pub fn started(&mut self, id: &str, now_ms: u64) {
+        let record = self.exercises.entry(id.to_string()).or_default();
+        record.started_ms.get_or_insert(now_ms);
+    }
+
+    /// A check of exercise `id` passed at `now_ms`. The first pass counts,
+    /// except that the learner's own pass replaces a pass with the solution.
+    pub fn passed(&mut self, id: &str, now_ms: u64, with_solution: bool) {
+        let record = self.exercises.entry(id.to_string()).or_default();
+        record.started_ms.get_or_insert(now_ms);
+        let replace = record.passed_ms.is_none() || (record.with_solution && !with_solution);
+        if replace {
+            record.passed_ms = Some(now_ms);
+            record.with_solution = with_solution;
+        }
+    }
+
+    /// How many exercises passed.
+    pub fn passed_count(&self) -> usize {
+        self.exercises
+            .values()
+            .filter(|r| r.passed_ms.is_some())
+            .count()
+    }
+}
+
+/// The progress file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProgressFile {
+    /// Its path.
+    pub path: PathBuf,
+    /// Saving is off: the file could not be read nor moved aside, and
+    /// writing would destroy what it holds.
+    pub read_only: bool,
+}
+
+/// What loading found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Loaded {
+    /// The progress (empty when there was none or it was unreadable).
+    pub progress: Progress,
+    /// What the learner must be told: the file was unreadable, where it went.
+    pub warning: Option<String>,
+}
+
+/// The file's path from `XDG_STATE_HOME` and `HOME` (an `XDG_STATE_HOME`
+/// that is not absolute is ignored, as the XDG spec says); `None` without
+/// either.
+pub fn path_from(xdg_state_home: Option<OsString>, home: Option<OsString>) -> Option<PathBuf> {
+    let state = xdg_state_home
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| {
+            home.filter(|h| !h.is_empty())
+                .map(|h| PathBuf::from(h).join(".local").join("state"))
+        })?;
+    Some(state.join("moult").join(FILE_NAME))
+}
+
+/// The current time in unix milliseconds.
+pub fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+impl ProgressFile {
+    /// The file of this user's environment, if there is a home to put it in.
+    pub fn from_env() -> Option<ProgressFile> {
+        path_from(std::env::var_os("XDG_STATE_HOME"), std::env::var_os("HOME"))
+            .map(ProgressFile::at)
+    }
+
+    /// The file at `path`.
+    pub fn at(path: PathBuf) -> ProgressFile {
+        ProgressFile {
+            path,
+            read_only: false,
+        }
+    }
+
+    /// Reads the progress. A missing file is no progress yet; a file that
+    /// is not valid progress is renamed aside (and the warning says where);
+    /// one that cannot be read at all turns saving off.
+    pub fn load(&mut self) -> Loaded {
+        let fresh = |warning: Option<String>| Loaded {
+            progress: Progress::default(),
+            warning,
+        };
+        let text = match std::fs::read(&self.path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return fresh(None),
+            Err(e) => {
+                self.read_only = true;
+                return fresh(Some(format!(
+                    "cannot read your progress file {}: {e}; progress is not saved this time",
+                    self.path.display()
+                )));
+            }
+        };
+        match serde_json::from_slice(&text) {
+            Ok(progress) => Loaded {
+                progress,
+                warning: None,
+            },
+            Err(e) => {
+                let aside = aside_path(&self.path, now_ms());
+                match std::fs::rename(&self.path, &aside) {
+                    Ok(()) => fresh(Some(format!(
+                        "your progress file {} was unreadable ({e}); it was moved to {} and progress starts afresh",
+                        self.path.display(),
+                        aside.display()
+                    ))),
+                    Err(re) => {
+                        self.read_only = true;
+                        fresh(Some(format!(
+                            "your progress file {} is unreadable ({e}) and could not be moved aside ({re}); it is left as it is and progress is not saved this time",
+                            self.path.display()
+                        )))
+                    }
+                }
+            }
+        }
+    }
+
+    /// Writes `progress` (to a temporary file renamed over the old one, so
+    /// a crash never leaves half a file).
+    pub fn save(&self, progress: &Progress) -> io::Result<()> {
+        if self.read_only {
+            return Err(io::Error::other(format!(
+                "{} is left as it was found (unreadable)",
+                self.path.display()
+            )));
+        }
+        if let Some(dir) = self.path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let text = serde_json::to_vec_pretty(progress).map_err(io::Error::other)?;
+        let tmp = self
+            .path
+            .with_extension(format!("json.tmp-{}", std::process::id()));
+        std::fs::write(&tmp, text)?;
+        std::fs::rename(&tmp, &self.path)
+    }
+}
+
+/// Where an unreadable file is moved: beside it, stamped with the time.
+fn aside_path(path: &Path, now_ms: u64) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(".corrupt-{now_ms}"));
+    path.with_file_name(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_path_follows_xdg_then_home() {
+        let p = |xdg: Option<&str>, home: Option<&str>| {
+            path_from(xdg.map(Into::into), home.map(Into::into))
+        };
+        assert_eq!(
+            p(Some("/s"), Some("/h")),
+            Some(PathBuf::from("/s/moult/tutorial.json"))
+        );
+        assert_eq!(
+            p(Some("relative"), Some("/h")),
+            Some(PathBuf::from("/h/.local/state/moult/tutorial.json"))
+        );
+        assert_eq!(
+            p(None, Some("/h")),
+            Some(PathBuf::from("/h/.local/state/moult/tutorial.json"))
+        );
+        assert_eq!(p(None, None), None);
+    }
+
+    #[test]
+    fn started_then_passed_with_the_solution_then_with_ones_own() {
+        let mut p = Progress::default();
+        assert_eq!(p.status("step1-hello"), Status::NotStarted);
+        p.started("step1-hello", 1_000);
+        p.started("step1-hello", 2_000);
+        assert_eq!(p.status("step1-hello"), Status::Started);
+        assert_eq!(p.exercises["step1-hello"].started_ms, Some(1_000));
+        p.passed("step1-hello", 3_000, true);
+        p.passed("step1-hello", 4_000, true);
+        assert_eq!(
+            p.status("step1-hello"),
+            Status::Passed {
+                at_ms: 3_000,
+                with_solution: true
+            }
+        );
+        p.passed("step1-hello", 5_000, false);
+        p.passed("step1-hello", 6_000, true);
+        assert_eq!(
+            p.status("step1-hello"),
+            Status::Passed {
+                at_ms: 5_000,
+                with_solution: false
+            }
+        );
+        assert_eq!(p.passed_count(), 1);
+        assert_eq!(
+            p.status("step1-hello").words(),
+            "passed 1970-01-01 00:00 UTC"
+        );
+        assert_eq!(
+            Status::Passed {
+                at_ms: 1_714_565_000_999,
+                with_solution: true
+            }
+            .words(),
+            "passed 2024-05-01 12:03 UTC (solution)"
+        );
+    }
+
+    #[test]
+    fn saved_progress_loads_back_and_a_missing_file_is_no_progress() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut file = ProgressFile::at(dir.path().join("state/moult/tutorial.json"));
+        assert_eq!(file.load().progress, Progress::default());
+        let mut p = Progress::default();
+        p.passed("step1-hello", 42, false);
+        file.save(&p).unwrap();
+        let loaded = file.load();
+        assert_eq!((loaded.progress, loaded.warning), (p, None));
+        let text = std::fs::read_to_string(&file.path).unwrap();
+        assert!(text.contains("\"passed_ms\": 42"), "{text}");
+    }
+
+    #[test]
+    fn a_corrupt_file_is_moved_aside_and_reported_not_overwritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tutorial.json");
+        std::fs::write(&path, "{ not json").unwrap();
+        let mut file = ProgressFile::at(path.clone());
+        let loaded = file.load();
+        assert_eq!(loaded.progress, Progress::default());
+        let warning = loaded.warning.unwrap();
+        assert!(warning.contains("was unreadable"), "{warning}");
+        let aside: Vec<PathBuf> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        assert_eq!(aside.len(), 1, "{aside:?}");
+        assert!(warning.contains(&aside[0].display().to_string()));
+        assert_eq!(std::fs::read_to_string(&aside[0]).unwrap(), "{ not json");
+        assert!(!file.read_only, "the path is free again: saving is fine");
+    }
+
+    #[test]
+    fn an_unreadable_file_turns_saving_off() {
+        let dir = tempfile::tempdir().unwrap();
+        // A directory where the file should be: reading fails, not NotFound.
+        let path = dir.path().join("tutorial.json");
+        std::fs::create_dir(&path).unwrap();
+        let mut file = ProgressFile::at(path.clone());
+        let loaded = file.load();
+        assert!(loaded.warning.is_some());
+        assert!(file.read_only);
+        assert!(file.save(&Progress::default()).is_err());
+        assert!(path.is_dir(), "left as it was");
+    }
+}
