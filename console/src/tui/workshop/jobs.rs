@@ -143,6 +143,8 @@ pub struct CheckJob {
     pub profile: String,
     /// The app's stdout.
     pub output: OutputLog,
+    /// Its stderr (checks look there for panics).
+    pub errors: OutputLog,
     /// Its agent's socket.
     pub socket: PathBuf,
     /// The web server's port.
@@ -168,6 +170,7 @@ fn judge_update(job: &CheckJob, jobs: &Sender<Job>) -> Verdict {
     };
     let probe = Probe {
         output: &job.output,
+        errors: &job.errors,
         socket: job.socket.clone(),
         period: TUTORIAL_PERIOD,
         port: job.port,

@@ -210,6 +210,7 @@ impl Runtime {
             crate_dir,
             profile,
             output: app.output.clone(),
+            errors: app.errors.clone(),
             socket: app.socket(),
             port: app.launch().port,
         };
