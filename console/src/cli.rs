@@ -178,7 +178,7 @@ const CHECK_HELP: &str = concat!(
     "step4-simultaneous step4-webserver.\n\n",
     "Examples:\n",
     "  moult-console check step1-hello\n",
-    "  moult-console check step3-clock --solution\n",
+    "  moult-console check step3-clock --solution\n  moult-console check step1-tictoc --solution --period-ms 1000\n",
     "  moult-console check step1-data --update target/debug/libmy_update.so\n\n",
     "Exit codes:\n",
     "  0  pass\n",
@@ -203,6 +203,11 @@ pub struct CheckArgs {
     /// Rounds (fresh app, update, check); the exercise's own count by default.
     #[arg(long, value_name = "N")]
     pub rounds: Option<u32>,
+    /// The app's period in milliseconds (its loop's pace); the exercise's
+    /// fast check pace by default. `--period-ms 2000` checks at the
+    /// tutorial's own pace, as a learner runs it.
+    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub period_ms: Option<u64>,
     /// Seconds one update may take before it is aborted.
     #[arg(long, value_name = "SECS", default_value_t = 30)]
     pub timeout: u64,

@@ -152,3 +152,13 @@ fn a_wrong_update_is_refused_with_the_reason() {
         "the reason names the missing function: {stdout}"
     );
 }
+
+#[test]
+fn a_check_also_passes_at_a_slower_pace() {
+    // The tutorial's apps run every 2 s for learners; the check waits in
+    // periods, so it judges them at a slow pace too.
+    let out = check(&["step1-hello", "--solution", "--period-ms", "500"]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{}", text(&out.stderr));
+    assert!(stdout.starts_with("PASS step1-hello: "), "{stdout}");
+}

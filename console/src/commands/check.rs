@@ -42,7 +42,9 @@ pub fn run(args: &CheckArgs, dir: &Path) -> anyhow::Result<Exit> {
         exe,
         library,
         runtime_dir: runtime_dir.clone(),
-        period: exercise.check_period,
+        period: args
+            .period_ms
+            .map_or(exercise.check_period, Duration::from_millis),
         apply_timeout: Duration::from_secs(args.timeout),
         rounds: args.rounds,
     };
