@@ -189,6 +189,20 @@ fn summary() {
                 |r| r <= 1.1,
             ),
             derived(
+                "control: fn pointer, 2 threads vs 1",
+                "fn_pointer/2_threads",
+                "fn_pointer/1_thread",
+                "(machine: ≈1 if 2 free cores)",
+                |_| true,
+            ),
+            derived(
+                "hot vs fn pointer, 2 threads",
+                "hot/2_threads",
+                "fn_pointer/2_threads",
+                "≤ 1.30×",
+                |r| r <= 1.3,
+            ),
+            derived(
                 "hot-lib-reloader vs moult, 1 thread",
                 "hot_lib_reloader/1_thread",
                 "hot/1_thread",
