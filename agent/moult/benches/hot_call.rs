@@ -1,16 +1,61 @@
-//! Cost of a hot call against a direct call and a fn-pointer call, on one
-//! thread and with two threads calling the same function at once.
+//! Cost of a hot call against a direct call, a fn-pointer call and a
+//! hot-lib-reloader 0.8 hot function, on one thread and with two threads
+//! calling the same function at once.
 //!
 //! `cargo bench -p moult --bench hot_call` — criterion measures each case;
-//! at the end the bench prints each median as a ratio to the fn-pointer call
-//! measured in the same run (targets: hot ≤ 1.3× fn pointer; 2 threads ≤
-//! 1.1× of 1 thread per call).
+//! at the end the bench prints a table with each median as a ratio to the
+//! fn-pointer call measured in the same run (targets: hot ≤ 1.3× fn pointer;
+//! 2 threads ≤ 1.1× of 1 thread per call; hot-lib-reloader ≥ 20× moult).
+//!
+//! The hot-lib-reloader case calls `hlr_body` of the fixture crate
+//! `tests/fixtures/hlr-lib` (same body as `hot_body` here), which the bench
+//! builds first with `cargo build --release -p hlr-lib`, through the
+//! forwarding function hot-lib-reloader's `#[hot_module]` generates (each
+//! call: clone of the loader's `Arc`, `RwLock` read, symbol lookup, call).
+//! Under `cargo test` each case runs once (the fixture is still built).
 
 use std::hint::black_box;
 use std::sync::Barrier;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group};
+
+mod common;
+use common::{Row, estimate, print_table};
+
+/// Where the fixture `hlr-lib` is built (`<target>/release`, honouring
+/// `CARGO_TARGET_DIR`): hot-lib-reloader's `lib_dir`.
+fn hlr_lib_dir() -> std::path::PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(
+            || std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target"),
+            std::path::PathBuf::from,
+        )
+        .join("release")
+}
+
+/// Builds the fixture library hot-lib-reloader loads (before its first call).
+fn build_hlr_lib() {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = std::process::Command::new(cargo)
+        .args(["build", "--release", "--quiet", "-p", "hlr-lib"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run cargo to build the hlr-lib fixture");
+    assert!(
+        out.status.success(),
+        "cargo build -p hlr-lib failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// hot-lib-reloader's generated module: `hlr_body` forwards to the symbol of
+/// the currently loaded `libhlr_lib.so`.
+#[hot_lib_reloader::hot_module(dylib = "hlr_lib", lib_dir = super::hlr_lib_dir())]
+mod hlr {
+    #[hot_function]
+    pub fn hlr_body(x: u64) -> u64 {}
+}
 
 #[inline(never)]
 fn body(x: u64) -> u64 {
@@ -60,13 +105,20 @@ fn via_direct(x: u64) -> u64 {
     body(x)
 }
 
+fn via_hlr(x: u64) -> u64 {
+    hlr::hlr_body(x)
+}
+
 fn bench(c: &mut Criterion) {
     moult::init();
+    build_hlr_lib();
+    assert_eq!(via_hlr(3), body(3), "hot-lib-reloader calls the fixture");
     let mut g = c.benchmark_group("hot_call");
     for (name, f) in [
         ("direct", via_direct as fn(u64) -> u64),
         ("fn_pointer", via_pointer),
         ("hot", via_hot),
+        ("hot_lib_reloader", via_hlr),
     ] {
         g.bench_function(format!("{name}/1_thread"), |b| {
             b.iter_custom(|iters| concurrent(1, iters, f))
@@ -84,39 +136,89 @@ criterion_group! {
     targets = bench
 }
 
-/// Median estimate (ns per iteration) criterion saved for `id`, if any.
-fn median(id: &str) -> Option<f64> {
-    let dir = std::env::var_os("CARGO_TARGET_DIR").map_or_else(
-        || std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target"),
-        std::path::PathBuf::from,
-    );
-    // Criterion stores `group/function/parameter` under `group/function_parameter`.
-    let dir = dir.join("criterion/hot_call").join(id.replace('/', "_"));
-    let text = std::fs::read_to_string(dir.join("new/estimates.json")).ok()?;
-    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
-    v["median"]["point_estimate"].as_f64()
-}
-
 fn main() {
     benches();
     Criterion::default().configure_from_args().final_summary();
-    let Some(base) = median("fn_pointer/1_thread") else {
+    summary();
+}
+
+/// Prints the table of ratios (medians of this run).
+fn summary() {
+    let med = |id: &str| estimate("hot_call", id).map(|(m, _)| m);
+    let Some(base) = med("fn_pointer/1_thread") else {
         return;
     };
-    println!("\nratios to the fn-pointer call on 1 thread (same run):");
+    let mut rows = Vec::new();
     for id in [
         "direct/1_thread",
         "fn_pointer/1_thread",
         "hot/1_thread",
+        "hot_lib_reloader/1_thread",
         "direct/2_threads",
         "fn_pointer/2_threads",
         "hot/2_threads",
+        "hot_lib_reloader/2_threads",
     ] {
-        if let Some(m) = median(id) {
-            println!("  {id:<22} {m:>8.2} ns/call  {:>5.2}x", m / base);
-        }
+        let (Some(row), Some(m)) = (Row::timed("hot_call", id), med(id)) else {
+            continue;
+        };
+        let row = row.ratio(m / base, "fn_pointer/1_thread");
+        rows.push(match id {
+            "hot/1_thread" => row.target("≤ 1.30× fn pointer", m / base <= 1.3),
+            _ => row,
+        });
     }
-    if let (Some(h1), Some(h2)) = (median("hot/1_thread"), median("hot/2_threads")) {
-        println!("  hot: 2 threads / 1 thread per call: {:.2}x", h2 / h1);
-    }
+    let derived = |case: &str, a: &str, b: &str, target: &str, ok: fn(f64) -> bool| {
+        let (ma, mb) = (med(a)?, med(b)?);
+        Some(Row {
+            case: case.into(),
+            median: String::new(),
+            spread: String::new(),
+            ratio: format!("{:.2}× ({a} / {b})", ma / mb),
+            target: target.into(),
+            met: Some(ok(ma / mb)),
+        })
+    };
+    rows.extend(
+        [
+            derived(
+                "hot: 2 threads vs 1, per call",
+                "hot/2_threads",
+                "hot/1_thread",
+                "≤ 1.10×",
+                |r| r <= 1.1,
+            ),
+            derived(
+                "control: fn pointer, 2 threads vs 1",
+                "fn_pointer/2_threads",
+                "fn_pointer/1_thread",
+                "(machine: ≈1 if 2 free cores)",
+                |_| true,
+            ),
+            derived(
+                "hot vs fn pointer, 2 threads",
+                "hot/2_threads",
+                "fn_pointer/2_threads",
+                "≤ 1.30×",
+                |r| r <= 1.3,
+            ),
+            derived(
+                "hot-lib-reloader vs moult, 1 thread",
+                "hot_lib_reloader/1_thread",
+                "hot/1_thread",
+                "≥ 20×",
+                |r| r >= 20.0,
+            ),
+            derived(
+                "hot-lib-reloader vs moult, 2 threads",
+                "hot_lib_reloader/2_threads",
+                "hot/2_threads",
+                "≥ 20×",
+                |r| r >= 20.0,
+            ),
+        ]
+        .into_iter()
+        .flatten(),
+    );
+    print_table("hot_call: ns per call on each thread", &rows);
 }
