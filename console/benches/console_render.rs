@@ -135,13 +135,14 @@ fn bench(c: &mut Criterion) {
         let text = "moult-console ".repeat(usize::from(w) * usize::from(h) / 14);
         g.bench_function(format!("paragraph/{size}"), |b| {
             b.iter(|| {
-                terminal.draw(|f| {
-                    let p = Paragraph::new(text.as_str())
-                        .wrap(ratatui::widgets::Wrap { trim: false })
-                        .block(Block::default().borders(Borders::ALL));
-                    f.render_widget(p, f.area());
-                })
-                .map(|_| ())
+                terminal
+                    .draw(|f| {
+                        let p = Paragraph::new(text.as_str())
+                            .wrap(ratatui::widgets::Wrap { trim: false })
+                            .block(Block::default().borders(Borders::ALL));
+                        f.render_widget(p, f.area());
+                    })
+                    .map(|_| ())
             })
         });
         for (name, view) in [
@@ -185,7 +186,9 @@ fn estimate(id: &str) -> Option<(f64, f64)> {
         std::path::PathBuf::from,
     );
     // Criterion stores `group/function/parameter` under `group/function_parameter`.
-    let dir = dir.join("criterion/console_render").join(id.replace('/', "_"));
+    let dir = dir
+        .join("criterion/console_render")
+        .join(id.replace('/', "_"));
     let text = std::fs::read_to_string(dir.join("new/estimates.json")).ok()?;
     let v: serde_json::Value = serde_json::from_str(&text).ok()?;
     Some((
@@ -201,7 +204,9 @@ fn main() {
     if !std::env::args().any(|a| a == "--bench") {
         return;
     }
-    println!("\ncase | median | spread (MAD) | ratio to empty frame | ratio to paragraph | target | met?");
+    println!(
+        "\ncase | median | spread (MAD) | ratio to empty frame | ratio to paragraph | target | met?"
+    );
     for (w, h) in SIZES {
         let size = format!("{w}x{h}");
         let Some((empty, _)) = estimate(&format!("empty_frame/{size}")) else {
