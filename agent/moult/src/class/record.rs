@@ -7,9 +7,10 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use moult_protocol::{ClassInfo, EventKind, VersionCount};
 
+use super::inst::{Inst, InstRef};
 use super::lazy::LazyStep;
 use super::slab::Slab;
-use super::tracked::{Inst, Tracked};
+use super::tracked::Tracked;
 use super::transform::{CallCtor, CtorFn};
 
 /// Everything about a class that does not depend on its constructor's
@@ -42,10 +43,9 @@ impl<T: ?Sized + 'static> ClassState<T> {
     /// constructor of record), or of the version its concrete type says
     /// (`None`: adopted with [`Class::track`](super::Class::track)).
     pub(crate) fn adopt(&'static self, value: Box<T>, version: Option<u32>) -> Tracked<T> {
-        let inst = Arc::new(Inst::new(self, value));
+        let inst = InstRef::new(self, value);
         // Nobody else sees `inst` yet: reading its value cannot block.
-        let type_id =
-            || (self.as_any)(&**inst.value.read().unwrap_or_else(|e| e.into_inner())).type_id();
+        let type_id = || (self.as_any)(&**inst.read()).type_id();
         let mut slab = self.lock();
         let (version, warn) = match version {
             Some(v) => {
@@ -63,7 +63,7 @@ impl<T: ?Sized + 'static> ClassState<T> {
             }
         };
         inst.version.store(version, Ordering::Release);
-        let slot = slab.insert(Arc::downgrade(&inst), version);
+        let slot = slab.insert(inst.as_ptr(), version);
         inst.slot.store(slot, Ordering::Release);
         drop(slab);
         if let Some(t) = warn {

@@ -4,9 +4,9 @@
 //! types it knows.
 
 use std::any::TypeId;
-use std::sync::{Arc, Weak};
+use std::ptr::NonNull;
 
-use super::tracked::Inst;
+use super::inst::{Inst, InstRef};
 
 /// One version of a class (a "generation": a conversion always makes a new one).
 pub(crate) struct VersionRec {
@@ -19,8 +19,9 @@ pub(crate) struct VersionRec {
 
 /// Instances, versions and counts of one class.
 pub(crate) struct Slab<T: ?Sized + 'static> {
-    /// Every live instance, by slot; `None` marks a free slot.
-    entries: Vec<Option<Weak<Inst<T>>>>,
+    /// Every live instance, by slot; `None` marks a free slot. An instance
+    /// leaves before its memory is freed (see `inst.rs`).
+    entries: Vec<Option<NonNull<Inst<T>>>>,
     /// Free slots, reused before the vector grows.
     free: Vec<u32>,
     /// Versions by number (0 = compiled-in).
@@ -47,7 +48,7 @@ impl<T: ?Sized + 'static> Slab<T> {
     }
 
     /// Registers a live instance of `version`; returns its slot.
-    pub(crate) fn insert(&mut self, inst: Weak<Inst<T>>, version: u32) -> u32 {
+    pub(crate) fn insert(&mut self, inst: NonNull<Inst<T>>, version: u32) -> u32 {
         self.versions[version as usize].live += 1;
         self.live_total += 1;
         match self.free.pop() {
@@ -136,13 +137,16 @@ impl<T: ?Sized + 'static> Slab<T> {
     ///
     /// The caller must drop them *after* releasing the slab lock: dropping the
     /// last handle of an instance takes that lock.
-    pub(crate) fn upgrade_all(&self) -> Vec<Arc<Inst<T>>> {
+    pub(crate) fn upgrade_all(&self) -> Vec<InstRef<T>> {
         let mut out = Vec::with_capacity(self.live_total as usize);
-        out.extend(
-            self.entries
-                .iter()
-                .filter_map(|e| e.as_ref().and_then(Weak::upgrade)),
-        );
+        out.extend(self.entries.iter().flatten().filter_map(|&p| {
+            // SAFETY: `p` is in the slab, whose lock `&self` is borrowed from.
+            unsafe { InstRef::upgrade_in_slab(p) }
+        }));
         out
     }
 }
+
+// SAFETY: the slab only holds addresses of instances, shared between threads
+// as `InstRef`s are (values `Send + Sync`); it is only used under its lock.
+unsafe impl<T: ?Sized + Send + Sync + 'static> Send for Slab<T> {}
