@@ -14,7 +14,8 @@ use std::mem::ManuallyDrop;
 use std::ops::Deref;
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicU32, Ordering, fence};
-use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use super::lock::{ReadLocked, ValueLock, WriteLocked};
 
 use super::record::ClassState;
 
@@ -37,19 +38,20 @@ pub(crate) struct Inst<T: ?Sized + 'static> {
     pub(crate) class: &'static ClassState<T>,
     /// The value: boxed, since a conversion replaces it by another concrete
     /// type. Dropped by hand when the strong count reaches 0.
-    pub(crate) value: ManuallyDrop<RwLock<Box<T>>>,
+    pub(crate) value: ManuallyDrop<ValueLock<Box<T>>>,
 }
 
 impl<T: ?Sized + 'static> Inst<T> {
-    /// The value, for writing (a poisoned lock is used anyway: values are
-    /// only ever replaced whole, never left half-written by moult).
-    pub(crate) fn write(&self) -> RwLockWriteGuard<'_, Box<T>> {
-        self.value.write().unwrap_or_else(|e| e.into_inner())
+    /// The value, for writing.
+    #[inline]
+    pub(crate) fn write(&self) -> WriteLocked<'_, Box<T>> {
+        self.value.write()
     }
 
-    /// The value, for reading (poison ignored, as for `write`).
-    pub(crate) fn read(&self) -> RwLockReadGuard<'_, Box<T>> {
-        self.value.read().unwrap_or_else(|e| e.into_inner())
+    /// The value, for reading.
+    #[inline]
+    pub(crate) fn read(&self) -> ReadLocked<'_, Box<T>> {
+        self.value.read()
     }
 }
 
@@ -72,7 +74,7 @@ impl<T: ?Sized + 'static> InstRef<T> {
             version: AtomicU32::new(0),
             slot: AtomicU32::new(u32::MAX),
             class,
-            value: ManuallyDrop::new(RwLock::new(value)),
+            value: ManuallyDrop::new(ValueLock::new(value)),
         });
         InstRef(NonNull::from(Box::leak(inst)))
     }
@@ -123,7 +125,9 @@ impl<T: ?Sized + 'static> InstRef<T> {
                 slab.remove(slot, (*ptr).version.load(Ordering::Acquire));
             }
             // Out of the slab: nobody else can reach the value now.
-            std::ptr::drop_in_place(std::ptr::addr_of_mut!((*ptr).value).cast::<RwLock<Box<T>>>());
+            std::ptr::drop_in_place(
+                std::ptr::addr_of_mut!((*ptr).value).cast::<ValueLock<Box<T>>>(),
+            );
             // Only the strong handles' weak unit left: no weak handle exists,
             // and none can be made without a strong one.
             let weak = &(*ptr).weak;

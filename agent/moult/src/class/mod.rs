@@ -27,7 +27,8 @@
 //!
 //! Files: [`Class`] here; the registered record in `record.rs`, instance
 //! bookkeeping in `slab.rs`, instances and their reference counts in
-//! `inst.rs`, handles in `tracked.rs`, panic-safe
+//! `inst.rs`, the one-word lock on each value in `lock.rs`, handles in
+//! `tracked.rs`, panic-safe
 //! constructors and transformers in `transform.rs`, lazy steps in `lazy.rs`,
 //! eager conversion in `eager.rs`, the low-level API (Pymoult's
 //! `DataAccessor` / `redefineClass` / `updateToClass`) in `accessor.rs`,
@@ -38,6 +39,7 @@ mod conversion;
 mod eager;
 mod inst;
 mod lazy;
+mod lock;
 mod record;
 mod registry;
 mod slab;

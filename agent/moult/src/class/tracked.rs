@@ -7,9 +7,9 @@
 
 use std::ops::{Deref, DerefMut};
 use std::sync::atomic::Ordering;
-use std::sync::{RwLockReadGuard, RwLockWriteGuard};
 
 use super::inst::InstRef;
+use super::lock::{ReadLocked, WriteLocked};
 
 /// A live instance of a tracked class: cheap to clone (shared), counted per
 /// version by its class, converted by updates.
@@ -107,7 +107,7 @@ impl<T: ?Sized + 'static> std::fmt::Debug for Tracked<T> {
 }
 
 /// Shared access to a tracked value (holds its read lock).
-pub struct ReadGuard<'a, T: ?Sized + 'static>(RwLockReadGuard<'a, Box<T>>);
+pub struct ReadGuard<'a, T: ?Sized + 'static>(ReadLocked<'a, Box<T>>);
 
 impl<T: ?Sized + 'static> Deref for ReadGuard<'_, T> {
     type Target = T;
@@ -117,7 +117,7 @@ impl<T: ?Sized + 'static> Deref for ReadGuard<'_, T> {
 }
 
 /// Exclusive access to a tracked value (holds its write lock).
-pub struct WriteGuard<'a, T: ?Sized + 'static>(RwLockWriteGuard<'a, Box<T>>);
+pub struct WriteGuard<'a, T: ?Sized + 'static>(WriteLocked<'a, Box<T>>);
 
 impl<T: ?Sized + 'static> Deref for WriteGuard<'_, T> {
     type Target = T;
