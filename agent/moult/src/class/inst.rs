@@ -7,10 +7,9 @@
 //! rule: **an instance leaves its class's slab, under the slab lock, before
 //! its memory is freed**, and the slab upgrades its pointers only under that
 //! lock, and only while the strong count is not zero (as `Weak::upgrade`).
-//! A weak count remains for the rare holders of a weak handle (a lazy
-//! conversion's rollback journal), 4 bytes like the strong count.
+//! There are no weak handles at all: the only other holder, a lazy
+//! conversion's rollback journal, holds strong ones (see `lazy.rs`).
 
-use std::mem::ManuallyDrop;
 use std::ops::Deref;
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicU32, Ordering, fence};
@@ -24,24 +23,26 @@ const MAX_REFS: u32 = i32::MAX as u32;
 
 /// One instance, shared by its [`Tracked`](super::Tracked) handles.
 pub(crate) struct Inst<T: ?Sized + 'static> {
-    /// Strong handles ([`InstRef`]); the value is dropped when it reaches 0.
+    /// Handles ([`InstRef`]); the instance is freed when it reaches 0.
     strong: AtomicU32,
-    /// Weak handles ([`InstWeak`]) plus one held by all strong ones together;
-    /// the memory is freed when it reaches 0.
-    weak: AtomicU32,
     /// Version of the current value; changed only under the value's write
     /// lock *and* the class's bookkeeping lock (so counts stay exact).
     pub(crate) version: AtomicU32,
-    /// Slot in the class's instance table, removed when the value is dropped.
-    pub(crate) slot: AtomicU32,
     /// Its class (in the app's heap, lives forever).
     pub(crate) class: &'static ClassState<T>,
     /// The value: boxed, since a conversion replaces it by another concrete
-    /// type. Dropped by hand when the strong count reaches 0.
-    pub(crate) value: ManuallyDrop<ValueLock<Box<T>>>,
+    /// type (and constructors return `Box<T>`). The lock's spare word is the
+    /// instance's slot in its class's table ([`Inst::slot`]).
+    pub(crate) value: ValueLock<Box<T>>,
 }
 
 impl<T: ?Sized + 'static> Inst<T> {
+    /// Slot in the class's instance table (`u32::MAX`: not registered).
+    #[inline]
+    pub(crate) fn slot(&self) -> &AtomicU32 {
+        &self.value.spare
+    }
+
     /// The value, for writing.
     #[inline]
     pub(crate) fn write(&self) -> WriteLocked<'_, Box<T>> {
@@ -70,11 +71,9 @@ impl<T: ?Sized + 'static> InstRef<T> {
     pub(crate) fn new(class: &'static ClassState<T>, value: Box<T>) -> Self {
         let inst = Box::new(Inst {
             strong: AtomicU32::new(1),
-            weak: AtomicU32::new(1),
             version: AtomicU32::new(0),
-            slot: AtomicU32::new(u32::MAX),
             class,
-            value: ManuallyDrop::new(ValueLock::new(value)),
+            value: ValueLock::new(value, u32::MAX),
         });
         InstRef(NonNull::from(Box::leak(inst)))
     }
@@ -89,15 +88,6 @@ impl<T: ?Sized + 'static> InstRef<T> {
         self.0 == other.0
     }
 
-    /// A weak handle.
-    pub(crate) fn downgrade(&self) -> InstWeak<T> {
-        // A strong handle exists, so the memory is not freed meanwhile.
-        if self.weak.fetch_add(1, Ordering::Relaxed) >= MAX_REFS {
-            std::process::abort();
-        }
-        InstWeak(self.0)
-    }
-
     /// A strong handle on the instance at `ptr` unless it is being dropped.
     ///
     /// # Safety
@@ -109,32 +99,20 @@ impl<T: ?Sized + 'static> InstRef<T> {
         upgrade(strong).then_some(InstRef(ptr))
     }
 
-    /// The strong count reached 0: unregister, drop the value, and free the
-    /// memory unless weak handles remain.
+    /// The count reached 0: unregister, then free the instance and its value.
     #[inline(never)]
     fn drop_slow(&self) {
         let ptr = self.0.as_ptr();
-        // SAFETY: no strong handle remains and none can be made (the slab
-        // skips instances whose strong count is 0, weak upgrades fail), so
-        // this is the only access to the value; the memory is freed once,
-        // by whoever brings the weak count to 0.
+        // SAFETY: no handle remains and none can be made (the slab skips
+        // instances whose count is 0), so once out of the slab this is the
+        // only access; the memory is a leaked `Box` from `new`.
         unsafe {
-            let slot = (*ptr).slot.load(Ordering::Acquire);
+            let slot = (*ptr).slot().load(Ordering::Acquire);
             if slot != u32::MAX {
                 let mut slab = (*ptr).class.lock();
                 slab.remove(slot, (*ptr).version.load(Ordering::Acquire));
             }
-            // Out of the slab: nobody else can reach the value now.
-            std::ptr::drop_in_place(
-                std::ptr::addr_of_mut!((*ptr).value).cast::<ValueLock<Box<T>>>(),
-            );
-            // Only the strong handles' weak unit left: no weak handle exists,
-            // and none can be made without a strong one.
-            let weak = &(*ptr).weak;
-            if weak.load(Ordering::Acquire) == 1 || weak.fetch_sub(1, Ordering::Release) == 1 {
-                fence(Ordering::Acquire);
-                drop(Box::from_raw(ptr));
-            }
+            drop(Box::from_raw(ptr));
         }
     }
 }
@@ -186,32 +164,13 @@ impl<T: ?Sized + 'static> Drop for InstRef<T> {
     }
 }
 
-/// A weak handle on an instance: does not keep its value alive.
-pub(crate) struct InstWeak<T: ?Sized + 'static>(NonNull<Inst<T>>);
-
-// SAFETY: as `std::sync::Weak<Inst<T>>`.
-unsafe impl<T: ?Sized + Send + Sync + 'static> Send for InstWeak<T> {}
-// SAFETY: as above.
-unsafe impl<T: ?Sized + Send + Sync + 'static> Sync for InstWeak<T> {}
-
-impl<T: ?Sized + 'static> InstWeak<T> {
-    /// A strong handle, unless the value was dropped.
-    pub(crate) fn upgrade(&self) -> Option<InstRef<T>> {
-        // SAFETY: a weak handle keeps the memory alive.
-        let strong = unsafe { &self.0.as_ref().strong };
-        upgrade(strong).then_some(InstRef(self.0))
-    }
-}
-
-impl<T: ?Sized + 'static> Drop for InstWeak<T> {
-    fn drop(&mut self) {
-        // SAFETY: a weak handle keeps the memory alive until this decrement.
-        let weak = unsafe { &self.0.as_ref().weak };
-        if weak.fetch_sub(1, Ordering::Release) == 1 {
-            fence(Ordering::Acquire);
-            // SAFETY: the last handle of any kind: the value was dropped when
-            // the strong count reached 0; only the memory remains.
-            drop(unsafe { Box::from_raw(self.0.as_ptr()) });
-        }
+#[cfg(test)]
+mod tests {
+    /// What one instance costs beyond its value (the slab adds 8 bytes):
+    /// count 4 + version 4 + class 8 + lock word 4 + slot 4 + `Box<dyn _>` 16.
+    #[test]
+    fn an_instance_is_40_bytes() {
+        trait Api: Send + Sync {}
+        assert_eq!(std::mem::size_of::<super::Inst<dyn Api>>(), 40);
     }
 }

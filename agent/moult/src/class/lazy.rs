@@ -20,7 +20,7 @@ use std::sync::{Arc, Mutex};
 use moult_protocol::EventKind;
 
 use super::AsClass;
-use super::inst::{InstRef, InstWeak};
+use super::inst::InstRef;
 use super::record::{ClassCore, ClassState, CtorToken};
 use super::transform::{CtorFn, Transform, guard_transformer};
 use crate::Runtime;
@@ -30,8 +30,11 @@ const ACTIVE: u8 = 0;
 const FAILED: u8 = 1;
 const WITHDRAWN: u8 = 2;
 
-/// Old values kept for rollback while the installing update is not committed.
-type Journal<T> = Vec<(InstWeak<T>, Box<T>, u32)>;
+/// Old values kept for rollback while the installing update is not committed,
+/// with their instances (kept alive until then: an instance the app drops
+/// meanwhile is freed, and stops being counted, when the update commits —
+/// the price of instances without a weak count).
+type Journal<T> = Vec<(InstRef<T>, Box<T>, u32)>;
 
 /// A pending lazy conversion to version `target`.
 pub(crate) struct LazyStep<T: ?Sized + 'static> {
@@ -111,7 +114,7 @@ impl<T: ?Sized + 'static> ClassState<T> {
         self.set_version(inst, step.target, &**value);
         let old = match journal.as_mut() {
             Some(j) => {
-                j.push((inst.downgrade(), old, from));
+                j.push((inst.clone(), old, from));
                 None
             }
             None => Some(old),
@@ -249,7 +252,6 @@ impl<T: ?Sized + Send + Sync + 'static, A: 'static> Undo for LazyUndo<T, A> {
         }
         let mut restored = 0;
         for (inst, old, from) in entries.into_iter().rev() {
-            let Some(inst) = inst.upgrade() else { continue };
             let mut value = inst.write();
             if inst.version.load(Ordering::Acquire) == step.target {
                 let newer = std::mem::replace(&mut *value, old);

@@ -29,6 +29,9 @@ const READERS: u32 = WRITER_WAITING - 1;
 /// A value under a one-word reader-writer lock.
 pub(crate) struct ValueLock<X> {
     state: AtomicU32,
+    /// A word for the owner, free of the lock: it would be padding otherwise
+    /// (an instance keeps its slot there).
+    pub(crate) spare: AtomicU32,
     data: UnsafeCell<X>,
 }
 
@@ -38,10 +41,11 @@ unsafe impl<X: Send> Send for ValueLock<X> {}
 unsafe impl<X: Send + Sync> Sync for ValueLock<X> {}
 
 impl<X> ValueLock<X> {
-    /// An unlocked value.
-    pub(crate) fn new(data: X) -> Self {
+    /// An unlocked value, with `spare` in the owner's word.
+    pub(crate) fn new(data: X, spare: u32) -> Self {
         ValueLock {
             state: AtomicU32::new(0),
+            spare: AtomicU32::new(spare),
             data: UnsafeCell::new(data),
         }
     }
@@ -240,7 +244,7 @@ mod tests {
     /// half-written pair, and nobody sleeps forever.
     #[test]
     fn readers_and_writers_contend_without_loss() {
-        let lock = Arc::new(ValueLock::new((0u64, 0u64)));
+        let lock = Arc::new(ValueLock::new((0u64, 0u64), 0));
         let threads: Vec<_> = (0..4)
             .map(|t| {
                 let lock = lock.clone();

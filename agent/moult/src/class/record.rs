@@ -64,7 +64,7 @@ impl<T: ?Sized + 'static> ClassState<T> {
         };
         inst.version.store(version, Ordering::Release);
         let slot = slab.insert(inst.as_ptr(), version);
-        inst.slot.store(slot, Ordering::Release);
+        inst.slot().store(slot, Ordering::Release);
         drop(slab);
         if let Some(t) = warn {
             self.warn_new_version(t, version);
