@@ -109,8 +109,8 @@ impl<T: ?Sized + 'static> InstRef<T> {
         unsafe {
             let slot = (*ptr).slot().load(Ordering::Acquire);
             if slot != u32::MAX {
-                let mut slab = (*ptr).class.lock();
-                slab.remove(slot, (*ptr).version.load(Ordering::Acquire));
+                let version = (*ptr).version.load(Ordering::Acquire);
+                (*ptr).class.shards.remove(slot, version);
             }
             drop(Box::from_raw(ptr));
         }
