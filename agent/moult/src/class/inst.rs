@@ -1,12 +1,12 @@
 //! One tracked instance and its reference counting.
 //!
-//! `std::sync::Arc` would do, but its class's slab would then hold a `Weak`
-//! per instance: a second 8-byte counter in every instance, and three more
-//! atomic read-modify-writes per create + drop (downgrade, and two weak
-//! decrements). Here the slab holds a plain pointer instead, made safe by one
-//! rule: **an instance leaves its class's slab, under the slab lock, before
-//! its memory is freed**, and the slab upgrades its pointers only under that
-//! lock, and only while the strong count is not zero (as `Weak::upgrade`).
+//! `std::sync::Arc` would do, but its class's shard (`slab.rs`) would then
+//! hold a `Weak` per instance: a second 8-byte counter in every instance, and
+//! three more atomic read-modify-writes per create + drop (downgrade, and two
+//! weak decrements). Here the shard holds a plain pointer instead, made safe
+//! by one rule: **an instance leaves its shard, under the shard's lock,
+//! before its memory is freed**, and the shard upgrades its pointers only
+//! under that lock, and only while the count is not zero (as `Weak::upgrade`).
 //! There are no weak handles at all: the only other holder, a lazy
 //! conversion's rollback journal, holds strong ones (see `lazy.rs`).
 
@@ -26,7 +26,7 @@ pub(crate) struct Inst<T: ?Sized + 'static> {
     /// Handles ([`InstRef`]); the instance is freed when it reaches 0.
     strong: AtomicU32,
     /// Version of the current value; changed only under the value's write
-    /// lock *and* the class's bookkeeping lock (so counts stay exact).
+    /// lock *and* its class shard's lock (so counts stay exact).
     pub(crate) version: AtomicU32,
     /// Its class (in the app's heap, lives forever).
     pub(crate) class: &'static ClassState<T>,
@@ -78,7 +78,7 @@ impl<T: ?Sized + 'static> InstRef<T> {
         InstRef(NonNull::from(Box::leak(inst)))
     }
 
-    /// The instance's address (what the class's slab keeps).
+    /// The instance's address (what its class's shard keeps).
     pub(crate) fn as_ptr(&self) -> NonNull<Inst<T>> {
         self.0
     }
@@ -91,9 +91,9 @@ impl<T: ?Sized + 'static> InstRef<T> {
     /// A strong handle on the instance at `ptr` unless it is being dropped.
     ///
     /// # Safety
-    /// `ptr` must be in its class's slab and the caller must hold the slab
+    /// `ptr` must be in its class's shard and the caller must hold that shard's
     /// lock (so the memory cannot be freed meanwhile: see module docs).
-    pub(crate) unsafe fn upgrade_in_slab(ptr: NonNull<Inst<T>>) -> Option<Self> {
+    pub(crate) unsafe fn upgrade_in_shard(ptr: NonNull<Inst<T>>) -> Option<Self> {
         // SAFETY: per the contract, the memory is live.
         let strong = unsafe { &ptr.as_ref().strong };
         upgrade(strong).then_some(InstRef(ptr))
@@ -103,8 +103,8 @@ impl<T: ?Sized + 'static> InstRef<T> {
     #[inline(never)]
     fn drop_slow(&self) {
         let ptr = self.0.as_ptr();
-        // SAFETY: no handle remains and none can be made (the slab skips
-        // instances whose count is 0), so once out of the slab this is the
+        // SAFETY: no handle remains and none can be made (the shard skips
+        // instances whose count is 0), so once out of the shard this is the
         // only access; the memory is a leaked `Box` from `new`.
         unsafe {
             let slot = (*ptr).slot().load(Ordering::Acquire);
@@ -166,7 +166,7 @@ impl<T: ?Sized + 'static> Drop for InstRef<T> {
 
 #[cfg(test)]
 mod tests {
-    /// What one instance costs beyond its value (the slab adds 8 bytes):
+    /// What one instance costs beyond its value (its shard adds 8 bytes):
     /// count 4 + version 4 + class 8 + lock word 4 + slot 4 + `Box<dyn _>` 16.
     #[test]
     fn an_instance_is_40_bytes() {

@@ -144,7 +144,7 @@ impl<T: ?Sized + 'static> Shard<T> {
     fn upgrade_into(&self, out: &mut Vec<InstRef<T>>) {
         out.extend(self.entries.iter().flatten().filter_map(|&p| {
             // SAFETY: `p` is in the shard, whose lock `&self` is borrowed from.
-            unsafe { InstRef::upgrade_in_slab(p) }
+            unsafe { InstRef::upgrade_in_shard(p) }
         }));
     }
 }
