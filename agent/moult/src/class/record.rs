@@ -2,7 +2,7 @@
 //! as long as the process), and [`ClassRef`], the handle updates act on.
 
 use std::any::{Any, TypeId};
-use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use moult_protocol::{ClassInfo, EventKind, VersionCount};
@@ -33,6 +33,9 @@ pub(crate) struct ClassState<T: ?Sized + 'static> {
     pub(crate) as_any: fn(&T) -> &(dyn Any + 'static),
     /// Serialises whole-class conversions (eager, trigger-now) with each other.
     pub(crate) converting: Mutex<()>,
+    /// Bit `v` set: version `v`'s type is learnt (a hint for versions below
+    /// 64 that spares conversions the versions' lock for every instance).
+    learnt: AtomicU64,
 }
 
 impl<T: ?Sized + 'static> ClassState<T> {
@@ -126,14 +129,21 @@ impl<T: ?Sized + 'static> ClassState<T> {
     /// Moves `inst` (whose value, under its write lock, is now `value`) to
     /// version `to`, keeping live counts exact.
     pub(crate) fn set_version(&self, inst: &Inst<T>, to: u32, value: &T) {
+        let bit = 1u64.checked_shl(to).unwrap_or(0);
+        if self.learnt.load(Ordering::Acquire) & bit != 0 {
+            // Learnt already (the first type learnt wins): no versions' lock.
+            self.move_to(inst, to);
+            return;
+        }
         let type_id = (self.as_any)(value).type_id();
         let mut meta = self.lock();
         meta.learn(to, type_id);
+        self.learnt.fetch_or(bit, Ordering::Release);
         self.move_to(inst, to);
     }
 
     /// Moves `inst` to version `to` in its shard's counts (the caller holds
-    /// its value's write lock, and the versions' lock).
+    /// its value's write lock).
     fn move_to(&self, inst: &Inst<T>, to: u32) {
         let slot = inst.slot().load(Ordering::Acquire);
         let from = inst.version.load(Ordering::Acquire);
@@ -235,6 +245,7 @@ impl<T: ?Sized + Send + Sync + 'static, A: 'static> ClassCore<T, A> {
                 steps: RwLock::new(Vec::new()),
                 as_any: class.as_any,
                 converting: Mutex::new(()),
+                learnt: AtomicU64::new(0),
             },
             ctor: AtomicPtr::new(Box::into_raw(Box::new(Ctor {
                 f: class.ctor,
