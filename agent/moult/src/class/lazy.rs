@@ -15,13 +15,13 @@
 //! journal, so that a rollback can put it back.
 
 use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Mutex};
 
 use moult_protocol::EventKind;
 
 use super::AsClass;
+use super::inst::InstRef;
 use super::record::{ClassCore, ClassState, CtorToken};
-use super::tracked::Inst;
 use super::transform::{CtorFn, Transform, guard_transformer};
 use crate::Runtime;
 use crate::update::{Undo, UpdateContext, UpdateError};
@@ -30,8 +30,11 @@ const ACTIVE: u8 = 0;
 const FAILED: u8 = 1;
 const WITHDRAWN: u8 = 2;
 
-/// Old values kept for rollback while the installing update is not committed.
-type Journal<T> = Vec<(Weak<Inst<T>>, Box<T>, u32)>;
+/// Old values kept for rollback while the installing update is not committed,
+/// with their instances (kept alive until then: an instance the app drops
+/// meanwhile is freed, and stops being counted, when the update commits —
+/// the price of instances without a weak count).
+type Journal<T> = Vec<(InstRef<T>, Box<T>, u32)>;
 
 /// A pending lazy conversion to version `target`.
 pub(crate) struct LazyStep<T: ?Sized + 'static> {
@@ -83,7 +86,7 @@ impl<T: ?Sized + 'static> ClassState<T> {
 
     /// Applies every pending step to `inst`, whose write lock `value` is;
     /// `true` if at least one applied.
-    pub(crate) fn catch_up_locked(&self, inst: &Arc<Inst<T>>, value: &mut Box<T>) -> bool {
+    pub(crate) fn catch_up_locked(&self, inst: &InstRef<T>, value: &mut Box<T>) -> bool {
         let mut any = false;
         while let Some(step) = self.next_step(inst.version.load(Ordering::Acquire)) {
             if !self.apply_step(&step, inst, value) {
@@ -94,7 +97,7 @@ impl<T: ?Sized + 'static> ClassState<T> {
         any
     }
 
-    fn apply_step(&self, step: &LazyStep<T>, inst: &Arc<Inst<T>>, value: &mut Box<T>) -> bool {
+    fn apply_step(&self, step: &LazyStep<T>, inst: &InstRef<T>, value: &mut Box<T>) -> bool {
         let new = match (step.transform)(&**value) {
             Ok(new) => new,
             Err(message) => {
@@ -111,7 +114,7 @@ impl<T: ?Sized + 'static> ClassState<T> {
         self.set_version(inst, step.target, &**value);
         let old = match journal.as_mut() {
             Some(j) => {
-                j.push((Arc::downgrade(inst), old, from));
+                j.push((inst.clone(), old, from));
                 None
             }
             None => Some(old),
@@ -192,7 +195,7 @@ impl<T: ?Sized + Send + Sync + 'static, A: 'static> ClassCore<T, A> {
         let state = &self.state;
         let from = self.record_version();
         let target = state.new_version();
-        let total = state.lock().live_between(from, target);
+        let total = state.shards.live_between(from, target);
         let token = self.install_ctor(ctor, target);
         let step = Arc::new(LazyStep {
             from,
@@ -249,7 +252,6 @@ impl<T: ?Sized + Send + Sync + 'static, A: 'static> Undo for LazyUndo<T, A> {
         }
         let mut restored = 0;
         for (inst, old, from) in entries.into_iter().rev() {
-            let Some(inst) = inst.upgrade() else { continue };
             let mut value = inst.write();
             if inst.version.load(Ordering::Acquire) == step.target {
                 let newer = std::mem::replace(&mut *value, old);

@@ -26,7 +26,9 @@
 //! app registered under its name — exactly like [`HotFn`](crate::HotFn).
 //!
 //! Files: [`Class`] here; the registered record in `record.rs`, instance
-//! bookkeeping in `slab.rs`, instances in `tracked.rs`, panic-safe
+//! bookkeeping in `slab.rs`, instances and their reference counts in
+//! `inst.rs`, the one-word lock on each value in `lock.rs`, handles in
+//! `tracked.rs`, panic-safe
 //! constructors and transformers in `transform.rs`, lazy steps in `lazy.rs`,
 //! eager conversion in `eager.rs`, the low-level API (Pymoult's
 //! `DataAccessor` / `redefineClass` / `updateToClass`) in `accessor.rs`,
@@ -35,7 +37,9 @@
 mod accessor;
 mod conversion;
 mod eager;
+mod inst;
 mod lazy;
+mod lock;
 mod record;
 mod registry;
 mod slab;

@@ -2,14 +2,15 @@
 //! as long as the process), and [`ClassRef`], the handle updates act on.
 
 use std::any::{Any, TypeId};
-use std::sync::atomic::{AtomicPtr, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use moult_protocol::{ClassInfo, EventKind, VersionCount};
 
+use super::inst::{Inst, InstRef};
 use super::lazy::LazyStep;
-use super::slab::Slab;
-use super::tracked::{Inst, Tracked};
+use super::slab::{Meta, Shards};
+use super::tracked::Tracked;
 use super::transform::{CallCtor, CtorFn};
 
 /// Everything about a class that does not depend on its constructor's
@@ -22,50 +23,62 @@ pub(crate) struct ClassState<T: ?Sized + 'static> {
     pub(crate) lazy_top: AtomicU32,
     /// Version of the constructor of record (mirrors the installed `Ctor`).
     pub(crate) record: AtomicU32,
-    /// Instances, versions and live counts.
-    slab: Mutex<Slab<T>>,
+    /// Versions and type names.
+    meta: Mutex<Meta>,
+    /// Live instances and their counts per version, striped.
+    pub(crate) shards: Shards<T>,
     /// Lazy conversions not withdrawn, oldest first (targets increase).
     pub(crate) steps: RwLock<Vec<Arc<LazyStep<T>>>>,
     /// Upcast of a value to `&dyn Any` (its concrete `TypeId`, heap traversal).
     pub(crate) as_any: fn(&T) -> &(dyn Any + 'static),
     /// Serialises whole-class conversions (eager, trigger-now) with each other.
     pub(crate) converting: Mutex<()>,
+    /// Bit `v` set: version `v`'s type is learnt (a hint for versions below
+    /// 64 that spares conversions the versions' lock for every instance).
+    learnt: AtomicU64,
 }
 
 impl<T: ?Sized + 'static> ClassState<T> {
-    /// The bookkeeping lock (never held while user code runs).
-    pub(crate) fn lock(&self) -> MutexGuard<'_, Slab<T>> {
-        self.slab.lock().unwrap_or_else(|e| e.into_inner())
+    /// The versions' lock (never held while user code runs; taken before
+    /// any shard's).
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Meta> {
+        self.meta.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Registers `value` as a new instance: of `version` (built by a
-    /// constructor of record), or of the version its concrete type says
-    /// (`None`: adopted with [`Class::track`](super::Class::track)).
-    pub(crate) fn adopt(&'static self, value: Box<T>, version: Option<u32>) -> Tracked<T> {
-        let inst = Arc::new(Inst::new(self, value));
+    /// constructor of record, whose `learnt` says if its version's type is
+    /// known yet), or of the version its concrete type says (`None`: adopted
+    /// with [`Class::track`](super::Class::track)).
+    pub(crate) fn adopt(
+        &'static self,
+        value: Box<T>,
+        version: Option<(u32, &AtomicBool)>,
+    ) -> Tracked<T> {
+        let inst = InstRef::new(self, value);
         // Nobody else sees `inst` yet: reading its value cannot block.
-        let type_id =
-            || (self.as_any)(&**inst.value.read().unwrap_or_else(|e| e.into_inner())).type_id();
-        let mut slab = self.lock();
+        let type_id = || (self.as_any)(&**inst.read()).type_id();
         let (version, warn) = match version {
-            Some(v) => {
+            Some((v, learnt)) => {
                 // Trusted (the constructor of record's); its type learnt once.
-                if slab.unlearnt(v) {
-                    slab.learn(v, type_id());
+                if !learnt.load(Ordering::Acquire) {
+                    let mut meta = self.lock();
+                    if meta.unlearnt(v) {
+                        meta.learn(v, type_id());
+                    }
+                    learnt.store(true, Ordering::Release);
                 }
                 (v, None)
             }
             None => {
                 let t = type_id();
-                let (v, warn) = self.version_of_type(&mut slab, t);
-                slab.learn(v, t);
+                let mut meta = self.lock();
+                let (v, warn) = self.version_of_type(&mut meta, t);
+                meta.learn(v, t);
                 (v, warn.then_some(t))
             }
         };
         inst.version.store(version, Ordering::Release);
-        let slot = slab.insert(Arc::downgrade(&inst), version);
-        inst.slot.store(slot, Ordering::Release);
-        drop(slab);
+        self.shards.insert(inst.as_ptr(), version);
         if let Some(t) = warn {
             self.warn_new_version(t, version);
         }
@@ -75,15 +88,15 @@ impl<T: ?Sized + 'static> ClassState<T> {
     /// The version values of type `type_id` belong to: the newest version
     /// of that type; else the constructor of record's if its type is not
     /// known yet; else a new version (`true`: the caller warns).
-    fn version_of_type(&self, slab: &mut Slab<T>, type_id: TypeId) -> (u32, bool) {
-        if let Some(v) = slab.version_of_type(type_id) {
+    fn version_of_type(&self, meta: &mut Meta, type_id: TypeId) -> (u32, bool) {
+        if let Some(v) = meta.version_of_type(type_id) {
             return (v, false);
         }
         let record = self.record.load(Ordering::Acquire);
-        if slab.unlearnt(record) {
+        if meta.unlearnt(record) {
             (record, false)
         } else {
-            (slab.push_version(Some(type_id)), true)
+            (meta.push_version(Some(type_id)), true)
         }
     }
 
@@ -103,13 +116,11 @@ impl<T: ?Sized + 'static> ClassState<T> {
     /// `value`, under the version `value`'s concrete type belongs to.
     pub(crate) fn retype(&self, inst: &Inst<T>, value: &T) {
         let type_id = (self.as_any)(value).type_id();
-        let mut slab = self.lock();
-        let (to, warn) = self.version_of_type(&mut slab, type_id);
-        let from = inst.version.load(Ordering::Acquire);
-        slab.moved(from, to);
-        slab.learn(to, type_id);
-        inst.version.store(to, Ordering::Release);
-        drop(slab);
+        let mut meta = self.lock();
+        let (to, warn) = self.version_of_type(&mut meta, type_id);
+        meta.learn(to, type_id);
+        self.move_to(inst, to);
+        drop(meta);
         if warn {
             self.warn_new_version(type_id, to);
         }
@@ -118,11 +129,27 @@ impl<T: ?Sized + 'static> ClassState<T> {
     /// Moves `inst` (whose value, under its write lock, is now `value`) to
     /// version `to`, keeping live counts exact.
     pub(crate) fn set_version(&self, inst: &Inst<T>, to: u32, value: &T) {
+        let bit = 1u64.checked_shl(to).unwrap_or(0);
+        if self.learnt.load(Ordering::Acquire) & bit != 0 {
+            // Learnt already (the first type learnt wins): no versions' lock.
+            self.move_to(inst, to);
+            return;
+        }
         let type_id = (self.as_any)(value).type_id();
-        let mut slab = self.lock();
+        let mut meta = self.lock();
+        meta.learn(to, type_id);
+        self.learnt.fetch_or(bit, Ordering::Release);
+        self.move_to(inst, to);
+    }
+
+    /// Moves `inst` to version `to` in its shard's counts (the caller holds
+    /// its value's write lock).
+    fn move_to(&self, inst: &Inst<T>, to: u32) {
+        let slot = inst.slot().load(Ordering::Acquire);
         let from = inst.version.load(Ordering::Acquire);
-        slab.moved(from, to);
-        slab.learn(to, type_id);
+        if slot != u32::MAX {
+            self.shards.lock_slot(slot).moved(from, to);
+        }
         inst.version.store(to, Ordering::Release);
     }
 
@@ -133,13 +160,14 @@ impl<T: ?Sized + 'static> ClassState<T> {
 
     /// Every live instance now (Pymoult's `DataAccessor(cls, "immediate")`).
     pub(crate) fn instances(&'static self) -> Vec<Tracked<T>> {
-        let all = self.lock().upgrade_all(); // dropped after the lock is released
+        let all = self.shards.upgrade_all(); // dropped with no shard locked
         all.into_iter().map(Tracked).collect()
     }
 
     /// Live instances, all versions.
     pub(crate) fn live_total(&self) -> u64 {
-        self.lock().live_total
+        let versions = self.lock().len();
+        self.shards.live_between(0, versions)
     }
 
     /// Names a concrete type for the console.
@@ -156,11 +184,12 @@ impl<T: ?Sized + 'static> ClassState<T> {
             .iter()
             .map(|s| (s.from, s.target, s.is_active()))
             .collect();
-        let slab = self.lock();
+        let meta = self.lock();
+        let shards = self.shards.lock_all();
         let mut pending = 0;
-        let versions = (0..slab.versions.len() as u32)
+        let versions = (0..meta.len())
             .map(|v| {
-                let live = slab.versions[v as usize].live;
+                let live = shards.iter().map(|s| s.live(v)).sum();
                 // Pending: the step covering this version can still run.
                 if let Some(&(_, _, true)) =
                     steps.iter().find(|(from, to, _)| *from <= v && v < *to)
@@ -169,7 +198,7 @@ impl<T: ?Sized + 'static> ClassState<T> {
                 }
                 VersionCount {
                     version: v,
-                    type_name: slab.type_name(v),
+                    type_name: meta.type_name(v),
                     live,
                 }
             })
@@ -189,6 +218,9 @@ struct Ctor<T: ?Sized + 'static, A: 'static> {
     call: CallCtor<T, A>,
     /// Version its values belong to.
     version: u32,
+    /// Whether that version's concrete type is known yet (spares `create`
+    /// the versions' lock once it is).
+    learnt: AtomicBool,
 }
 
 /// The registered record of a class.
@@ -208,15 +240,18 @@ impl<T: ?Sized + Send + Sync + 'static, A: 'static> ClassCore<T, A> {
                 name: class.name,
                 lazy_top: AtomicU32::new(0),
                 record: AtomicU32::new(0),
-                slab: Mutex::new(Slab::new(v0)),
+                meta: Mutex::new(Meta::new(v0)),
+                shards: Shards::new(),
                 steps: RwLock::new(Vec::new()),
                 as_any: class.as_any,
                 converting: Mutex::new(()),
+                learnt: AtomicU64::new(0),
             },
             ctor: AtomicPtr::new(Box::into_raw(Box::new(Ctor {
                 f: class.ctor,
                 call: class.call,
                 version: 0,
+                learnt: AtomicBool::new(false),
             }))),
         }
     }
@@ -226,7 +261,7 @@ impl<T: ?Sized + Send + Sync + 'static, A: 'static> ClassCore<T, A> {
         // SAFETY: ctor pointers are leaked boxes, never freed.
         let ctor = unsafe { &*self.ctor.load(Ordering::Acquire) };
         match (ctor.call)(ctor.f, args) {
-            Ok(value) => self.state.adopt(value, Some(ctor.version)),
+            Ok(value) => self.state.adopt(value, Some((ctor.version, &ctor.learnt))),
             Err(m) => panic!(
                 "the constructor of record of class `{}` (version {}) panicked: {m}",
                 self.state.name, ctor.version
@@ -246,6 +281,7 @@ impl<T: ?Sized + Send + Sync + 'static, A: 'static> ClassCore<T, A> {
             f: ctor.f,
             call: ctor.call,
             version,
+            learnt: AtomicBool::new(false),
         }));
         let old = self.ctor.swap(new, Ordering::AcqRel);
         self.state.record.store(version, Ordering::Release);

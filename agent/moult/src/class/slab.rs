@@ -1,116 +1,69 @@
-//! The bookkeeping of one class under one short lock: its live instances
-//! (so they can be enumerated), its versions and their live counts (kept up to
-//! date on every create, drop and conversion), and the names of the concrete
-//! types it knows.
+//! The bookkeeping of one class: its versions and the names of the concrete
+//! types it knows ([`Meta`], under one lock), and its live instances with
+//! their counts per version, striped over [`SHARDS`] independently locked
+//! [`Shard`]s so that threads creating and dropping instances at once do not
+//! contend on one mutex. A thread registers its instances in its home shard
+//! (threads are spread over shards round-robin); an instance stays in its
+//! shard for life, so its slot names the shard. Counts stay exact: every
+//! create, drop and conversion updates its shard's count under the shard's
+//! lock, and a total is summed with every shard locked.
 
 use std::any::TypeId;
-use std::sync::{Arc, Weak};
+use std::cell::Cell;
+use std::ptr::NonNull;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard};
 
-use super::tracked::Inst;
+use super::inst::{Inst, InstRef};
 
-/// One version of a class (a "generation": a conversion always makes a new one).
-pub(crate) struct VersionRec {
-    /// Concrete type of this version's values, learnt from the first value
+/// How many shards a class stripes its instances over (a power of two).
+pub(crate) const SHARDS: usize = 8;
+const SHARD_BITS: u32 = SHARDS.trailing_zeros();
+
+/// Versions by number (0 = compiled-in) and type names.
+pub(crate) struct Meta {
+    /// Concrete type of each version's values, learnt from the first value
     /// seen (a constructor or transformer cannot be asked without calling it).
-    pub(crate) type_id: Option<TypeId>,
-    /// Live instances holding a value of this version.
-    pub(crate) live: u64,
-}
-
-/// Instances, versions and counts of one class.
-pub(crate) struct Slab<T: ?Sized + 'static> {
-    /// Every live instance, by slot; `None` marks a free slot.
-    entries: Vec<Option<Weak<Inst<T>>>>,
-    /// Free slots, reused before the vector grows.
-    free: Vec<u32>,
-    /// Versions by number (0 = compiled-in).
-    pub(crate) versions: Vec<VersionRec>,
+    versions: Vec<Option<TypeId>>,
     /// Names of concrete types declared by the app or updates, for the console.
     type_names: Vec<(TypeId, &'static str)>,
-    /// Sum of `live` over versions.
-    pub(crate) live_total: u64,
 }
 
-impl<T: ?Sized + 'static> Slab<T> {
+impl Meta {
     /// An empty class whose version 0 has type `v0` if known.
     pub(crate) fn new(v0: Option<(TypeId, &'static str)>) -> Self {
-        Slab {
-            entries: Vec::new(),
-            free: Vec::new(),
-            versions: vec![VersionRec {
-                type_id: v0.map(|(t, _)| t),
-                live: 0,
-            }],
+        Meta {
+            versions: vec![v0.map(|(t, _)| t)],
             type_names: v0.into_iter().collect(),
-            live_total: 0,
         }
     }
 
-    /// Registers a live instance of `version`; returns its slot.
-    pub(crate) fn insert(&mut self, inst: Weak<Inst<T>>, version: u32) -> u32 {
-        self.versions[version as usize].live += 1;
-        self.live_total += 1;
-        match self.free.pop() {
-            Some(slot) => {
-                self.entries[slot as usize] = Some(inst);
-                slot
-            }
-            None => {
-                self.entries.push(Some(inst));
-                (self.entries.len() - 1) as u32
-            }
-        }
-    }
-
-    /// Forgets the instance in `slot`, which held a value of `version`.
-    pub(crate) fn remove(&mut self, slot: u32, version: u32) {
-        if let Some(entry) = self.entries.get_mut(slot as usize)
-            && entry.take().is_some()
-        {
-            self.free.push(slot);
-            self.versions[version as usize].live -= 1;
-            self.live_total -= 1;
-        }
-    }
-
-    /// One instance went from version `from` to version `to`.
-    pub(crate) fn moved(&mut self, from: u32, to: u32) {
-        self.versions[from as usize].live -= 1;
-        self.versions[to as usize].live += 1;
-    }
-
-    /// Live instances of versions `from..to`.
-    pub(crate) fn live_between(&self, from: u32, to: u32) -> u64 {
-        self.versions[from as usize..to as usize]
-            .iter()
-            .map(|v| v.live)
-            .sum()
+    /// How many versions.
+    pub(crate) fn len(&self) -> u32 {
+        self.versions.len() as u32
     }
 
     /// Records that `version`'s values have type `type_id`, if not known yet.
     pub(crate) fn learn(&mut self, version: u32, type_id: TypeId) {
-        let rec = &mut self.versions[version as usize];
-        if rec.type_id.is_none() {
-            rec.type_id = Some(type_id);
-        }
+        self.versions[version as usize].get_or_insert(type_id);
     }
 
     /// `true` if `version`'s type is not known yet.
     pub(crate) fn unlearnt(&self, version: u32) -> bool {
-        self.versions[version as usize].type_id.is_none()
+        self.versions[version as usize].is_none()
     }
 
     /// The newest version whose values have type `type_id`.
     pub(crate) fn version_of_type(&self, type_id: TypeId) -> Option<u32> {
         self.versions
             .iter()
-            .rposition(|v| v.type_id == Some(type_id))
+            .rposition(|v| *v == Some(type_id))
             .map(|v| v as u32)
     }
 
     /// Adds a version (no instance yet); returns its number.
     pub(crate) fn push_version(&mut self, type_id: Option<TypeId>) -> u32 {
-        self.versions.push(VersionRec { type_id, live: 0 });
+        self.versions.push(type_id);
         (self.versions.len() - 1) as u32
     }
 
@@ -123,7 +76,7 @@ impl<T: ?Sized + 'static> Slab<T> {
 
     /// What the console shows as `version`'s type.
     pub(crate) fn type_name(&self, version: u32) -> String {
-        match self.versions[version as usize].type_id {
+        match self.versions[version as usize] {
             None => "(no value yet)".into(),
             Some(t) => match self.type_names.iter().find(|(n, _)| *n == t) {
                 Some((_, name)) => (*name).into(),
@@ -131,18 +84,163 @@ impl<T: ?Sized + 'static> Slab<T> {
             },
         }
     }
+}
 
-    /// Strong handles on every live instance (those being dropped are skipped).
-    ///
-    /// The caller must drop them *after* releasing the slab lock: dropping the
-    /// last handle of an instance takes that lock.
-    pub(crate) fn upgrade_all(&self) -> Vec<Arc<Inst<T>>> {
-        let mut out = Vec::with_capacity(self.live_total as usize);
-        out.extend(
-            self.entries
-                .iter()
-                .filter_map(|e| e.as_ref().and_then(Weak::upgrade)),
-        );
+/// Some of a class's live instances, and their counts per version.
+pub(crate) struct Shard<T: ?Sized + 'static> {
+    /// Instances by index; `None` marks a free index. An instance leaves
+    /// before its memory is freed (see `inst.rs`).
+    entries: Vec<Option<NonNull<Inst<T>>>>,
+    /// Free indices, reused before the vector grows.
+    free: Vec<u32>,
+    /// Live instances of this shard by version (grown on demand).
+    live: Vec<u64>,
+}
+
+// SAFETY: the shard only holds addresses of instances, shared between
+// threads as `InstRef`s are (values `Send + Sync`); used only under its lock.
+unsafe impl<T: ?Sized + Send + Sync + 'static> Send for Shard<T> {}
+
+impl<T: ?Sized + 'static> Shard<T> {
+    fn count(&mut self, version: u32) -> &mut u64 {
+        let v = version as usize;
+        if self.live.len() <= v {
+            self.live.resize(v + 1, 0);
+        }
+        &mut self.live[v]
+    }
+
+    /// Live instances of `version` in this shard.
+    pub(crate) fn live(&self, version: u32) -> u64 {
+        self.live.get(version as usize).copied().unwrap_or(0)
+    }
+
+    /// Registers a live instance of `version`; returns its index.
+    fn insert(&mut self, inst: NonNull<Inst<T>>, version: u32) -> u32 {
+        *self.count(version) += 1;
+        match self.free.pop() {
+            Some(i) => {
+                self.entries[i as usize] = Some(inst);
+                i
+            }
+            None => {
+                let i = self.entries.len() as u32;
+                assert!(i < (u32::MAX >> SHARD_BITS), "too many tracked instances");
+                self.entries.push(Some(inst));
+                i
+            }
+        }
+    }
+
+    /// One instance of this shard went from version `from` to version `to`.
+    pub(crate) fn moved(&mut self, from: u32, to: u32) {
+        *self.count(from) -= 1;
+        *self.count(to) += 1;
+    }
+
+    /// Strong handles on this shard's live instances (those being dropped
+    /// are skipped), appended to `out`. The caller drops them *after*
+    /// releasing the lock: dropping the last handle takes it.
+    fn upgrade_into(&self, out: &mut Vec<InstRef<T>>) {
+        out.extend(self.entries.iter().flatten().filter_map(|&p| {
+            // SAFETY: `p` is in the shard, whose lock `&self` is borrowed from.
+            unsafe { InstRef::upgrade_in_shard(p) }
+        }));
+    }
+}
+
+/// One shard and its lock, alone on its cache lines.
+#[repr(align(128))]
+struct Padded<T: ?Sized + 'static>(Mutex<Shard<T>>);
+
+/// A class's instances, striped over [`SHARDS`] shards.
+pub(crate) struct Shards<T: ?Sized + 'static>([Padded<T>; SHARDS]);
+
+thread_local! {
+    /// This thread's home shard (`usize::MAX`: not chosen yet).
+    static HOME: Cell<usize> = const { Cell::new(usize::MAX) };
+}
+
+/// Threads get home shards round-robin.
+static NEXT_HOME: AtomicUsize = AtomicUsize::new(0);
+
+fn home() -> usize {
+    HOME.with(|h| {
+        let mut i = h.get();
+        if i == usize::MAX {
+            i = NEXT_HOME.fetch_add(1, Ordering::Relaxed) % SHARDS;
+            h.set(i);
+        }
+        i
+    })
+}
+
+impl<T: ?Sized + 'static> Shards<T> {
+    /// No instance yet.
+    pub(crate) fn new() -> Self {
+        Shards(std::array::from_fn(|_| {
+            Padded(Mutex::new(Shard {
+                entries: Vec::new(),
+                free: Vec::new(),
+                live: Vec::new(),
+            }))
+        }))
+    }
+
+    fn lock(&self, shard: usize) -> MutexGuard<'_, Shard<T>> {
+        self.0[shard].0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The shard of the instance in `slot`, locked.
+    pub(crate) fn lock_slot(&self, slot: u32) -> MutexGuard<'_, Shard<T>> {
+        self.lock(slot as usize & (SHARDS - 1))
+    }
+
+    /// Registers a live instance of `version` in this thread's home shard,
+    /// and sets its slot before the shard's lock is released (the slot says
+    /// which shard counts it as soon as enumeration can see it).
+    pub(crate) fn insert(&self, inst: NonNull<Inst<T>>, version: u32) {
+        let shard = home();
+        let mut locked = self.lock(shard);
+        let i = locked.insert(inst, version);
+        // SAFETY: the caller's strong handle keeps `inst` alive.
+        let inst = unsafe { inst.as_ref() };
+        inst.slot()
+            .store((i << SHARD_BITS) | shard as u32, Ordering::Release);
+    }
+
+    /// Forgets the instance in `slot`, which held a value of `version`.
+    pub(crate) fn remove(&self, slot: u32, version: u32) {
+        let i = slot >> SHARD_BITS;
+        let mut shard = self.lock_slot(slot);
+        if let Some(entry) = shard.entries.get_mut(i as usize)
+            && entry.take().is_some()
+        {
+            shard.free.push(i);
+            *shard.count(version) -= 1;
+        }
+    }
+
+    /// Every shard, locked (in order: the only way several are held).
+    pub(crate) fn lock_all(&self) -> Vec<MutexGuard<'_, Shard<T>>> {
+        (0..SHARDS).map(|s| self.lock(s)).collect()
+    }
+
+    /// Strong handles on every live instance; the caller must hold no shard
+    /// lock when it drops them.
+    pub(crate) fn upgrade_all(&self) -> Vec<InstRef<T>> {
+        let mut out = Vec::new();
+        for s in 0..SHARDS {
+            self.lock(s).upgrade_into(&mut out);
+        }
         out
+    }
+
+    /// Live instances of versions `from..to`, summed with every shard locked.
+    pub(crate) fn live_between(&self, from: u32, to: u32) -> u64 {
+        let all = self.lock_all();
+        (from..to)
+            .map(|v| all.iter().map(|s| s.live(v)).sum::<u64>())
+            .sum()
     }
 }

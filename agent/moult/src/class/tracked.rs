@@ -6,61 +6,17 @@
 //! pending does the access take the slow path that converts first.
 
 use std::ops::{Deref, DerefMut};
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::atomic::Ordering;
 
-use super::record::ClassState;
-
-/// One instance, shared by its [`Tracked`] handles.
-pub(crate) struct Inst<T: ?Sized + 'static> {
-    /// Its class (in the app's heap, lives forever).
-    pub(crate) class: &'static ClassState<T>,
-    /// Version of the current value; changed only under the value's write
-    /// lock *and* the class's bookkeeping lock (so counts stay exact).
-    pub(crate) version: AtomicU32,
-    /// Slot in the class's instance table, removed on drop.
-    pub(crate) slot: AtomicU32,
-    /// The value: boxed, since a conversion replaces it by another concrete type.
-    pub(crate) value: RwLock<Box<T>>,
-}
-
-impl<T: ?Sized + 'static> Inst<T> {
-    /// An instance not yet registered (version and slot set at registration).
-    pub(crate) fn new(class: &'static ClassState<T>, value: Box<T>) -> Self {
-        Inst {
-            class,
-            version: AtomicU32::new(0),
-            slot: AtomicU32::new(u32::MAX),
-            value: RwLock::new(value),
-        }
-    }
-
-    /// The value, for writing (a poisoned lock is used anyway: values are
-    /// only ever replaced whole, never left half-written by moult).
-    pub(crate) fn write(&self) -> RwLockWriteGuard<'_, Box<T>> {
-        self.value.write().unwrap_or_else(|e| e.into_inner())
-    }
-
-    fn read(&self) -> RwLockReadGuard<'_, Box<T>> {
-        self.value.read().unwrap_or_else(|e| e.into_inner())
-    }
-}
-
-impl<T: ?Sized + 'static> Drop for Inst<T> {
-    fn drop(&mut self) {
-        let (slot, version) = (*self.slot.get_mut(), *self.version.get_mut());
-        if slot != u32::MAX {
-            self.class.lock().remove(slot, version);
-        }
-    }
-}
+use super::inst::InstRef;
+use super::lock::{ReadLocked, WriteLocked};
 
 /// A live instance of a tracked class: cheap to clone (shared), counted per
 /// version by its class, converted by updates.
 ///
 /// Build one with [`Class::create`](super::Class::create) or adopt a value
 /// with [`Class::track`](super::Class::track).
-pub struct Tracked<T: ?Sized + 'static>(pub(crate) Arc<Inst<T>>);
+pub struct Tracked<T: ?Sized + 'static>(pub(crate) InstRef<T>);
 
 impl<T: ?Sized + 'static> Clone for Tracked<T> {
     fn clone(&self) -> Self {
@@ -112,7 +68,7 @@ impl<T: ?Sized + Send + Sync + 'static> Tracked<T> {
 
     /// `true` if both handles are the same instance.
     pub fn ptr_eq(&self, other: &Tracked<T>) -> bool {
-        Arc::ptr_eq(&self.0, &other.0)
+        self.0.ptr_eq(&other.0)
     }
 
     /// Converts the instance if a lazy conversion is pending for it.
@@ -151,7 +107,7 @@ impl<T: ?Sized + 'static> std::fmt::Debug for Tracked<T> {
 }
 
 /// Shared access to a tracked value (holds its read lock).
-pub struct ReadGuard<'a, T: ?Sized + 'static>(RwLockReadGuard<'a, Box<T>>);
+pub struct ReadGuard<'a, T: ?Sized + 'static>(ReadLocked<'a, Box<T>>);
 
 impl<T: ?Sized + 'static> Deref for ReadGuard<'_, T> {
     type Target = T;
@@ -161,7 +117,7 @@ impl<T: ?Sized + 'static> Deref for ReadGuard<'_, T> {
 }
 
 /// Exclusive access to a tracked value (holds its write lock).
-pub struct WriteGuard<'a, T: ?Sized + 'static>(RwLockWriteGuard<'a, Box<T>>);
+pub struct WriteGuard<'a, T: ?Sized + 'static>(WriteLocked<'a, Box<T>>);
 
 impl<T: ?Sized + 'static> Deref for WriteGuard<'_, T> {
     type Target = T;

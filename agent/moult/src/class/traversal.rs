@@ -13,7 +13,7 @@ impl<T: ?Sized + Send + Sync + 'static> ClassState<T> {
     pub(crate) fn visit(&'static self, visit: &mut dyn FnMut(&str, u32, &dyn Any)) -> u64 {
         let instances = self.instances();
         for inst in &instances {
-            let value = inst.0.value.read().unwrap_or_else(|e| e.into_inner());
+            let value = inst.0.read();
             let version = inst.0.version.load(Ordering::Acquire);
             visit(self.name, version, (self.as_any)(&**value));
         }

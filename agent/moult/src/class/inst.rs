@@ -1,0 +1,176 @@
+//! One tracked instance and its reference counting.
+//!
+//! `std::sync::Arc` would do, but its class's shard (`slab.rs`) would then
+//! hold a `Weak` per instance: a second 8-byte counter in every instance, and
+//! three more atomic read-modify-writes per create + drop (downgrade, and two
+//! weak decrements). Here the shard holds a plain pointer instead, made safe
+//! by one rule: **an instance leaves its shard, under the shard's lock,
+//! before its memory is freed**, and the shard upgrades its pointers only
+//! under that lock, and only while the count is not zero (as `Weak::upgrade`).
+//! There are no weak handles at all: the only other holder, a lazy
+//! conversion's rollback journal, holds strong ones (see `lazy.rs`).
+
+use std::ops::Deref;
+use std::ptr::NonNull;
+use std::sync::atomic::{AtomicU32, Ordering, fence};
+
+use super::lock::{ReadLocked, ValueLock, WriteLocked};
+
+use super::record::ClassState;
+
+/// Strong counts beyond this abort the process (as `Arc` does past `isize::MAX`).
+const MAX_REFS: u32 = i32::MAX as u32;
+
+/// One instance, shared by its [`Tracked`](super::Tracked) handles.
+pub(crate) struct Inst<T: ?Sized + 'static> {
+    /// Handles ([`InstRef`]); the instance is freed when it reaches 0.
+    strong: AtomicU32,
+    /// Version of the current value; changed only under the value's write
+    /// lock *and* its class shard's lock (so counts stay exact).
+    pub(crate) version: AtomicU32,
+    /// Its class (in the app's heap, lives forever).
+    pub(crate) class: &'static ClassState<T>,
+    /// The value: boxed, since a conversion replaces it by another concrete
+    /// type (and constructors return `Box<T>`). The lock's spare word is the
+    /// instance's slot in its class's table ([`Inst::slot`]).
+    pub(crate) value: ValueLock<Box<T>>,
+}
+
+impl<T: ?Sized + 'static> Inst<T> {
+    /// Slot in the class's instance table (`u32::MAX`: not registered).
+    #[inline]
+    pub(crate) fn slot(&self) -> &AtomicU32 {
+        &self.value.spare
+    }
+
+    /// The value, for writing.
+    #[inline]
+    pub(crate) fn write(&self) -> WriteLocked<'_, Box<T>> {
+        self.value.write()
+    }
+
+    /// The value, for reading.
+    #[inline]
+    pub(crate) fn read(&self) -> ReadLocked<'_, Box<T>> {
+        self.value.read()
+    }
+}
+
+/// A strong handle on an instance (what `Arc<Inst<T>>` was).
+pub(crate) struct InstRef<T: ?Sized + 'static>(NonNull<Inst<T>>);
+
+// SAFETY: as `Arc<Inst<T>>`: the instance is shared between threads, its
+// mutable parts are atomics and a lock, and the value is `Send + Sync`.
+unsafe impl<T: ?Sized + Send + Sync + 'static> Send for InstRef<T> {}
+// SAFETY: as above.
+unsafe impl<T: ?Sized + Send + Sync + 'static> Sync for InstRef<T> {}
+
+impl<T: ?Sized + 'static> InstRef<T> {
+    /// A new instance (one strong handle, not registered in its class yet:
+    /// version 0, no slot).
+    pub(crate) fn new(class: &'static ClassState<T>, value: Box<T>) -> Self {
+        let inst = Box::new(Inst {
+            strong: AtomicU32::new(1),
+            version: AtomicU32::new(0),
+            class,
+            value: ValueLock::new(value, u32::MAX),
+        });
+        InstRef(NonNull::from(Box::leak(inst)))
+    }
+
+    /// The instance's address (what its class's shard keeps).
+    pub(crate) fn as_ptr(&self) -> NonNull<Inst<T>> {
+        self.0
+    }
+
+    /// `true` if both are the same instance.
+    pub(crate) fn ptr_eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+
+    /// A strong handle on the instance at `ptr` unless it is being dropped.
+    ///
+    /// # Safety
+    /// `ptr` must be in its class's shard and the caller must hold that shard's
+    /// lock (so the memory cannot be freed meanwhile: see module docs).
+    pub(crate) unsafe fn upgrade_in_shard(ptr: NonNull<Inst<T>>) -> Option<Self> {
+        // SAFETY: per the contract, the memory is live.
+        let strong = unsafe { &ptr.as_ref().strong };
+        upgrade(strong).then_some(InstRef(ptr))
+    }
+
+    /// The count reached 0: unregister, then free the instance and its value.
+    #[inline(never)]
+    fn drop_slow(&self) {
+        let ptr = self.0.as_ptr();
+        // SAFETY: no handle remains and none can be made (the shard skips
+        // instances whose count is 0), so once out of the shard this is the
+        // only access; the memory is a leaked `Box` from `new`.
+        unsafe {
+            let slot = (*ptr).slot().load(Ordering::Acquire);
+            if slot != u32::MAX {
+                let version = (*ptr).version.load(Ordering::Acquire);
+                (*ptr).class.shards.remove(slot, version);
+            }
+            drop(Box::from_raw(ptr));
+        }
+    }
+}
+
+/// Increments `strong` unless it is 0; `true` if it did.
+fn upgrade(strong: &AtomicU32) -> bool {
+    let mut n = strong.load(Ordering::Relaxed);
+    loop {
+        if n == 0 {
+            return false;
+        }
+        if n >= MAX_REFS {
+            std::process::abort();
+        }
+        match strong.compare_exchange_weak(n, n + 1, Ordering::Acquire, Ordering::Relaxed) {
+            Ok(_) => return true,
+            Err(now) => n = now,
+        }
+    }
+}
+
+impl<T: ?Sized + 'static> Deref for InstRef<T> {
+    type Target = Inst<T>;
+    #[inline]
+    fn deref(&self) -> &Inst<T> {
+        // SAFETY: a strong handle keeps the memory (and the value) alive.
+        unsafe { self.0.as_ref() }
+    }
+}
+
+impl<T: ?Sized + 'static> Clone for InstRef<T> {
+    #[inline]
+    fn clone(&self) -> Self {
+        if self.strong.fetch_add(1, Ordering::Relaxed) >= MAX_REFS {
+            std::process::abort();
+        }
+        InstRef(self.0)
+    }
+}
+
+impl<T: ?Sized + 'static> Drop for InstRef<T> {
+    #[inline]
+    fn drop(&mut self) {
+        if self.strong.fetch_sub(1, Ordering::Release) != 1 {
+            return;
+        }
+        fence(Ordering::Acquire);
+        self.drop_slow();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// What one instance costs beyond its value (its shard adds 8 bytes):
+    /// count 4 + version 4 + class 8 + lock word 4 + slot 4 + `Box<dyn _>` 16.
+    #[test]
+    fn an_instance_is_40_bytes() {
+        trait Api: Send + Sync {}
+        assert_eq!(std::mem::size_of::<super::Inst<dyn Api>>(), 40);
+    }
+}

@@ -1,0 +1,278 @@
+//! The lock on a tracked value: a reader-writer lock in one 32-bit futex word.
+//!
+//! `std::sync::RwLock` takes 16 bytes before its data on Linux (two futex
+//! words and a poison flag, padded); tracked values never use poisoning
+//! (moult only ever replaces a value whole), so this lock keeps the state in
+//! one word: 8 bytes less per instance. It waits on that word with
+//! `futex(2)`, which the kernel keys by address: an update library's copy of
+//! moult shares it with the app's (DESIGN.md fact 1), as with std's locks.
+//!
+//! Writers are preferred (a waiting writer holds new readers back, as std's
+//! futex lock does), so a stream of readers cannot starve a conversion; a
+//! thread that read-locks a value it already read-locks may therefore
+//! deadlock, as with std. Unlocking wakes every sleeper, which then retries:
+//! sleepers are rare (a value is locked for the time of one access).
+
+use std::cell::UnsafeCell;
+use std::ops::{Deref, DerefMut};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+/// Write-locked.
+const WRITER: u32 = 1 << 31;
+/// Someone sleeps on the word: unlocking must wake.
+const WAITING: u32 = 1 << 30;
+/// A writer waits: new readers hold back.
+const WRITER_WAITING: u32 = 1 << 29;
+/// Readers holding the lock.
+const READERS: u32 = WRITER_WAITING - 1;
+
+/// A value under a one-word reader-writer lock.
+pub(crate) struct ValueLock<X> {
+    state: AtomicU32,
+    /// A word for the owner, free of the lock: it would be padding otherwise
+    /// (an instance keeps its slot there).
+    pub(crate) spare: AtomicU32,
+    data: UnsafeCell<X>,
+}
+
+// SAFETY: as `std::sync::RwLock<X>`.
+unsafe impl<X: Send> Send for ValueLock<X> {}
+// SAFETY: as `std::sync::RwLock<X>`: readers share `&X`, a writer has it alone.
+unsafe impl<X: Send + Sync> Sync for ValueLock<X> {}
+
+impl<X> ValueLock<X> {
+    /// An unlocked value, with `spare` in the owner's word.
+    pub(crate) fn new(data: X, spare: u32) -> Self {
+        ValueLock {
+            state: AtomicU32::new(0),
+            spare: AtomicU32::new(spare),
+            data: UnsafeCell::new(data),
+        }
+    }
+
+    /// Shared access (waits while a writer holds or waits for the lock).
+    #[inline]
+    pub(crate) fn read(&self) -> ReadLocked<'_, X> {
+        let s = self.state.load(Ordering::Relaxed);
+        if s & (WRITER | WRITER_WAITING) == 0
+            && s & READERS < READERS - 1
+            && self
+                .state
+                .compare_exchange_weak(s, s + 1, Ordering::Acquire, Ordering::Relaxed)
+                .is_ok()
+        {
+            return ReadLocked(self);
+        }
+        self.read_slow();
+        ReadLocked(self)
+    }
+
+    #[cold]
+    fn read_slow(&self) {
+        loop {
+            let s = self.state.load(Ordering::Relaxed);
+            if s & (WRITER | WRITER_WAITING) == 0 {
+                if s & READERS == READERS - 1 {
+                    std::process::abort(); // as many readers as a u32 counts
+                }
+                if self
+                    .state
+                    .compare_exchange_weak(s, s + 1, Ordering::Acquire, Ordering::Relaxed)
+                    .is_ok()
+                {
+                    return;
+                }
+                continue;
+            }
+            self.sleep(s, s | WAITING);
+        }
+    }
+
+    /// Exclusive access.
+    #[inline]
+    pub(crate) fn write(&self) -> WriteLocked<'_, X> {
+        if self
+            .state
+            .compare_exchange(0, WRITER, Ordering::Acquire, Ordering::Relaxed)
+            .is_err()
+        {
+            self.write_slow();
+        }
+        WriteLocked(self)
+    }
+
+    #[cold]
+    fn write_slow(&self) {
+        loop {
+            let s = self.state.load(Ordering::Relaxed);
+            if s & (WRITER | READERS) == 0 {
+                // Free: take it, keeping `WAITING` so that unlocking wakes
+                // the others (`WRITER_WAITING` is set again by any writer
+                // still waiting).
+                if self
+                    .state
+                    .compare_exchange_weak(
+                        s,
+                        WRITER | (s & WAITING),
+                        Ordering::Acquire,
+                        Ordering::Relaxed,
+                    )
+                    .is_ok()
+                {
+                    return;
+                }
+                continue;
+            }
+            self.sleep(s, s | WAITING | WRITER_WAITING);
+        }
+    }
+
+    /// Marks the word `want` (from `seen`) and sleeps while it stays so.
+    fn sleep(&self, seen: u32, want: u32) {
+        if want != seen
+            && self
+                .state
+                .compare_exchange(seen, want, Ordering::Relaxed, Ordering::Relaxed)
+                .is_err()
+        {
+            return; // changed meanwhile: look again
+        }
+        // SAFETY: FUTEX_WAIT on a live, aligned u32; returns at once if the
+        // word is no longer `want` (spurious returns are retried by callers).
+        unsafe {
+            libc::syscall(
+                libc::SYS_futex,
+                self.state.as_ptr(),
+                libc::FUTEX_WAIT | libc::FUTEX_PRIVATE_FLAG,
+                want,
+                std::ptr::null::<libc::timespec>(),
+            );
+        }
+    }
+
+    /// Clears the waiting marks and wakes every sleeper if there were any.
+    #[cold]
+    fn wake_all(&self) {
+        let prev = self
+            .state
+            .fetch_and(!(WAITING | WRITER_WAITING), Ordering::Relaxed);
+        if prev & WAITING != 0 {
+            self.futex_wake();
+        }
+    }
+
+    fn futex_wake(&self) {
+        // SAFETY: FUTEX_WAKE on a live, aligned u32.
+        unsafe {
+            libc::syscall(
+                libc::SYS_futex,
+                self.state.as_ptr(),
+                libc::FUTEX_WAKE | libc::FUTEX_PRIVATE_FLAG,
+                i32::MAX,
+            );
+        }
+    }
+
+    #[inline]
+    fn read_unlock(&self) {
+        let now = self.state.fetch_sub(1, Ordering::Release) - 1;
+        if now & READERS == 0 && now & WAITING != 0 {
+            self.wake_all();
+        }
+    }
+
+    #[inline]
+    fn write_unlock(&self) {
+        if self.state.swap(0, Ordering::Release) & WAITING != 0 {
+            self.futex_wake();
+        }
+    }
+}
+
+/// Shared access to a locked value.
+pub(crate) struct ReadLocked<'a, X>(&'a ValueLock<X>);
+
+impl<X> Deref for ReadLocked<'_, X> {
+    type Target = X;
+    #[inline]
+    fn deref(&self) -> &X {
+        // SAFETY: read-locked: no writer.
+        unsafe { &*self.0.data.get() }
+    }
+}
+
+impl<X> Drop for ReadLocked<'_, X> {
+    #[inline]
+    fn drop(&mut self) {
+        self.0.read_unlock();
+    }
+}
+
+/// Exclusive access to a locked value.
+pub(crate) struct WriteLocked<'a, X>(&'a ValueLock<X>);
+
+impl<X> Deref for WriteLocked<'_, X> {
+    type Target = X;
+    #[inline]
+    fn deref(&self) -> &X {
+        // SAFETY: write-locked: nobody else.
+        unsafe { &*self.0.data.get() }
+    }
+}
+
+impl<X> DerefMut for WriteLocked<'_, X> {
+    #[inline]
+    fn deref_mut(&mut self) -> &mut X {
+        // SAFETY: write-locked: nobody else.
+        unsafe { &mut *self.0.data.get() }
+    }
+}
+
+impl<X> Drop for WriteLocked<'_, X> {
+    #[inline]
+    fn drop(&mut self) {
+        self.0.write_unlock();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ValueLock;
+    use std::sync::Arc;
+
+    /// Writers and readers contend: no increment is lost, no reader sees a
+    /// half-written pair, and nobody sleeps forever.
+    #[test]
+    fn readers_and_writers_contend_without_loss() {
+        let lock = Arc::new(ValueLock::new((0u64, 0u64), 0));
+        let threads: Vec<_> = (0..4)
+            .map(|t| {
+                let lock = lock.clone();
+                std::thread::spawn(move || {
+                    for i in 0..100_000 {
+                        if (i + t) % 3 == 0 {
+                            let mut w = lock.write();
+                            let v = &mut *w;
+                            v.0 += 1;
+                            if i % 64 == 0 {
+                                std::thread::yield_now(); // others sleep on the word
+                            }
+                            v.1 += 1;
+                        } else {
+                            let (a, b) = *lock.read();
+                            assert_eq!(a, b);
+                        }
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        let writes: u64 = (0..4u64)
+            .map(|t| (0..100_000u64).filter(|i| (i + t) % 3 == 0).count() as u64)
+            .sum();
+        assert_eq!(*lock.read(), (writes, writes));
+        assert_eq!(lock.state.load(std::sync::atomic::Ordering::Relaxed), 0);
+    }
+}
