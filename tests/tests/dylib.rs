@@ -357,3 +357,24 @@ fn a_transformer_panicking_in_a_library_rolls_every_instance_back() {
     );
     assert!(app.alive());
 }
+
+#[test]
+fn library_copies_of_dead_processes_are_swept() {
+    // A process that has exited (and was reaped) left its copies behind.
+    let mut dead = std::process::Command::new("true").spawn().unwrap();
+    let dead_pid = dead.id();
+    dead.wait().unwrap();
+    let parent = std::env::temp_dir().join(format!("moult-{}", current_uid()));
+    let leftover = parent.join(format!("libs-{dead_pid}"));
+    std::fs::create_dir_all(&leftover).unwrap();
+    std::fs::write(leftover.join("0-libold.so"), b"old copy").unwrap();
+
+    let mut app = App::start(&app_binary());
+    let outcomes = apply(&mut app, "upd-redefine");
+    assert_eq!(outcomes[0], r#"outcome {"outcome":"applied"}"#);
+    assert!(
+        !leftover.exists(),
+        "the first load sweeps the copies of processes that are gone"
+    );
+    assert!(parent.join(format!("libs-{}", app.pid())).is_dir());
+}

@@ -159,6 +159,11 @@ fn a_check_also_passes_at_a_slower_pace() {
     // periods, so it judges them at a slow pace too.
     let out = check(&["step1-hello", "--solution", "--period-ms", "500"]);
     let stdout = text(&out.stdout);
-    assert_eq!(out.status.code(), Some(0), "{stdout}\n{}", text(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        text(&out.stderr)
+    );
     assert!(stdout.starts_with("PASS step1-hello: "), "{stdout}");
 }

@@ -148,20 +148,59 @@ fn check_fingerprint(bytes: &[u8]) -> Result<(), String> {
     }
 }
 
+/// This process's directory of library copies, `$TMPDIR/moult-<uid>/libs-<pid>`,
+/// made once per process. Copies stay while their process lives (their code
+/// is mapped, and backtraces read symbols from the file); the directories
+/// of dead processes are removed here, and so is a leftover directory of a
+/// dead process that had this pid, so every copy in it is this process's.
+fn copies_dir() -> Result<&'static Path, String> {
+    use std::os::unix::fs::DirBuilderExt;
+    static DIR: std::sync::OnceLock<Result<PathBuf, String>> = std::sync::OnceLock::new();
+    let made = DIR.get_or_init(|| {
+        // SAFETY: getuid has no preconditions.
+        let uid = unsafe { libc::getuid() };
+        let parent = std::env::temp_dir().join(format!("moult-{uid}"));
+        sweep_dead_copies(&parent);
+        let dir = parent.join(format!("libs-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        Ok(dir)
+    });
+    made.as_deref().map_err(Clone::clone)
+}
+
+/// Removes the `libs-<pid>` directories in `parent` whose process is gone.
+fn sweep_dead_copies(parent: &Path) {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix("libs-"))
+            .and_then(|p| p.parse::<libc::pid_t>().ok())
+        else {
+            continue;
+        };
+        // SAFETY: kill with signal 0 only checks that the process exists.
+        let gone = unsafe { libc::kill(pid, 0) } != 0
+            && std::io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH);
+        if gone {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
 /// Writes `bytes` to a fresh file in a private per-process directory.
 fn unique_copy(path: &Path, bytes: &[u8]) -> Result<PathBuf, String> {
-    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+    use std::os::unix::fs::OpenOptionsExt;
     static NEXT: AtomicU64 = AtomicU64::new(0);
-    // SAFETY: getuid has no preconditions.
-    let uid = unsafe { libc::getuid() };
-    let dir = std::env::temp_dir()
-        .join(format!("moult-{uid}"))
-        .join(format!("libs-{}", std::process::id()));
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(&dir)
-        .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let dir = copies_dir()?;
     let stem = path
         .file_name()
         .map_or_else(|| "update.so".into(), |n| n.to_string_lossy().into_owned());
