@@ -78,6 +78,20 @@ impl Tmux {
         assert!(out.status.success(), "send-keys -l {text:?}");
     }
 
+    /// Resizes the terminal to `width`×`height` (the program gets SIGWINCH).
+    pub fn resize(&self, width: u16, height: u16) {
+        let out = self.run(&[
+            "resize-window",
+            "-t",
+            "0",
+            "-x",
+            &width.to_string(),
+            "-y",
+            &height.to_string(),
+        ]);
+        assert!(out.status.success(), "resize-window {width}x{height}");
+    }
+
     /// The screen now, one line per row (empty once the program ended).
     pub fn screen(&self) -> String {
         String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "0"]).stdout).into_owned()

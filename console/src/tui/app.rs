@@ -13,7 +13,7 @@ use super::feed::Feed;
 use super::input::Key;
 use super::session::Session;
 use super::state::AppState;
-use super::terminal::TerminalGuard;
+use super::terminal::{self, TerminalGuard};
 use super::ui::Ui;
 use super::view::{self, Theme};
 use crate::exit::Exit;
@@ -53,7 +53,9 @@ fn run_loop(
 ) -> anyhow::Result<()> {
     let mut dirty = true;
     let mut drawn = Instant::now();
+    let injected_panic = terminal::injected_panic_due();
     loop {
+        terminal::panic_if_due(injected_panic);
         if dirty || drawn.elapsed() >= REDRAW {
             guard
                 .terminal

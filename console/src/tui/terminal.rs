@@ -6,6 +6,7 @@
 
 use std::io::{self, Stdout};
 use std::sync::Once;
+use std::time::{Duration, Instant};
 
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
@@ -59,4 +60,23 @@ fn install_panic_hook() {
             previous(info);
         }));
     });
+}
+
+/// Test hook: with `MOULT_CONSOLE_PANIC_AFTER_MS=<n>` in its environment,
+/// the console panics on its UI thread `n` ms after taking the terminal.
+/// It is how the end-to-end tests prove that the panic hook gives the
+/// terminal back (cooked mode, main screen, cursor shown).
+pub const PANIC_AFTER_ENV: &str = "MOULT_CONSOLE_PANIC_AFTER_MS";
+
+/// When the injected panic is due, if [`PANIC_AFTER_ENV`] asks for one.
+pub fn injected_panic_due() -> Option<Instant> {
+    let ms: u64 = std::env::var(PANIC_AFTER_ENV).ok()?.trim().parse().ok()?;
+    Some(Instant::now() + Duration::from_millis(ms))
+}
+
+/// Panics if the injected panic is due.
+pub fn panic_if_due(due: Option<Instant>) {
+    if due.is_some_and(|due| Instant::now() >= due) {
+        panic!("injected panic ({PANIC_AFTER_ENV})");
+    }
 }
