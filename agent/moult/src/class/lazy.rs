@@ -60,15 +60,29 @@ pub(crate) struct LazyStep<T: ?Sized + 'static> {
 }
 
 impl<T: ?Sized + 'static> LazyStep<T> {
-    /// `true` if instances of `version` go through this step.
-    pub(crate) fn covers(&self, version: u32) -> bool {
-        self.from <= version && version < self.target
-    }
-
     /// `true` unless failed or withdrawn.
     pub(crate) fn is_active(&self) -> bool {
         self.state.load(Ordering::Acquire) == ACTIVE
     }
+}
+
+/// The step of `steps` (`(from, target)` by `range`) that covers `version`.
+///
+/// Steps are pushed in the order of their versions and never overlap (a
+/// step starts at the constructor of record's version, which is at least
+/// every earlier surviving step's target; asserted at push), so the only
+/// candidate is found by binary search. (A linear scan made every catch-up
+/// and every instance of an eager conversion cost O(steps ever installed):
+/// thousands of lazy conversions slowed each later update.)
+pub(crate) fn covering<S>(
+    steps: &[S],
+    version: u32,
+    range: impl Fn(&S) -> (u32, u32),
+) -> Option<&S> {
+    // Steps before `i` end at or below `version`; those after it start at or
+    // above the end of `steps[i]`, hence above `version`.
+    let i = steps.partition_point(|s| range(s).1 <= version);
+    steps.get(i).filter(|s| range(s).0 <= version)
 }
 
 /// How many conversions between two progress events (~1%, at most 10 000).
@@ -80,7 +94,7 @@ impl<T: ?Sized + 'static> ClassState<T> {
     /// The step an instance of `version` must go through next, if it can.
     pub(crate) fn next_step(&self, version: u32) -> Option<Arc<LazyStep<T>>> {
         let steps = self.steps.read().unwrap_or_else(|e| e.into_inner());
-        let step = steps.iter().find(|s| s.covers(version))?;
+        let step = covering(&steps, version, |s| (s.from, s.target))?;
         step.is_active().then(|| step.clone())
     }
 
@@ -209,6 +223,11 @@ impl<T: ?Sized + Send + Sync + 'static, A: 'static> ClassCore<T, A> {
         });
         {
             let mut steps = state.steps.write().unwrap_or_else(|e| e.into_inner());
+            debug_assert!(
+                steps
+                    .last()
+                    .is_none_or(|s| s.target <= from && from < target)
+            );
             steps.push(step.clone());
             state.recompute_lazy_top(&steps);
         }
@@ -310,5 +329,29 @@ impl UpdateContext {
         // Wrapped here, in the caller's copy of moult and std.
         let (ctor, transform) = (CtorFn::new(new_ctor), guard_transformer(transformer));
         Ok(class.core.convert_lazy(self, ctor, transform))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::covering;
+
+    /// The linear search `covering` replaces.
+    fn linear(steps: &[(u32, u32)], v: u32) -> Option<&(u32, u32)> {
+        steps.iter().find(|&&(from, to)| from <= v && v < to)
+    }
+
+    #[test]
+    fn covering_finds_the_step_a_linear_scan_finds() {
+        // Chained lazy steps, gaps left by eager conversions, a rolled-back
+        // step's missing number, thousands of them.
+        let mut steps = vec![(0, 1), (1, 2), (3, 4), (4, 6), (6, 7), (9, 10)];
+        for k in 0..3000 {
+            steps.push((10 + 3 * k, 12 + 3 * k));
+        }
+        for v in 0..10_000 {
+            assert_eq!(covering(&steps, v, |&r| r), linear(&steps, v), "v{v}");
+        }
+        assert_eq!(covering(&[], 0, |&r: &(u32, u32)| r), None);
     }
 }

@@ -192,7 +192,7 @@ impl<T: ?Sized + 'static> ClassState<T> {
                 let live = shards.iter().map(|s| s.live(v)).sum();
                 // Pending: the step covering this version can still run.
                 if let Some(&(_, _, true)) =
-                    steps.iter().find(|(from, to, _)| *from <= v && v < *to)
+                    super::lazy::covering(&steps, v, |&(from, to, _)| (from, to))
                 {
                     pending += live;
                 }

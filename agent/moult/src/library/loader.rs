@@ -62,11 +62,18 @@ fn stage_checked(path: &Path) -> Result<Staged, Error> {
         path: path.display().to_string(),
         reason,
     };
-    let bytes = read_regular_file(path).map_err(fail)?;
-    check_fingerprint(&bytes).map_err(fail)?;
+    let source = open_regular_file(path).map_err(fail)?;
+    // The copy, not the source, is checked and then loaded: what was checked
+    // is what runs, even if the source changes meanwhile. Never read whole
+    // into the heap: a library-sized buffer per load made glibc raise its
+    // mmap threshold and keep the freed buffers, megabytes per load.
+    let copy = unique_copy(path, source).map_err(fail)?;
+    if let Err(reason) = check_fingerprint(&copy) {
+        let _ = std::fs::remove_file(&copy);
+        return Err(fail(reason));
+    }
 
     let rt = crate::runtime();
-    let copy = unique_copy(path, &bytes).map_err(fail)?;
     // SAFETY: the fingerprint matched, so the library was built by this
     // compiler from this moult; its initialisers are ordinary Rust statics.
     let library = unsafe { libloading::Library::new(&copy) }
@@ -114,22 +121,26 @@ fn call_entry(rt: &'static Runtime, entry: EntryFn) -> Result<Vec<Box<dyn Update
     }
 }
 
-fn read_regular_file(path: &Path) -> Result<Vec<u8>, String> {
+fn open_regular_file(path: &Path) -> Result<std::fs::File, String> {
     let meta = std::fs::metadata(path).map_err(|e| format!("cannot read it: {e}"))?;
     if !meta.is_file() {
         return Err("not a regular file; give the path of a built .so".into());
     }
-    std::fs::read(path).map_err(|e| format!("cannot read it: {e}"))
+    std::fs::File::open(path).map_err(|e| format!("cannot read it: {e}"))
 }
 
-fn check_fingerprint(bytes: &[u8]) -> Result<(), String> {
+/// Checks the fingerprint of the library file at `copy`, reading only its
+/// headers and the sections the parser needs (through a read cache).
+fn check_fingerprint(copy: &Path) -> Result<(), String> {
+    let file = std::fs::File::open(copy).map_err(|e| format!("cannot read the copy: {e}"))?;
+    let cache = object::read::ReadCache::new(file);
     let not_update = |why: &str| {
         format!(
             "not a moult update library ({why}); build an update crate with crate-type = [\"cdylib\"] and #[moult::update_library]"
         )
     };
-    let file =
-        object::File::parse(bytes).map_err(|e| not_update(&format!("not a shared object: {e}")))?;
+    let file = object::File::parse(&cache)
+        .map_err(|e| not_update(&format!("not a shared object: {e}")))?;
     let section = file
         .section_by_name(FINGERPRINT_SECTION)
         .ok_or_else(|| not_update(&format!("no {FINGERPRINT_SECTION} section")))?;
@@ -196,8 +207,9 @@ fn sweep_dead_copies(parent: &Path) {
     }
 }
 
-/// Writes `bytes` to a fresh file in a private per-process directory.
-fn unique_copy(path: &Path, bytes: &[u8]) -> Result<PathBuf, String> {
+/// Copies `source` (opened from `path`) to a fresh file in a private
+/// per-process directory, streaming (no library-sized buffer).
+fn unique_copy(path: &Path, mut source: std::fs::File) -> Result<PathBuf, String> {
     use std::os::unix::fs::OpenOptionsExt;
     static NEXT: AtomicU64 = AtomicU64::new(0);
     let dir = copies_dir()?;
@@ -214,9 +226,10 @@ fn unique_copy(path: &Path, bytes: &[u8]) -> Result<PathBuf, String> {
             .open(&copy)
         {
             Ok(mut f) => {
-                use std::io::Write;
-                f.write_all(bytes)
-                    .map_err(|e| format!("cannot copy to {}: {e}", copy.display()))?;
+                if let Err(e) = std::io::copy(&mut source, &mut f) {
+                    let _ = std::fs::remove_file(&copy);
+                    return Err(format!("cannot copy to {}: {e}", copy.display()));
+                }
                 return Ok(copy);
             }
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
