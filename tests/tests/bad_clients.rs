@@ -89,6 +89,7 @@ fn every_bad_client_at_once_leaves_the_app_at_pace_and_the_good_client_answered(
     let socket = app.socket();
     let pid = app.pid();
     let threads_before = thread_count(pid);
+    let rss_before = status_kib(pid, "VmRSS:");
     let mut good = Client::hello(&socket);
     let mut never_reads = Client::hello(&socket);
     assert!(matches!(
@@ -233,6 +234,11 @@ fn every_bad_client_at_once_leaves_the_app_at_pace_and_the_good_client_answered(
     assert_eq!(app.ask("greet"), "greet hello world");
     assert!(app.alive());
     eprintln!(
+        "bad_clients: app memory: VmRSS {rss_before} KiB before, {} KiB after, peak VmHWM {} KiB",
+        status_kib(pid, "VmRSS:"),
+        status_kib(pid, "VmHWM:")
+    );
+    eprintln!(
         "bad_clients: random bytes accepted {} of {}",
         random_accepted.load(Ordering::Relaxed),
         8u64 << 20
@@ -248,13 +254,24 @@ fn every_bad_client_at_once_leaves_the_app_at_pace_and_the_good_client_answered(
     );
 }
 
-fn thread_count(pid: u32) -> usize {
+/// A numeric field of `/proc/<pid>/status` (e.g. `Threads:`, `VmRSS:` in KiB).
+fn status_field(pid: u32, field: &str) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .unwrap()
         .lines()
-        .find_map(|l| l.strip_prefix("Threads:"))
+        .find_map(|l| l.strip_prefix(field))
+        .unwrap_or_else(|| panic!("no {field} in /proc/{pid}/status"))
+        .split_whitespace()
+        .next()
         .unwrap()
-        .trim()
         .parse()
         .unwrap()
+}
+
+fn thread_count(pid: u32) -> usize {
+    status_field(pid, "Threads:") as usize
+}
+
+fn status_kib(pid: u32, field: &str) -> u64 {
+    status_field(pid, field)
 }
