@@ -164,6 +164,17 @@ fn a_thread_that_never_reaches_its_update_point_gets_the_update_postponed_then_a
         calls(s, "e2e_app::greeting") > greet + 20
     });
     assert_eq!(app.ask("greet"), "greet hello world");
+    // Nothing was left behind: the same update, applied again now that the
+    // worker passes its point, parks and reboots it.
+    let again = apply(&mut c, "upd-reboot");
+    let outcomes = outcomes_until_final(&mut c, again, Duration::from_secs(60));
+    assert_eq!(outcomes, [Outcome::Applied]);
+    let s = wait_snapshot(&mut c, "the worker runs v2", |s| {
+        s.threads
+            .iter()
+            .any(|t| t.name == "worker" && t.main_version == 1 && t.state == ThreadState::Running)
+    });
+    assert_nothing_held(&s);
     assert!(app.alive());
 }
 
