@@ -5,7 +5,7 @@
 //! stalls nobody but itself: its queue fills, its pump drops it, and a
 //! write that cannot progress for [`SEND_TIMEOUT`] closes it.
 
-use std::io::{BufReader, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex};
@@ -131,21 +131,22 @@ pub(crate) fn serve(stream: Stream, name: &str) {
         tx,
         shared: shared.clone(),
     };
-    read_loop(&outbox, name);
+    read_loop(&mut BufReader::new(&shared.stream), &outbox, name);
     shared.closed.store(true, Ordering::Release);
     drop(outbox); // the writer drains what is queued, then ends
     let _ = writer.join();
     shutdown(&shared.stream);
 }
 
-fn read_loop(outbox: &Outbox, name: &str) {
+/// Reads request lines from `reader` and queues one reply each on `outbox`,
+/// until the stream ends, the connection closes, or a request closes it.
+fn read_loop(reader: &mut impl BufRead, outbox: &Outbox, name: &str) {
     let shared = &outbox.shared;
-    let mut reader = BufReader::new(&shared.stream);
     loop {
         if shared.closed.load(Ordering::Acquire) {
             return;
         }
-        let line = match read_line(&mut reader, MAX_REQUEST_BYTES) {
+        let line = match read_line(reader, MAX_REQUEST_BYTES) {
             Ok(None) => return, // end of stream (a partial last line is dropped)
             Ok(Some(line)) => line,
             Err(e) if is_timeout(&e) => {
@@ -192,6 +193,38 @@ fn read_loop(outbox: &Outbox, name: &str) {
             return;
         }
     }
+}
+
+/// Runs `input` through the agent's request loop exactly as a connection
+/// does (framing, decoding, dispatch), with no socket reader or writer:
+/// returns the lines it would have written, in order. Only for the fuzz
+/// targets (`tests/fuzz`) and their CI replay.
+///
+/// The agent must be started. A `subscribe` in `input` starts a real event
+/// pump, which ends on its own within a quarter of a second.
+pub(crate) fn serve_bytes(input: &[u8]) -> Vec<String> {
+    let Ok((ours, _theirs)) = std::os::unix::net::UnixStream::pair() else {
+        return Vec::new();
+    };
+    let stream = Stream::from(interprocess::os::unix::uds_local_socket::Stream::from(ours));
+    let shared = Arc::new(Shared {
+        stream,
+        closed: AtomicBool::new(false),
+        too_slow: Mutex::new(None),
+        undelivered: AtomicU64::new(0),
+        subscribed: AtomicBool::new(false),
+    });
+    // Every reply answers a line ending in `\n`, so the queue never fills
+    // (nothing drains it while the loop runs); the margin is for a pump.
+    let (tx, rx) = std::sync::mpsc::sync_channel(input.len() + 64);
+    let outbox = Outbox {
+        tx,
+        shared: shared.clone(),
+    };
+    read_loop(&mut std::io::Cursor::new(input), &outbox, "moult-fuzz");
+    shared.closed.store(true, Ordering::Release);
+    drop(outbox);
+    rx.try_iter().map(|(line, _)| line).collect()
 }
 
 fn write_loop(shared: &Shared, rx: &Receiver<Line>) {

@@ -89,6 +89,24 @@ pub fn start(app: &str) -> Result<&'static AgentInfo, Error> {
     Ok(info)
 }
 
+/// Feeds `input` to the agent's request loop as if a client had sent it on
+/// one connection (line framing, decoding, dispatch to the live runtime)
+/// and returns the lines the agent would have written back, in order.
+///
+/// Not part of the API: the entry of the fuzz targets in `tests/fuzz` and
+/// of their CI replay (`tests/tests/fuzz_smoke.rs`). Call [`start`] first.
+/// Only the socket is left out: peer credentials, timeouts and the writer
+/// thread are the listener's, exercised by the socket tests.
+#[doc(hidden)]
+pub fn __serve_bytes(input: &[u8]) -> Result<Vec<String>, Error> {
+    if !RUNNING.load(Ordering::Acquire) {
+        return Err(Error::Agent(
+            "the agent is not started; call moult::agent::start first".into(),
+        ));
+    }
+    Ok(connection::serve_bytes(input))
+}
+
 /// Removes the socket and metadata when the process exits normally (a
 /// killed process's files are swept by the next agent or console).
 extern "C" fn remove_files_at_exit() {
