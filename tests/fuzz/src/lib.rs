@@ -199,7 +199,11 @@ pub fn setup() {
         let _ = std::fs::create_dir_all(scratch.join("dir.so"));
         let _ = std::fs::write(scratch.join("garbage.so"), b"\x7fELF\x02\x01\x01garbage");
         let _ = std::fs::write(scratch.join("empty.so"), b"");
-        std::mem::forget((1..=3).map(|s| SHAPES.create(s)).collect::<Vec<_>>());
+        // Kept reachable from a static (not forgotten): LeakSanitizer
+        // reports unreachable allocations at exit.
+        static LIVE: std::sync::OnceLock<Vec<moult::class::Tracked<dyn Shape>>> =
+            std::sync::OnceLock::new();
+        LIVE.get_or_init(|| (1..=3).map(|s| SHAPES.create(s)).collect());
         moult::dsu::spawn("worker", || {
             let mut n = 0;
             loop {
