@@ -181,20 +181,7 @@ criterion_group! {
 /// Median and median absolute deviation (ns per iteration) criterion saved
 /// for `id` in this group, if any.
 fn estimate(id: &str) -> Option<(f64, f64)> {
-    let dir = std::env::var_os("CARGO_TARGET_DIR").map_or_else(
-        || std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"),
-        std::path::PathBuf::from,
-    );
-    // Criterion stores `group/function/parameter` under `group/function_parameter`.
-    let dir = dir
-        .join("criterion/console_render")
-        .join(id.replace('/', "_"));
-    let text = std::fs::read_to_string(dir.join("new/estimates.json")).ok()?;
-    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
-    Some((
-        v["median"]["point_estimate"].as_f64()?,
-        v["median_abs_dev"]["point_estimate"].as_f64()?,
-    ))
+    moult_bench_support::estimate("console_render", id)
 }
 
 fn main() {

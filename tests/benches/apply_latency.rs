@@ -22,7 +22,7 @@ use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, SamplingMode, criterion_group};
-use moult_e2e::{build, library_path, private_runtime_dir, target_dir};
+use moult_e2e::{build, library_path, private_runtime_dir};
 use moult_protocol::discovery;
 
 /// Target from spawning the CLI until the new version runs, in ns.
@@ -172,15 +172,7 @@ criterion_group! {
 
 /// Median and median absolute deviation (ns) criterion saved for `id`.
 fn estimate(id: &str) -> Option<(f64, f64)> {
-    let path = target_dir()
-        .join("criterion/apply_latency")
-        .join(id)
-        .join("new/estimates.json");
-    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()?;
-    Some((
-        v["median"]["point_estimate"].as_f64()?,
-        v["median_abs_dev"]["point_estimate"].as_f64()?,
-    ))
+    moult_bench_support::estimate("apply_latency", id)
 }
 
 fn main() {

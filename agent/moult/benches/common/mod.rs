@@ -4,7 +4,6 @@
 
 #![allow(dead_code)] // each bench uses a different subset
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use criterion::SamplingMode;
@@ -37,27 +36,10 @@ pub fn one_shot<M: criterion::measurement::Measurement>(
         .measurement_time(Duration::from_nanos(1));
 }
 
-/// Where criterion writes its results (honours `CARGO_TARGET_DIR`).
-fn criterion_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map_or_else(
-            || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target"),
-            PathBuf::from,
-        )
-        .join("criterion")
-}
-
 /// Median and spread (median absolute deviation) in ns per iteration that
 /// criterion saved in this run for `group/id`, if any.
 pub fn estimate(group: &str, id: &str) -> Option<(f64, f64)> {
-    // Criterion stores `group/function/parameter` under `group/function_parameter`.
-    let dir = criterion_dir().join(group).join(id.replace('/', "_"));
-    let text = std::fs::read_to_string(dir.join("new/estimates.json")).ok()?;
-    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
-    Some((
-        v["median"]["point_estimate"].as_f64()?,
-        v["median_abs_dev"]["point_estimate"].as_f64()?,
-    ))
+    moult_bench_support::estimate(group, id)
 }
 
 /// A duration in ns, written with a readable unit.
