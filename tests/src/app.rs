@@ -52,7 +52,21 @@ impl App {
 
     /// Starts `binary` with its agent files in `runtime_dir`.
     pub fn start_in(binary: &Path, runtime_dir: PathBuf) -> App {
-        let mut child = Command::new(binary)
+        App::launch(Command::new(binary), binary, runtime_dir)
+    }
+
+    /// Starts `binary` under `uid` (and the group of the same number), with
+    /// its agent files in a fresh directory that user creates. Needs root;
+    /// the binary must be where that user can execute it.
+    pub fn start_as(binary: &Path, uid: u32) -> App {
+        use std::os::unix::process::CommandExt;
+        let mut command = Command::new(binary);
+        command.uid(uid).gid(uid);
+        App::launch(command, binary, private_runtime_dir())
+    }
+
+    fn launch(mut command: Command, binary: &Path, runtime_dir: PathBuf) -> App {
+        let mut child = command
             .env(moult_protocol::discovery::DIR_ENV, &runtime_dir)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

@@ -11,6 +11,9 @@
 //!   request (even with newlines) stays inside one JSON string of one entry
 //!   written by the agent; every journal line parses as an entry.
 //!
+//! - A library the app's user cannot read is refused with that reason
+//!   (the app runs as uid 65534 for this; it needs root, else it is skipped).
+//!
 //! Another uid being refused is `socket.rs`'s `another_uid_is_refused`.
 
 use std::os::unix::fs::{PermissionsExt, symlink};
@@ -18,7 +21,9 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use moult_e2e::{App, Client, build, library_path};
-use moult_protocol::{JournalAction, JournalEntry, Request, ServerMessage, discovery};
+use moult_protocol::{
+    ClientMessage, JournalAction, JournalEntry, Request, Response, ServerMessage, discovery,
+};
 
 fn app_binary() -> PathBuf {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
@@ -136,4 +141,99 @@ fn modes_hold_and_clients_cannot_write_the_journal() {
     );
     let text = std::fs::read_to_string(&journal_path).unwrap();
     assert_eq!(text.lines().count(), entries.len());
+}
+
+/// The uid the unprivileged app runs as (`nobody` on Debian and Ubuntu).
+const NOBODY: u32 = 65534;
+
+/// Copies `from` into `dir` with `mode`, returning the copy's path.
+fn install(from: &Path, dir: &Path, mode: u32) -> PathBuf {
+    let to = dir.join(from.file_name().unwrap());
+    std::fs::copy(from, &to).unwrap();
+    std::fs::set_permissions(&to, std::fs::Permissions::from_mode(mode)).unwrap();
+    to
+}
+
+/// Applies `library` through `probe`, run as `uid`, and returns the reply.
+fn apply_as(probe: &Path, uid: u32, app: &App, library: &Path) -> ServerMessage {
+    use std::os::unix::process::CommandExt;
+    let request = serde_json::to_string(&ClientMessage {
+        id: 2,
+        request: Request::Apply {
+            path: library.to_str().unwrap().into(),
+        },
+    })
+    .unwrap();
+    let out = std::process::Command::new(probe)
+        .arg(app.socket())
+        .arg(request)
+        .uid(uid)
+        .gid(uid)
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&out.stdout).into_owned();
+    let replies: Vec<&str> = out.lines().collect();
+    assert_eq!(replies.len(), 2, "hello and apply each answered: {out}");
+    assert!(replies[1].starts_with("reply "), "{out}");
+    serde_json::from_str(replies[1].trim_start_matches("reply ")).unwrap()
+}
+
+#[test]
+fn a_library_the_apps_user_cannot_read_is_refused() {
+    use std::os::unix::fs::MetadataExt;
+    // /proc/self belongs to the process's effective uid.
+    if std::fs::metadata("/proc/self").unwrap().uid() != 0 {
+        eprintln!("skipped: running the app under another uid needs root");
+        return;
+    }
+    // Everything the unprivileged app and client need, where they can reach
+    // it; the library is root's, 0600.
+    let shared = std::env::temp_dir().join(format!("moult-unreadable-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&shared);
+    std::fs::create_dir(&shared).unwrap();
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let binary = install(&app_binary(), &shared, 0o755);
+    let probe = install(
+        Path::new(env!("CARGO_BIN_EXE_probe-client")),
+        &shared,
+        0o755,
+    );
+    let library = install(&library_path("upd-redefine"), &shared, 0o600);
+
+    let mut app = App::start_as(&binary, NOBODY);
+    match apply_as(&probe, NOBODY, &app, &library) {
+        ServerMessage::Error { error, .. } => {
+            assert!(
+                error.message.contains("the app's user cannot read it")
+                    && error.message.contains("ermission denied"),
+                "{}",
+                error.message
+            );
+        }
+        other => panic!("an unreadable library was not refused: {other:?}"),
+    }
+    assert_eq!(app.ask("version e2e_app::greeting"), "version 0");
+
+    // The control: the same file made readable is accepted and applied.
+    std::fs::set_permissions(&library, std::fs::Permissions::from_mode(0o644)).unwrap();
+    match apply_as(&probe, NOBODY, &app, &library) {
+        ServerMessage::Ok {
+            result: Response::Queued { updates },
+            ..
+        } => assert!(
+            updates.iter().any(|u| u.name == "greeting v2"),
+            "{updates:?}"
+        ),
+        other => panic!("the readable library was refused: {other:?}"),
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while app.ask("version e2e_app::greeting") != "version 1" {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the update never applied"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    drop(app);
+    let _ = std::fs::remove_dir_all(&shared);
 }
