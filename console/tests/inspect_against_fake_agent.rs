@@ -78,7 +78,9 @@ fn status_json_prints_the_snapshot_and_the_text_has_every_section() {
     let printed: Snapshot = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(printed, snapshot(Path::new("/d"), 1));
     let requests: Vec<Request> = agent.received().into_iter().map(|m| m.request).collect();
-    assert!(matches!(requests[0], Request::Hello { protocol: 1, .. }));
+    assert!(
+        matches!(requests[0], Request::Hello { protocol, .. } if protocol == moult_protocol::PROTOCOL_VERSION)
+    );
     assert_eq!(requests[1..], [Request::Snapshot]);
 
     // By app name, as text.
@@ -94,9 +96,10 @@ fn status_json_prints_the_snapshot_and_the_text_has_every_section() {
     let run = console(agent.dir.path(), &["status", "fake-app"]);
     assert_eq!(run.code, 0, "{run:?}");
     assert!(
-        run.stdout.starts_with(
-            "agent fake-app (pid 1): moult 0.1.0, protocol 1, debug build, up 1m 01s, 1 client\n"
-        ),
+        run.stdout.starts_with(&format!(
+            "agent fake-app (pid 1): moult 0.1.0, protocol {}, debug build, up 1m 01s, 1 client\n",
+            moult_protocol::PROTOCOL_VERSION
+        )),
         "{}",
         run.stdout
     );

@@ -69,6 +69,21 @@ pub struct Blocker {
 }
 
 /// Everything the agent reports on its event stream.
+/// How a class came to its new version (`class_redefined`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClassChange {
+    /// Only the constructor of record changed (Pymoult's `redefineClass`):
+    /// existing instances keep their version until converted.
+    Constructor,
+    /// Every live instance was converted during the update.
+    EagerConversion,
+    /// Instances convert on their next access.
+    LazyConversion,
+    /// A failed update was rolled back: the version is the one before it.
+    RolledBack,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "type")]
 pub enum EventKind {
@@ -96,11 +111,14 @@ pub enum EventKind {
     },
     /// A hot function got a new version.
     FunctionRedefined { function: String, version: u32 },
-    /// A class got a new version (constructor of record and/or conversion).
+    /// A class's constructor of record changed version: a redefinition,
+    /// a conversion, or a rollback putting the old version back.
     ClassRedefined {
         class: String,
         version: u32,
-        lazy: bool,
+        /// What changed it, so a console does not call a constructor swap
+        /// or a rollback a conversion.
+        change: ClassChange,
     },
     /// Conversion progress of a class (eager: during the update; lazy: on demand).
     ConversionProgress {

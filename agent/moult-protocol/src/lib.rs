@@ -14,7 +14,7 @@ mod request;
 mod snapshot;
 
 pub use agent::AgentInfo;
-pub use event::{Blocker, Event, EventKind, LifecycleStep, Outcome};
+pub use event::{Blocker, ClassChange, Event, EventKind, LifecycleStep, Outcome};
 pub use frame::{FrameError, MAX_REQUEST_BYTES, decode_request, read_line, request_id};
 pub use journal::{JournalAction, JournalEntry};
 pub use reply::{CAPABILITIES, ErrorCode, ProtocolError, QueuedUpdate, Response, ServerMessage};

@@ -3,7 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 /// Version of this protocol; the hello exchange refuses a mismatch naming both.
-pub const PROTOCOL_VERSION: u32 = 1;
+/// 2: `class_redefined` says what changed the class (`change`), not `lazy`.
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// One request line: an id the reply echoes, and the command.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -1,7 +1,7 @@
 //! One line per event: what `apply` shows as the update progresses and
 //! `watch` prints as it happens.
 
-use moult_protocol::{Blocker, Event, EventKind, Outcome};
+use moult_protocol::{Blocker, ClassChange, Event, EventKind, Outcome};
 
 use super::snapshot::step;
 use super::thread_state;
@@ -72,11 +72,19 @@ pub fn describe(kind: &EventKind) -> String {
         EventKind::ClassRedefined {
             class,
             version,
-            lazy,
-        } => format!(
-            "class {class} is now v{version} ({} conversion)",
-            if *lazy { "lazy" } else { "eager" }
-        ),
+            change,
+        } => match change {
+            ClassChange::Constructor => {
+                format!("class {class} is now v{version} (new constructor)")
+            }
+            ClassChange::EagerConversion => {
+                format!("class {class} is now v{version} (eager conversion)")
+            }
+            ClassChange::LazyConversion => {
+                format!("class {class} is now v{version} (lazy conversion)")
+            }
+            ClassChange::RolledBack => format!("class {class} is back to v{version} (rolled back)"),
+        },
         EventKind::ConversionProgress {
             class,
             converted,
@@ -173,7 +181,22 @@ mod tests {
             EventKind::ClassRedefined {
                 class: "app::Data".into(),
                 version: 1,
-                lazy: true,
+                change: ClassChange::LazyConversion,
+            },
+            EventKind::ClassRedefined {
+                class: "app::Data".into(),
+                version: 2,
+                change: ClassChange::EagerConversion,
+            },
+            EventKind::ClassRedefined {
+                class: "app::Data".into(),
+                version: 3,
+                change: ClassChange::Constructor,
+            },
+            EventKind::ClassRedefined {
+                class: "app::Data".into(),
+                version: 2,
+                change: ClassChange::RolledBack,
             },
             EventKind::ConversionProgress {
                 class: "app::Data".into(),

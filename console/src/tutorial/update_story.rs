@@ -226,7 +226,7 @@ mod tests {
             EventKind::ClassRedefined {
                 class: "app::Data".into(),
                 version: 1,
-                lazy: false,
+                change: moult_protocol::ClassChange::EagerConversion,
             },
         ] {
             story.event(kind);

@@ -6,7 +6,7 @@
 
 use std::sync::atomic::Ordering;
 
-use moult_protocol::EventKind;
+use moult_protocol::{ClassChange, EventKind};
 
 use super::AsClass;
 use super::tracked::Tracked;
@@ -34,14 +34,14 @@ impl UpdateContext {
         self.emit(EventKind::ClassRedefined {
             class: core.state.name.into(),
             version,
-            lazy: false,
+            change: ClassChange::Constructor,
         });
         self.on_rollback(move |rt: &Runtime| {
             let back = core.restore_ctor(token);
             rt.events.emit(EventKind::ClassRedefined {
                 class: core.state.name.into(),
                 version: back,
-                lazy: false,
+                change: ClassChange::RolledBack,
             });
             format!(
                 "class `{}`: constructor of record back to version {back}",

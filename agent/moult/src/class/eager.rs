@@ -13,7 +13,7 @@
 //! constructor of record is restored before the error is returned; if a later
 //! step of the same update fails, the rollback does the same.
 
-use moult_protocol::EventKind;
+use moult_protocol::{ClassChange, EventKind};
 
 use super::AsClass;
 use super::lazy::progress_every;
@@ -94,7 +94,7 @@ impl<T: ?Sized + Send + Sync + 'static, A: 'static> ClassCore<T, A> {
         ctx.emit(EventKind::ClassRedefined {
             class: state.name.into(),
             version: target,
-            lazy: false,
+            change: ClassChange::EagerConversion,
         });
         ctx.log(format!(
             "class `{}`: {} instances converted from version {from} to version {target}",
@@ -153,7 +153,7 @@ impl<T: ?Sized + Send + Sync + 'static, A: 'static> Undo for EagerUndo<T, A> {
         rt.events.emit(EventKind::ClassRedefined {
             class: core.state.name.into(),
             version,
-            lazy: false,
+            change: ClassChange::RolledBack,
         });
         format!(
             "class `{}`: {restored} instances back from version {target}, constructor of record back to version {version}",

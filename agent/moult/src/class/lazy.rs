@@ -17,7 +17,7 @@
 use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use moult_protocol::EventKind;
+use moult_protocol::{ClassChange, EventKind};
 
 use super::AsClass;
 use super::inst::InstRef;
@@ -234,7 +234,7 @@ impl<T: ?Sized + Send + Sync + 'static, A: 'static> ClassCore<T, A> {
         ctx.emit(EventKind::ClassRedefined {
             class: state.name.into(),
             version: target,
-            lazy: true,
+            change: ClassChange::LazyConversion,
         });
         ctx.push_undo(Box::new(LazyUndo {
             core: self,
@@ -284,7 +284,7 @@ impl<T: ?Sized + Send + Sync + 'static, A: 'static> Undo for LazyUndo<T, A> {
         crate::runtime().events.emit(EventKind::ClassRedefined {
             class: state.name.into(),
             version,
-            lazy: true,
+            change: ClassChange::RolledBack,
         });
         format!(
             "class `{}`: lazy conversion to version {} withdrawn, {restored} converted instances restored, constructor of record back to version {version}",

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use moult_protocol::ClassInfo;
+use moult_protocol::{ClassChange, ClassInfo};
 
 use super::History;
 
@@ -86,11 +86,12 @@ impl Classes {
     }
 
     /// A `class_redefined` event: the new version at once; a lazy
-    /// redefinition starts a new conversion, counted from the next snapshot.
-    pub fn redefined(&mut self, class: &str, version: u32, lazy: bool) {
+    /// conversion starts a new gauge, counted from the next snapshot (a
+    /// rollback or any other change ends the one shown).
+    pub fn redefined(&mut self, class: &str, version: u32, change: ClassChange) {
         if let Some(row) = self.rows.iter_mut().find(|r| r.info.name == class) {
             row.info.version = version;
-            row.conversion = lazy.then_some(Conversion {
+            row.conversion = (change == ClassChange::LazyConversion).then_some(Conversion {
                 converted: 0,
                 total: 0,
                 lazy: true,
@@ -164,7 +165,7 @@ mod tests {
         let mut cs = Classes::default();
         cs.snapshot(&[class(0, &[(0, 10)])]);
         assert_eq!(cs.rows[0].conversion, None);
-        cs.redefined("app::Data", 1, true);
+        cs.redefined("app::Data", 1, ClassChange::LazyConversion);
         cs.snapshot(&[class(10, &[(0, 10)])]);
         cs.snapshot(&[class(4, &[(0, 4), (1, 6)])]);
         let c = cs.rows[0].conversion.unwrap();
@@ -187,7 +188,7 @@ mod tests {
                 lazy: true
             })
         );
-        cs.redefined("app::Data", 2, false);
+        cs.redefined("app::Data", 2, ClassChange::EagerConversion);
         assert_eq!(cs.rows[0].info.version, 2);
         cs.progress("app::Data", 2, 5);
         assert_eq!(
@@ -198,5 +199,19 @@ mod tests {
                 lazy: false
             })
         );
+    }
+
+    #[test]
+    fn a_rolled_back_lazy_conversion_ends_its_gauge() {
+        let mut cs = Classes::default();
+        cs.snapshot(&[class(0, &[(0, 10)])]);
+        cs.redefined("app::Data", 1, ClassChange::LazyConversion);
+        assert!(cs.rows[0].conversion.is_some_and(|c| c.lazy));
+        cs.redefined("app::Data", 0, ClassChange::RolledBack);
+        assert_eq!(cs.rows[0].info.version, 0);
+        assert_eq!(cs.rows[0].conversion, None);
+        // A constructor swap starts no gauge either.
+        cs.redefined("app::Data", 1, ClassChange::Constructor);
+        assert_eq!(cs.rows[0].conversion, None);
     }
 }

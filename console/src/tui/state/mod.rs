@@ -147,8 +147,8 @@ impl AppState {
             EventKind::ClassRedefined {
                 class,
                 version,
-                lazy,
-            } => self.classes.redefined(class, *version, *lazy),
+                change,
+            } => self.classes.redefined(class, *version, *change),
             EventKind::ConversionProgress {
                 class,
                 converted,

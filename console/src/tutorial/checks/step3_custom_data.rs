@@ -133,7 +133,7 @@ mod tests {
             story.event(EventKind::ClassRedefined {
                 class: CLASS.into(),
                 version: 1,
-                lazy: false,
+                change: moult_protocol::ClassChange::EagerConversion,
             });
         }
         story.event(EventKind::UpdateDone {
