@@ -52,7 +52,17 @@ impl App {
 
     /// Starts `binary` with its agent files in `runtime_dir`.
     pub fn start_in(binary: &Path, runtime_dir: PathBuf) -> App {
-        App::launch(Command::new(binary), binary, runtime_dir)
+        let mut command = Command::new(binary);
+        command.stderr(Stdio::null());
+        App::launch(command, binary, runtime_dir)
+    }
+
+    /// Starts `binary` with its standard error going to `stderr` (by
+    /// default it is discarded), for tests of what the app prints there.
+    pub fn start_with_stderr(binary: &Path, stderr: std::fs::File) -> App {
+        let mut command = Command::new(binary);
+        command.stderr(stderr);
+        App::launch(command, binary, private_runtime_dir())
     }
 
     /// Starts `binary` under `uid` (and the group of the same number), with
@@ -61,16 +71,17 @@ impl App {
     pub fn start_as(binary: &Path, uid: u32) -> App {
         use std::os::unix::process::CommandExt;
         let mut command = Command::new(binary);
-        command.uid(uid).gid(uid);
+        command.uid(uid).gid(uid).stderr(Stdio::null());
         App::launch(command, binary, private_runtime_dir())
     }
 
+    /// Spawns `command` (standard error as the caller set it) and waits
+    /// for its `ready` line.
     fn launch(mut command: Command, binary: &Path, runtime_dir: PathBuf) -> App {
         let mut child = command
             .env(moult_protocol::discovery::DIR_ENV, &runtime_dir)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
             .spawn()
             .unwrap_or_else(|e| panic!("start {}: {e}", binary.display()));
         let stdin = child.stdin.take().expect("piped stdin");

@@ -77,7 +77,8 @@ fn update_code_reaches_the_apps_statics_only_through_hot_functions() {
 
 #[test]
 fn a_panicking_apply_is_rolled_back_and_the_app_keeps_running() {
-    let mut app = App::start(&app_binary());
+    let log = std::env::temp_dir().join(format!("moult-panic-apply-{}.err", std::process::id()));
+    let mut app = App::start_with_stderr(&app_binary(), std::fs::File::create(&log).unwrap());
     assert_eq!(app.ask("compute 1"), "compute 2");
     let outcomes = apply(&mut app, "upd-panic-apply");
     assert_eq!(outcomes.len(), 1);
@@ -94,6 +95,17 @@ fn a_panicking_apply_is_rolled_back_and_the_app_keeps_running() {
     assert_eq!(app.ask("compute 1"), "compute 2", "old version restored");
     assert_eq!(app.ask("version e2e_app::compute"), "version 0");
     assert!(app.alive());
+    // The library's own std prints the panic: it names the app's thread
+    // (the manager's), not `<unnamed>`.
+    let stderr = std::fs::read_to_string(&log).unwrap();
+    let _ = std::fs::remove_file(&log);
+    assert!(
+        stderr.contains("thread 'moult-manager' (")
+            && stderr.contains("panicked at tests/fixtures/upd-panic-apply/src/lib.rs:")
+            && stderr.contains("update bug: index out of range"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("<unnamed>"), "{stderr}");
 }
 
 #[test]

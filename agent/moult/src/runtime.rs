@@ -110,10 +110,13 @@ pub fn init() -> &'static Runtime {
     runtime()
 }
 
-/// Makes this copy of moult (an update library's) forward to the app's runtime.
-pub(crate) fn attach_guest(host: &'static Runtime) {
+/// Makes this copy of moult (an update library's) forward to the app's
+/// runtime; whether it is a library's copy (`false`: the app's own, in
+/// in-process tests).
+pub(crate) fn attach_guest(host: &'static Runtime) -> bool {
     if std::ptr::eq(host, HOST.get().map_or(std::ptr::null(), |r| r as *const _)) {
-        return; // called in the app itself (in-process tests): nothing to forward
+        return false; // called in the app itself (in-process tests): nothing to forward
     }
     GUEST_OF.store(host as *const Runtime as *mut Runtime, Ordering::Release);
+    true
 }

@@ -44,7 +44,10 @@ pub type EntryFn = unsafe extern "C" fn(*const Runtime, *mut EntryOut) -> EntryS
 pub unsafe fn run_entry(host: *const Runtime, out: *mut EntryOut, user: GuestEntry) -> EntryStatus {
     let result = catch_unwind(AssertUnwindSafe(|| {
         // SAFETY: per the contract above.
-        crate::runtime::attach_guest(unsafe { &*host });
+        if crate::runtime::attach_guest(unsafe { &*host }) {
+            // The library's own `std`: name the thread in its panic messages.
+            super::panic_hook::install();
+        }
         user()
     }));
     let (status, value) = match result {

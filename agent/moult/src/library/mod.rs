@@ -17,6 +17,7 @@
 pub mod entry;
 pub mod fingerprint;
 mod loader;
+mod panic_hook;
 
 pub use loader::{Staged, load_update, stage};
 
