@@ -68,7 +68,6 @@ pub struct Blocker {
     pub detail: String,
 }
 
-/// Everything the agent reports on its event stream.
 /// How a class came to its new version (`class_redefined`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -84,6 +83,7 @@ pub enum ClassChange {
     RolledBack,
 }
 
+/// Everything the agent reports on its event stream.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "type")]
 pub enum EventKind {
