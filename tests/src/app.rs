@@ -32,6 +32,13 @@ pub(crate) fn stdout_lines(stdout: std::process::ChildStdout) -> Receiver<String
     lines
 }
 
+/// The test process's effective uid (the owner of `/proc/self`): tests
+/// that run something as another user need 0.
+pub fn effective_uid() -> u32 {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata("/proc/self").expect("/proc/self").uid()
+}
+
 /// A fresh, empty directory for one app's agent files.
 pub fn private_runtime_dir() -> PathBuf {
     static NEXT: AtomicU32 = AtomicU32::new(0);
@@ -133,6 +140,28 @@ impl App {
         writeln!(self.stdin, "{command}").expect("write to app");
         self.stdin.flush().expect("flush");
         self.next_line(Duration::from_secs(60))
+    }
+
+    /// Asks `command` until the answer satisfies `done` (then returns it),
+    /// panicking with the last answer after `timeout`.
+    pub fn ask_until(
+        &mut self,
+        command: &str,
+        timeout: Duration,
+        done: impl Fn(&str) -> bool,
+    ) -> String {
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            let answer = self.ask(command);
+            if done(&answer) {
+                return answer;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{command:?} still answers {answer:?} after {timeout:?}"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
     }
 
     /// The agent's socket path.

@@ -8,7 +8,7 @@ mod client;
 mod demo;
 mod tmux;
 
-pub use app::{App, private_runtime_dir};
+pub use app::{App, effective_uid, private_runtime_dir};
 pub use build::{build, build_into, library_path, target_dir, workspace_root};
 pub use client::Client;
 pub use demo::{Demo, all_in};

@@ -19,8 +19,9 @@
 use std::os::unix::fs::{PermissionsExt, symlink};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
+use std::time::Duration;
 
-use moult_e2e::{App, Client, build, library_path};
+use moult_e2e::{App, Client, build, effective_uid, library_path};
 use moult_protocol::{
     ClientMessage, JournalAction, JournalEntry, Request, Response, ServerMessage, discovery,
 };
@@ -97,14 +98,9 @@ fn client_paths_are_canonicalised_and_must_be_regular_files() {
         staged[0].detail
     );
     // And it was applied: the app now greets with the library's version.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while app.ask("version e2e_app::greeting") != "version 1" {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the update never applied"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    app.ask_until("version e2e_app::greeting", Duration::from_secs(20), |v| {
+        v == "version 1"
+    });
 }
 
 #[test]
@@ -180,9 +176,7 @@ fn apply_as(probe: &Path, uid: u32, app: &App, library: &Path) -> ServerMessage 
 
 #[test]
 fn a_library_the_apps_user_cannot_read_is_refused() {
-    use std::os::unix::fs::MetadataExt;
-    // /proc/self belongs to the process's effective uid.
-    if std::fs::metadata("/proc/self").unwrap().uid() != 0 {
+    if effective_uid() != 0 {
         eprintln!("skipped: running the app under another uid needs root");
         return;
     }
@@ -226,14 +220,9 @@ fn a_library_the_apps_user_cannot_read_is_refused() {
         ),
         other => panic!("the readable library was refused: {other:?}"),
     }
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while app.ask("version e2e_app::greeting") != "version 1" {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the update never applied"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    app.ask_until("version e2e_app::greeting", Duration::from_secs(20), |v| {
+        v == "version 1"
+    });
     drop(app);
     let _ = std::fs::remove_dir_all(&shared);
 }

@@ -215,7 +215,7 @@ fn each_load_gets_a_fresh_copy_so_a_rebuilt_library_is_really_reloaded() {
     assert_eq!(app.ask("version e2e_app::greeting"), "version 2");
     let copies = std::fs::read_dir(
         std::env::temp_dir()
-            .join(format!("moult-{}", current_uid()))
+            .join(format!("moult-{}", moult_e2e::effective_uid()))
             .join(format!("libs-{}", app.pid())),
     )
     .unwrap()
@@ -223,26 +223,9 @@ fn each_load_gets_a_fresh_copy_so_a_rebuilt_library_is_really_reloaded() {
     assert_eq!(copies, 2, "one private copy per load");
 }
 
-fn current_uid() -> u32 {
-    std::fs::metadata("/proc/self")
-        .map(|m| std::os::unix::fs::MetadataExt::uid(&m))
-        .unwrap()
-}
-
 /// Polls `worker` until its report satisfies `pred`.
 fn wait_worker(app: &mut App, pred: impl Fn(&str) -> bool) -> String {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    loop {
-        let says = app.ask("worker");
-        if pred(&says) {
-            return says;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "worker stuck at {says:?}"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
+    app.ask_until("worker", std::time::Duration::from_secs(20), pred)
 }
 
 #[test]
@@ -376,7 +359,7 @@ fn library_copies_of_dead_processes_are_swept() {
     let mut dead = std::process::Command::new("true").spawn().unwrap();
     let dead_pid = dead.id();
     dead.wait().unwrap();
-    let parent = std::env::temp_dir().join(format!("moult-{}", current_uid()));
+    let parent = std::env::temp_dir().join(format!("moult-{}", moult_e2e::effective_uid()));
     let leftover = parent.join(format!("libs-{dead_pid}"));
     std::fs::create_dir_all(&leftover).unwrap();
     std::fs::write(leftover.join("0-libold.so"), b"old copy").unwrap();
