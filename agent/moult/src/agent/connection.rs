@@ -48,6 +48,19 @@ pub(crate) struct Shared {
     pub(crate) subscribed: AtomicBool,
 }
 
+impl Shared {
+    /// A fresh connection: open, in time, not subscribed.
+    fn new(stream: Stream) -> Shared {
+        Shared {
+            stream,
+            closed: AtomicBool::new(false),
+            too_slow: Mutex::new(None),
+            undelivered: AtomicU64::new(0),
+            subscribed: AtomicBool::new(false),
+        }
+    }
+}
+
 /// One queued line and how many events it carries (counted as undelivered
 /// if the client is dropped before it is written).
 type Line = (String, u64);
@@ -109,13 +122,7 @@ pub(crate) fn serve(stream: Stream, name: &str) {
     }
     let _ = stream.set_send_timeout(Some(SEND_TIMEOUT));
     let _ = stream.set_recv_timeout(Some(IDLE_TIMEOUT));
-    let shared = Arc::new(Shared {
-        stream,
-        closed: AtomicBool::new(false),
-        too_slow: Mutex::new(None),
-        undelivered: AtomicU64::new(0),
-        subscribed: AtomicBool::new(false),
-    });
+    let shared = Arc::new(Shared::new(stream));
     let (tx, rx) = std::sync::mpsc::sync_channel(QUEUE_LINES);
     let writer = {
         let shared = shared.clone();
@@ -207,13 +214,7 @@ pub(crate) fn serve_bytes(input: &[u8]) -> Vec<String> {
         return Vec::new();
     };
     let stream = Stream::from(interprocess::os::unix::uds_local_socket::Stream::from(ours));
-    let shared = Arc::new(Shared {
-        stream,
-        closed: AtomicBool::new(false),
-        too_slow: Mutex::new(None),
-        undelivered: AtomicU64::new(0),
-        subscribed: AtomicBool::new(false),
-    });
+    let shared = Arc::new(Shared::new(stream));
     // Every reply answers a line ending in `\n`, so the queue never fills
     // (nothing drains it while the loop runs); the margin is for a pump.
     let (tx, rx) = std::sync::mpsc::sync_channel(input.len() + 64);
