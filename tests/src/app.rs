@@ -142,6 +142,25 @@ impl App {
         self.next_line(Duration::from_secs(60))
     }
 
+    /// Asks the app (the e2e test app's `load` command) to load the update
+    /// library built for `package`; its answer (`loaded ID,...` or `error ...`).
+    pub fn load(&mut self, package: &str) -> String {
+        self.ask(&format!("load {}", crate::library_path(package).display()))
+    }
+
+    /// Loads `package`'s library and waits for each of its updates; their
+    /// outcomes as the app prints them (`outcome {json}`).
+    pub fn apply(&mut self, package: &str) -> Vec<String> {
+        let reply = self.load(package);
+        let ids = reply
+            .strip_prefix("loaded ")
+            .unwrap_or_else(|| panic!("load {package}: {reply}"))
+            .to_string();
+        ids.split(',')
+            .map(|id| self.ask(&format!("wait {id}")))
+            .collect()
+    }
+
     /// Asks `command` until the answer satisfies `done` (then returns it),
     /// panicking with the last answer after `timeout`.
     pub fn ask_until(

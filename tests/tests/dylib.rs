@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use moult_e2e::{App, build, library_path};
+use moult_e2e::{App, build};
 
 const FIXTURES: &[&str] = &[
     "e2e-app",
@@ -15,6 +15,7 @@ const FIXTURES: &[&str] = &[
     "upd-unknown-class",
     "upd-panic-apply",
     "upd-no-entry",
+    "upd-no-forward",
     "upd-fingerprint",
     "upd-reboot",
     "upd-active",
@@ -32,18 +33,12 @@ fn app_binary() -> PathBuf {
 }
 
 fn load(app: &mut App, package: &str) -> String {
-    app.ask(&format!("load {}", library_path(package).display()))
+    app.load(package)
 }
 
 /// Loads `package`, waits for each update, returns the outcomes as JSON text.
 fn apply(app: &mut App, package: &str) -> Vec<String> {
-    let reply = load(app, package);
-    let ids = reply
-        .strip_prefix("loaded ")
-        .unwrap_or_else(|| panic!("load {package}: {reply}"));
-    ids.split(',')
-        .map(|id| app.ask(&format!("wait {id}")))
-        .collect()
+    app.apply(package)
 }
 
 #[test]
@@ -163,6 +158,23 @@ fn a_fingerprint_mismatch_is_refused_before_any_library_code_runs() {
         reply.contains("library `1.0.0 (old)`"),
         "names the differing rustc: {reply}"
     );
+    assert_eq!(app.ask("greet"), "greet hello world");
+    assert!(app.alive());
+}
+
+#[test]
+fn a_library_whose_allocator_does_not_forward_is_refused_before_its_code_runs() {
+    let mut app = App::start(&app_binary());
+    let reply = load(&mut app, "upd-no-forward");
+    assert!(
+        reply.contains("its global allocator does not forward to the app's"),
+        "{reply}"
+    );
+    assert!(
+        reply.contains("#[moult::update_library]"),
+        "says the fix: {reply}"
+    );
+    // Its initialiser aborts the process had it run.
     assert_eq!(app.ask("greet"), "greet hello world");
     assert!(app.alive());
 }

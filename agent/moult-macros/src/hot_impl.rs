@@ -85,10 +85,12 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
         statics.push(quote! {
             #[doc(hidden)]
             #[allow(non_upper_case_globals)]
-            #vis static #static_name: ::moult::HotFn<#fn_ty> = ::moult::HotFn::new(
+            #vis static #static_name: ::moult::HotFn<#fn_ty> =
+            // SAFETY: `#fn_ty` is the fn-pointer type of the function erased below.
+            unsafe { ::moult::HotFn::new(
                 ::core::concat!(::core::module_path!(), "::", #full_name),
                 || ::moult::__private::erase::<#fn_ty>(<#self_ty>::#v0_name),
-            );
+            ) };
             ::moult::__private::inventory::submit! {
                 ::moult::__private::HotFnEntry(|| #static_name.own_core())
             }

@@ -28,7 +28,12 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
         #[unsafe(link_section = ".moult_update")]
         #[used]
         pub static MOULT_UPDATE_FINGERPRINT: [u8; ::moult::__private::FINGERPRINT_LEN] =
-            ::moult::__private::FINGERPRINT_BYTES;
+            ::moult::__private::LIBRARY_FINGERPRINT_BYTES;
+
+        /// The library allocates through the app's global allocator (the
+        /// fingerprint above says so: `alloc=host`).
+        #[global_allocator]
+        static MOULT_HOST_ALLOC: ::moult::__private::HostAlloc = ::moult::__private::HostAlloc;
 
         /// Entry called by the app's loader (see `moult::library::entry`).
         ///

@@ -24,6 +24,7 @@
 
 pub mod agent;
 pub mod class;
+mod crossing;
 pub mod dsu;
 mod error;
 mod events;
@@ -50,6 +51,9 @@ pub use update::{
 pub mod __private {
     pub use crate::hot::{HotFnEntry, erase};
     pub use crate::library::entry::{EntryOut, EntryStatus, run_entry};
-    pub use crate::library::fingerprint::{FINGERPRINT_BYTES, FINGERPRINT_LEN, fingerprint_record};
+    pub use crate::library::fingerprint::{
+        FINGERPRINT_BYTES, FINGERPRINT_LEN, LIBRARY_FINGERPRINT_BYTES, fingerprint_record,
+    };
+    pub use crate::library::host_alloc::HostAlloc;
     pub use inventory;
 }

@@ -11,11 +11,13 @@ use std::sync::{Mutex, OnceLock};
 use std::time::Instant;
 
 use crate::class::ClassRegistry;
+use crate::crossing::Copies;
 use crate::dsu::ThreadRegistry;
 use crate::events::EventBus;
 use crate::fence::HeavyFence;
 use crate::hot::FunctionRegistry;
 use crate::library::LibraryRegistry;
+use crate::library::host_alloc::{AllocTable, THIS_ALLOC};
 use crate::thread_table::ThreadTables;
 use crate::update::manager::ManagerCore;
 
@@ -44,6 +46,12 @@ pub struct Runtime {
     pub(crate) manager: ManagerCore,
     /// Names of updates applied so far, for `is_applied` requirements.
     pub(crate) applied: Mutex<Vec<String>>,
+    /// The copies of `std` loaded (the app's, each library's): which one
+    /// catches the panics of a function handed over.
+    pub(crate) copies: Copies,
+    /// The app's allocation functions: update libraries allocate through
+    /// them (see `library/host_alloc.rs`).
+    pub(crate) alloc: &'static AllocTable,
 }
 
 impl Runtime {
@@ -59,7 +67,10 @@ impl Runtime {
             libraries: LibraryRegistry::default(),
             manager: ManagerCore::default(),
             applied: Mutex::new(Vec::new()),
+            copies: Copies::default(),
+            alloc: &THIS_ALLOC,
         };
+        rt.copies.register_this();
         rt.functions.register_compiled_in(&rt);
         rt
     }
@@ -118,5 +129,6 @@ pub(crate) fn attach_guest(host: &'static Runtime) -> bool {
         return false; // called in the app itself (in-process tests): nothing to forward
     }
     GUEST_OF.store(host as *const Runtime as *mut Runtime, Ordering::Release);
+    host.copies.register_this();
     true
 }

@@ -4,10 +4,17 @@
 //! counter, a compiler fence, a load of the slot, the indirect call, and a
 //! store on exit (done by a guard, so unwinding counts too). No atomic
 //! read-modify-write, nothing written to a cache line another thread writes.
+//!
+//! A version compiled by another copy of `std` (an update library's new
+//! version called by the app, or the app's function called from library
+//! code) is called through that copy's panic catch, and a panic is raised
+//! again in the caller's copy (`crossing.rs`); telling the two apart costs
+//! one comparison of the version's owner with this copy.
 
 use std::sync::atomic::{Ordering, compiler_fence, fence};
 
-use super::{HotFn, HotFnCore, unerase};
+use super::{HotFn, HotFnCore, Version, unerase};
+use crate::crossing::call_in;
 use crate::thread_table::{Counter, current_table};
 
 /// Marks the end of an activation, on return or unwind.
@@ -40,9 +47,8 @@ impl<F: Copy + 'static> HotFn<F> {
                 let p = core.slot.load(Ordering::Acquire);
                 if !p.is_null() {
                     let _exit = ExitGuard(counter);
-                    // SAFETY: the slot only ever holds `erase::<F>` of an F
-                    // (type-checked at redefinition).
-                    return invoke(unsafe { unerase::<F>(p) });
+                    // SAFETY: published versions are never freed.
+                    return run(unsafe { &*p }, invoke);
                 }
                 counter.retreat();
                 wait_gate(core);
@@ -64,6 +70,8 @@ impl<F: Copy + 'static> HotFn<F> {
             record.untracked.fetch_add(1, Ordering::SeqCst);
             let p = core.slot.load(Ordering::SeqCst);
             if !p.is_null() {
+                // SAFETY: published versions are never freed.
+                let version = unsafe { &*p };
                 struct Leave<'a>(&'a std::sync::atomic::AtomicU32);
                 impl Drop for Leave<'_> {
                     fn drop(&mut self) {
@@ -71,8 +79,7 @@ impl<F: Copy + 'static> HotFn<F> {
                     }
                 }
                 let _leave = Leave(&record.untracked);
-                // SAFETY: as in `call`.
-                return invoke(unsafe { unerase::<F>(p) });
+                return run(version, invoke);
             }
             record.untracked.fetch_sub(1, Ordering::SeqCst);
             wait_gate(core);
@@ -122,6 +129,20 @@ impl<F: Copy + 'static> HotFn<F> {
             .record(core)
             .version
             .load(Ordering::Acquire)
+    }
+}
+
+/// Calls `version` with `invoke`, through its owner's panic catch when it
+/// was compiled by another copy of `std`.
+#[inline(always)]
+fn run<F: Copy + 'static, R>(version: &Version, invoke: impl FnOnce(F) -> R) -> R {
+    // SAFETY: a hot function's versions are only ever `erase::<F>` of an F
+    // (the `HotFn::new` contract, and type-checked at redefinition).
+    let f = unsafe { unerase::<F>(version.f.load(Ordering::Relaxed)) };
+    if version.owner.is_this() {
+        invoke(f)
+    } else {
+        call_in(version.owner, move || invoke(f))
     }
 }
 

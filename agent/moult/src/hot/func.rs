@@ -80,8 +80,9 @@ impl<F: Copy + 'static> Func<F> {
     /// The version calls go to now, or `None` while the entry gate is closed.
     pub fn current(&self) -> Option<F> {
         let p = self.core.slot.load(Ordering::Acquire);
-        // SAFETY: the slot only holds erased `F`s (type-checked above).
-        (!p.is_null()).then(|| unsafe { super::unerase::<F>(p) })
+        // SAFETY: published versions are never freed, and only hold erased
+        // `F`s (type-checked when this handle was made).
+        (!p.is_null()).then(|| unsafe { super::unerase::<F>((*p).f.load(Ordering::Relaxed)) })
     }
 }
 

@@ -19,13 +19,43 @@ use std::any::TypeId;
 use std::marker::PhantomData;
 use std::sync::atomic::{AtomicPtr, AtomicU32};
 
+use crate::crossing::{StdCopy, THIS_COPY};
+
+/// One version of a hot function: what the slot points at.
+///
+/// Version 0 lives in the function's [`HotFnCore`]; every redefinition
+/// allocates one that is never freed (a caller may still hold it, and the
+/// code it points at is never unloaded either).
+pub(crate) struct Version {
+    /// The function, an erased `F`. Atomic only because version 0's is
+    /// built by a `const fn` and filled in at registration; written once,
+    /// before the version is published in a slot.
+    pub(crate) f: AtomicPtr<()>,
+    /// The copy of `std` that compiled `f`: a caller of another copy calls
+    /// it through that copy's panic catch (see `crossing.rs`).
+    pub(crate) owner: &'static StdCopy,
+}
+
+impl Version {
+    /// A new version `f`, compiled by `owner`, leaked (see the type docs).
+    pub(crate) fn leak(f: *mut (), owner: &'static StdCopy) -> *mut Version {
+        Box::into_raw(Box::new(Version {
+            f: AtomicPtr::new(f),
+            owner,
+        }))
+    }
+}
+
 /// Type-erased part of a hot function, shared by its typed static and the registry.
 ///
 /// The registry refers to the app's core; a library's duplicated static
 /// forwards to it (its own core stays unused).
 pub struct HotFnCore {
-    /// Current version's fn pointer; null while the entry gate is closed.
-    pub(crate) slot: AtomicPtr<()>,
+    /// Current version; null while the entry gate is closed.
+    pub(crate) slot: AtomicPtr<Version>,
+    /// Version 0, the compiled-in function (kept beside the slot: calling
+    /// it touches no other cache line).
+    pub(crate) v0: Version,
     /// Index in the registry (and in thread tables); `u32::MAX` until registered.
     pub(crate) id: AtomicU32,
     /// Module path + name: how updates and the console address it.
@@ -49,7 +79,8 @@ pub struct HotFn<F: 'static> {
     _f: PhantomData<F>,
 }
 
-// SAFETY: all fields are atomics or immutable; `F` is a fn pointer (Copy, 'static).
+// SAFETY: all fields are atomics or immutable; `F` is a fn-pointer type
+// (the contract of the `unsafe` constructor), and fn pointers are Send + Sync.
 unsafe impl<F> Sync for HotFn<F> {}
 // SAFETY: as above.
 unsafe impl<F> Send for HotFn<F> {}
@@ -62,12 +93,18 @@ inventory::collect!(HotFnEntry);
 
 impl<F: Copy + 'static> HotFn<F> {
     /// A hot function named `name` whose compiled-in version is `original`
-    /// (passed as a fn returning it, so this stays a `const fn`).
+    /// (passed as a fn returning it, so this stays a `const fn`). Only
+    /// `#[moult::hot]` calls it.
+    ///
+    /// # Safety
+    /// `F` must be a fn-pointer type, and `original` must return
+    /// [`erase`]`::<F>` of a function of that type: [`HotFn::call`] calls
+    /// whatever the slot holds as an `F`.
     ///
     /// # Panics
-    /// At compile time (the static's initialiser) if `F` is not pointer-sized:
-    /// `F` must be a fn-pointer type.
-    pub const fn new(name: &'static str, original: fn() -> *mut ()) -> HotFn<F> {
+    /// At compile time (the static's initialiser) if `F` is not pointer-sized.
+    #[doc(hidden)]
+    pub const unsafe fn new(name: &'static str, original: fn() -> *mut ()) -> HotFn<F> {
         assert!(
             std::mem::size_of::<F>() == std::mem::size_of::<*mut ()>(),
             "a hot function's type must be a fn pointer"
@@ -75,6 +112,10 @@ impl<F: Copy + 'static> HotFn<F> {
         HotFn {
             core: HotFnCore {
                 slot: AtomicPtr::new(std::ptr::null_mut()),
+                v0: Version {
+                    f: AtomicPtr::new(std::ptr::null_mut()),
+                    owner: &THIS_COPY,
+                },
                 id: AtomicU32::new(u32::MAX),
                 name,
                 type_id: TypeId::of::<F>,
@@ -98,12 +139,15 @@ impl<F: Copy + 'static> HotFn<F> {
     }
 }
 
-/// Erases a fn pointer (`F` is pointer-sized, checked in [`HotFn::new`]).
-/// Used by generated code; not part of the public API.
+/// Erases a fn pointer. Used by generated code; not part of the public API.
+///
+/// A type that is not pointer-sized does not compile; any pointer-sized
+/// value may be erased (restoring it is what is `unsafe`).
 #[inline(always)]
 pub fn erase<F: Copy>(f: F) -> *mut () {
-    debug_assert_eq!(std::mem::size_of::<F>(), std::mem::size_of::<*mut ()>());
-    // SAFETY: F is a fn pointer of pointer size.
+    const { assert!(std::mem::size_of::<F>() == std::mem::size_of::<*mut ()>()) };
+    // SAFETY: F is exactly pointer-sized (checked at compile time above), so
+    // reading a pointer's worth of bytes from `f` stays in bounds.
     unsafe { std::mem::transmute_copy::<F, *mut ()>(&f) }
 }
 

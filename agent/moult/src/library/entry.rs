@@ -42,9 +42,12 @@ pub type EntryFn = unsafe extern "C" fn(*const Runtime, *mut EntryOut) -> EntryS
 /// `host` must point to the app's runtime and `out` to a writable `EntryOut`,
 /// both from an app whose fingerprint matches this library's.
 pub unsafe fn run_entry(host: *const Runtime, out: *mut EntryOut, user: GuestEntry) -> EntryStatus {
+    // SAFETY: per the contract above.
+    let host = unsafe { &*host };
+    // First of all: from here on this library allocates with the app's allocator.
+    super::host_alloc::connect(host.alloc);
     let result = catch_unwind(AssertUnwindSafe(|| {
-        // SAFETY: per the contract above.
-        if crate::runtime::attach_guest(unsafe { &*host }) {
+        if crate::runtime::attach_guest(host) {
             // The library's own `std`: name the thread in its panic messages.
             super::panic_hook::install();
         }

@@ -36,15 +36,24 @@ const LAYOUT: u64 = (size_of::<crate::Runtime>() as u64) * 1_000_000
     + (size_of::<crate::UpdateContext>() as u64) * 1_000
     + size_of::<crate::hot::HotFnCore>() as u64;
 
-/// The fingerprint record exported by `#[moult::update_library]`: NUL-padded
-/// text `MAGIC|fields|layout=N`.
-pub const FINGERPRINT_BYTES: [u8; FINGERPRINT_LEN] = build();
+/// This copy's fingerprint record: NUL-padded text `MAGIC|fields|layout=N`.
+pub const FINGERPRINT_BYTES: [u8; FINGERPRINT_LEN] = build(b"");
 
-const fn build() -> [u8; FINGERPRINT_LEN] {
+/// The field only a library's fingerprint has: its global allocator forwards
+/// to the app's (see `host_alloc.rs`).
+pub const ALLOC_FIELD: (&str, &str) = ("alloc", "host");
+
+/// The fingerprint record `#[moult::update_library]` exports, beside the
+/// [`HostAlloc`](super::host_alloc::HostAlloc) it installs: this copy's
+/// fields plus `alloc=host`.
+pub const LIBRARY_FINGERPRINT_BYTES: [u8; FINGERPRINT_LEN] = build(b"|alloc=host");
+
+const fn build(extra: &[u8]) -> [u8; FINGERPRINT_LEN] {
     let mut out = [0u8; FINGERPRINT_LEN];
     let mut at = push(&mut out, 0, MAGIC.as_bytes());
     at = push(&mut out, at, b"|");
     at = push(&mut out, at, FIELDS.as_bytes());
+    at = push(&mut out, at, extra);
     at = push(&mut out, at, b"|layout=");
     let mut digits = [0u8; 20];
     let (mut n, mut len) = (LAYOUT, 0);
@@ -93,6 +102,14 @@ pub struct Fingerprint {
 }
 
 impl Fingerprint {
+    /// The value of field `key`, if present.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
     /// The app's own fingerprint.
     pub fn current() -> Fingerprint {
         Fingerprint::parse(&FINGERPRINT_BYTES).expect("own fingerprint parses")
@@ -114,6 +131,8 @@ impl Fingerprint {
     }
 
     /// Human-readable differences (`key: app X, library Y`); empty if equal.
+    /// The library-only `alloc` field is not compared (the loader checks it
+    /// on its own).
     pub fn differences(&self, library: &Fingerprint) -> Vec<String> {
         let get = |fp: &Fingerprint, k: &str| {
             fp.fields
@@ -128,6 +147,7 @@ impl Fingerprint {
             }
         }
         keys.into_iter()
+            .filter(|&k| k != ALLOC_FIELD.0)
             .filter_map(|k| {
                 let (a, b) = (get(self, k), get(library, k));
                 (a != b).then(|| format!("{k}: app `{a}`, library `{b}`"))
@@ -173,6 +193,14 @@ mod tests {
         assert_eq!(diff.len(), 1);
         assert!(diff[0].starts_with("rustc: app `"), "{diff:?}");
         assert!(diff[0].ends_with("library `1.0.0 (old)`"), "{diff:?}");
+    }
+
+    #[test]
+    fn a_library_fingerprint_says_its_allocator_forwards_and_otherwise_matches() {
+        let library = Fingerprint::parse(&LIBRARY_FINGERPRINT_BYTES).expect("parses");
+        assert_eq!(library.get("alloc"), Some("host"));
+        assert_eq!(Fingerprint::current().get("alloc"), None);
+        assert!(Fingerprint::current().differences(&library).is_empty());
     }
 
     #[test]

@@ -8,7 +8,7 @@ use object::{Object, ObjectSection};
 
 use super::Loaded;
 use super::entry::{ENTRY_SYMBOL, EntryFn, EntryOut, EntryStatus};
-use super::fingerprint::{FINGERPRINT_SECTION, Fingerprint};
+use super::fingerprint::{ALLOC_FIELD, FINGERPRINT_SECTION, Fingerprint};
 use crate::update::{Update, UpdateId};
 use crate::{Error, Runtime};
 
@@ -149,14 +149,19 @@ fn check_fingerprint(copy: &Path) -> Result<(), String> {
         .map_err(|e| not_update(&format!("unreadable {FINGERPRINT_SECTION}: {e}")))?;
     let library = Fingerprint::parse(data).ok_or_else(|| not_update("malformed fingerprint"))?;
     let differences = Fingerprint::current().differences(&library);
-    if differences.is_empty() {
-        Ok(())
-    } else {
-        Err(format!(
+    if !differences.is_empty() {
+        return Err(format!(
             "built differently from the app ({}); rebuild it with the app's toolchain and profile (e.g. `cargo build` with the same --release setting)",
             differences.join("; ")
-        ))
+        ));
     }
+    let (key, forwards) = ALLOC_FIELD;
+    if library.get(key) != Some(forwards) {
+        return Err(format!(
+            "its global allocator does not forward to the app's (no `{key}={forwards}` in its fingerprint): blocks would cross between two allocators; export its updates with #[moult::update_library], which installs the forwarding allocator"
+        ));
+    }
+    Ok(())
 }
 
 /// This process's directory of library copies, `$TMPDIR/moult-<uid>/libs-<pid>`,

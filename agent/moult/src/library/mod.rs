@@ -4,7 +4,9 @@
 //! `#[moult::update_library]`; the macro exports
 //! - a *fingerprint* in the ELF section [`fingerprint::FINGERPRINT_SECTION`]:
 //!   rustc, moult version, target, profile, panic strategy and a layout probe
-//!   of the copy of moult the library was built with;
+//!   of the copy of moult the library was built with, and `alloc=host`;
+//! - its global allocator, [`host_alloc::HostAlloc`], which forwards to the
+//!   app's;
 //! - an entry `moult_update_entry`, which hands the library's copy of moult
 //!   the app's runtime, runs the function under `catch_unwind`, and returns
 //!   the updates (wrapped in the library's own panic boundary) or an error.
@@ -16,6 +18,7 @@
 
 pub mod entry;
 pub mod fingerprint;
+pub mod host_alloc;
 mod loader;
 mod panic_hook;
 

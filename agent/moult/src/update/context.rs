@@ -10,7 +10,7 @@ use moult_protocol::{Blocker, EventKind};
 use super::manager::Control;
 use super::{Alterability, ThreadFilter, UpdateId};
 use crate::Runtime;
-use crate::hot::{FnRecord, Func, blockers, erase};
+use crate::hot::{FnRecord, Func, Version, blockers, erase};
 
 /// Something `apply` did that a rollback must undo.
 ///
@@ -223,6 +223,8 @@ impl UpdateContext {
     pub fn redefine<F: Copy + 'static>(&mut self, f: Func<F>, new: F) {
         let record = self.rt.functions.record(f.core);
         let new = erase(new);
+        // The copy of std that compiled `new` catches its panics.
+        let new = Version::leak(new, self.rt.copies.owner_of(new));
         let gated = record.gate_owner.load(Ordering::Acquire) == self.id;
         let old = if gated {
             record.gate_restore.swap(new, Ordering::AcqRel)
@@ -236,7 +238,7 @@ impl UpdateContext {
         });
         let (id, core, old) = (self.id, f.core, old as usize);
         self.undo.push(Box::new(move |rt: &Runtime| {
-            let old = old as *mut ();
+            let old = old as *mut Version;
             let record = rt.functions.record(core);
             if record.gate_owner.load(Ordering::Acquire) == id {
                 record.gate_restore.store(old, Ordering::Release);

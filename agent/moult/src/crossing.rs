@@ -1,0 +1,149 @@
+//! Calls that cross from one copy of `std` to another.
+//!
+//! The app and every update library link their own copy of `std`, and a
+//! panic can only be caught by the copy that raised it: a panic unwinding
+//! from a library's code into an app's `catch_unwind` (or into the catch a
+//! std thread has at its start) is a *foreign* exception there, and the
+//! process aborts (docs/ARCHITECTURE.md, "panics across std copies").
+//!
+//! So wherever code of one copy calls code of another through a pointer
+//! moult handed over (a hot function's version, an undo closure, a hold),
+//! the callee's copy catches the panic ([`StdCopy::catch`]) and the caller's
+//! copy raises it again ([`call_in`]) with the original payload: the
+//! caller's `catch_unwind`, thread join or task sees an ordinary panic with
+//! the original message. The callee's panic hook already printed the message
+//! and its location; `resume_unwind` does not print it a second time.
+
+use std::any::Any;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+use std::sync::Mutex;
+
+/// A panic's payload, as `catch_unwind` hands it out.
+pub type Payload = Box<dyn Any + Send + 'static>;
+
+/// One copy of `std` (and of moult): the app's, or an update library's.
+///
+/// Each copy has exactly one, [`THIS_COPY`]; comparing addresses tells
+/// whether code belongs to the calling copy.
+pub struct StdCopy {
+    /// Runs a closure under *this* copy's `catch_unwind`.
+    catch: fn(&mut dyn FnMut()) -> Result<(), Payload>,
+}
+
+/// This copy's identity (a static per image: its address tells copies apart).
+pub static THIS_COPY: StdCopy = StdCopy { catch: catch_here };
+
+fn catch_here(f: &mut dyn FnMut()) -> Result<(), Payload> {
+    catch_unwind(AssertUnwindSafe(f))
+}
+
+impl StdCopy {
+    /// `true` for the copy this code was compiled into.
+    #[inline(always)]
+    pub fn is_this(&'static self) -> bool {
+        std::ptr::eq(self, &THIS_COPY)
+    }
+}
+
+/// Runs `f` (which calls into `owner`'s code) so that a panic raised there is
+/// caught by `owner`'s `std` and raised again in this copy's.
+#[cold]
+#[inline(never)]
+pub(crate) fn call_in<R>(owner: &'static StdCopy, f: impl FnOnce() -> R) -> R {
+    match catch_in(owner, f) {
+        Ok(r) => r,
+        Err(payload) => resume_unwind(payload),
+    }
+}
+
+/// Runs `f` under `owner`'s `catch_unwind`; a panic comes back as its payload.
+pub(crate) fn catch_in<R>(owner: &'static StdCopy, f: impl FnOnce() -> R) -> Result<R, Payload> {
+    let mut f = Some(f);
+    let mut out = None;
+    (owner.catch)(&mut || out = f.take().map(|f| f()))?;
+    Ok(out.expect("the closure ran once"))
+}
+
+/// The copies of `std` in this process, by the base address of their image,
+/// so a function pointer handed over can be traced to the copy that
+/// compiled it (see [`Copies::owner_of`]).
+#[derive(Default)]
+pub(crate) struct Copies {
+    known: Mutex<Vec<(usize, &'static StdCopy)>>,
+}
+
+impl Copies {
+    /// Records the calling copy (idempotent).
+    pub(crate) fn register_this(&self) {
+        let base = image_base(&THIS_COPY as *const StdCopy as *const ());
+        let mut known = self.known.lock().unwrap_or_else(|e| e.into_inner());
+        if !known.iter().any(|&(_, c)| std::ptr::eq(c, &THIS_COPY)) {
+            known.push((base, &THIS_COPY));
+        }
+    }
+
+    /// The copy whose image holds the code at `f`: the calling copy when the
+    /// address is its own or unknown.
+    pub(crate) fn owner_of(&self, f: *const ()) -> &'static StdCopy {
+        let base = image_base(f);
+        if base != 0 {
+            let known = self.known.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(&(_, copy)) = known.iter().find(|&&(b, _)| b == base) {
+                return copy;
+            }
+        }
+        &THIS_COPY
+    }
+}
+
+/// Base address of the loaded image (executable or shared object) holding
+/// `addr`, or 0 when the dynamic loader does not know it.
+fn image_base(addr: *const ()) -> usize {
+    #[cfg(miri)]
+    {
+        let _ = addr;
+        0
+    }
+    #[cfg(not(miri))]
+    {
+        let mut info: libc::Dl_info = unsafe { std::mem::zeroed() };
+        // SAFETY: dladdr only reads the address and fills `info`.
+        let found = unsafe { libc::dladdr(addr.cast(), &mut info) };
+        if found == 0 {
+            0
+        } else {
+            info.dli_fbase as usize
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_caught_in_a_copy_comes_back_with_its_payload() {
+        let n = std::hint::black_box(7);
+        let caught = catch_in(&THIS_COPY, || -> u32 { panic!("boom {n}") });
+        let payload = caught.expect_err("it panicked");
+        assert_eq!(
+            payload.downcast_ref::<String>().map(String::as_str),
+            Some("boom 7")
+        );
+        assert_eq!(catch_in(&THIS_COPY, || 5).ok(), Some(5));
+    }
+
+    #[test]
+    fn call_in_raises_the_same_payload_again() {
+        let r = std::panic::catch_unwind(|| call_in(&THIS_COPY, || std::panic::panic_any(42u8)));
+        assert_eq!(r.expect_err("re-raised").downcast_ref::<u8>(), Some(&42));
+    }
+
+    #[test]
+    fn own_code_belongs_to_this_copy() {
+        let copies = Copies::default();
+        copies.register_this();
+        let f: fn(&mut dyn FnMut()) -> Result<(), Payload> = catch_here;
+        assert!(copies.owner_of(f as *const ()).is_this());
+    }
+}
