@@ -7,6 +7,7 @@
 //! that same copy's `catch_unwind` and turn them into errors. The manager
 //! (app code) then only ever sees values.
 
+use std::mem::ManuallyDrop;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Duration;
 
@@ -34,7 +35,24 @@ pub struct Boundary {
     name: String,
     max_tries: u32,
     sleep_time: Duration,
-    inner: Box<dyn Update>,
+    /// Dropped by [`Drop`] below under this copy's catch: the app drops the
+    /// boundary, and the update's own `Drop` may panic.
+    inner: ManuallyDrop<Box<dyn Update>>,
+}
+
+impl Drop for Boundary {
+    fn drop(&mut self) {
+        // SAFETY: `inner` is taken once, here, and never used again.
+        let inner = unsafe { ManuallyDrop::take(&mut self.inner) };
+        if let Err(m) = guard(move || drop(inner)) {
+            crate::runtime()
+                .events
+                .emit(moult_protocol::EventKind::Log {
+                    level: "error".into(),
+                    message: format!("{}: dropping the update panicked: {m}", self.name),
+                });
+        }
+    }
 }
 
 impl Boundary {
@@ -48,7 +66,7 @@ impl Boundary {
             name,
             max_tries,
             sleep_time,
-            inner,
+            inner: ManuallyDrop::new(inner),
         })
     }
 

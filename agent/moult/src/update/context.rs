@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use moult_protocol::{Blocker, EventKind};
 
+use super::boundary::guard;
 use super::manager::Control;
 use super::{Alterability, ThreadFilter, UpdateId};
 use crate::Runtime;
@@ -35,15 +36,52 @@ impl<F: FnOnce(&Runtime) -> String + Send> Undo for F {
     }
 }
 
+/// An undo entry or a hold as recorded: run, released or dropped only under
+/// the panic catch of the copy of moult (and `std`) that recorded it — an
+/// update library's closure may panic, and the manager runs in the app.
+///
+/// The vtable of `Recorded<_>` is made where the entry is boxed, in
+/// [`UpdateContext::push_undo`] / [`UpdateContext::push_hold`] of the
+/// recording copy, so `guard` below is that copy's.
+trait Guarded: Send {
+    /// Undoes (or releases); a panic comes back as its message.
+    fn run(self: Box<Self>, rt: &Runtime) -> Result<String, String>;
+    /// Drops the entry unrun (a committed update's undo entries).
+    fn discard(self: Box<Self>) -> Result<(), String>;
+}
+
+struct Recorded<T: ?Sized>(Box<T>);
+
+impl Guarded for Recorded<dyn Undo> {
+    fn run(self: Box<Self>, rt: &Runtime) -> Result<String, String> {
+        guard(move || self.0.undo(rt))
+    }
+    fn discard(self: Box<Self>) -> Result<(), String> {
+        guard(move || drop(self))
+    }
+}
+
+impl Guarded for Recorded<dyn Hold> {
+    fn run(self: Box<Self>, rt: &Runtime) -> Result<String, String> {
+        guard(move || {
+            self.0.release(rt);
+            String::new()
+        })
+    }
+    fn discard(self: Box<Self>) -> Result<(), String> {
+        guard(move || drop(self))
+    }
+}
+
 /// Handed to every lifecycle hook of an update.
 pub struct UpdateContext {
     pub(crate) rt: &'static Runtime,
     pub(crate) id: UpdateId,
     pub(crate) name: String,
     /// Changes made so far, undone in reverse order on failure.
-    pub(crate) undo: Vec<Box<dyn Undo>>,
+    undo: Vec<Box<dyn Guarded>>,
     /// Holds taken so far, released in reverse order at resume.
-    pub(crate) holds: Vec<Box<dyn Hold>>,
+    holds: Vec<Box<dyn Guarded>>,
     /// Operator requests (postpone / abort) for this update.
     pub(crate) control: Arc<Control>,
 }
@@ -99,18 +137,32 @@ impl UpdateContext {
     }
 
     /// Records a change to undo if the update fails.
+    ///
+    /// A panic of the undo (or of dropping it) is caught, logged as an
+    /// error event, and the rollback goes on with the next entry.
     pub fn push_undo(&mut self, undo: Box<dyn Undo>) {
-        self.undo.push(undo);
+        self.undo.push(Box::new(Recorded(undo)));
     }
 
-    /// Records a closure to run if the update fails.
+    /// Records a closure to run if the update fails (see [`Self::push_undo`]).
     pub fn on_rollback(&mut self, f: impl FnOnce(&Runtime) -> String + Send + 'static) {
-        self.undo.push(Box::new(f));
+        self.push_undo(Box::new(f));
     }
 
     /// Records a hold to release when the app resumes (or the update fails).
+    ///
+    /// A panic of the release is caught and logged; the other holds are
+    /// released all the same.
     pub fn push_hold(&mut self, hold: Box<dyn Hold>) {
-        self.holds.push(hold);
+        self.holds.push(Box::new(Recorded(hold)));
+    }
+
+    /// Logs an error event for a panic of update code moult ran on its own.
+    fn log_panic(&self, what: &str, message: &str) {
+        self.emit(EventKind::Log {
+            level: "error".into(),
+            message: format!("{}: {what} panicked: {message}", self.name),
+        });
     }
 
     /// `true` if an operator asked to postpone or abort this update.
@@ -159,11 +211,18 @@ impl UpdateContext {
         last
     }
 
-    /// Runs every undo entry, newest first; returns what was undone.
+    /// Runs every undo entry, newest first; returns what was undone. An
+    /// entry that panics is reported (in the list too) and skipped.
     pub(crate) fn rollback(&mut self) -> Vec<String> {
         let mut done = Vec::new();
         while let Some(u) = self.undo.pop() {
-            let what = u.undo(self.rt);
+            let what = match u.run(self.rt) {
+                Ok(what) => what,
+                Err(message) => {
+                    self.log_panic("an undo step", &message);
+                    format!("an undo step panicked ({message})")
+                }
+            };
             self.emit(EventKind::RolledBack {
                 update: self.name.clone(),
                 what: what.clone(),
@@ -173,10 +232,21 @@ impl UpdateContext {
         done
     }
 
-    /// Releases every hold, newest first.
+    /// The update is committed: its undo entries are dropped unrun.
+    pub(crate) fn commit(&mut self) {
+        while let Some(u) = self.undo.pop() {
+            if let Err(message) = u.discard() {
+                self.log_panic("dropping an undo step", &message);
+            }
+        }
+    }
+
+    /// Releases every hold, newest first, whatever any of them does.
     pub(crate) fn release_holds(&mut self) {
         while let Some(h) = self.holds.pop() {
-            h.release(self.rt);
+            if let Err(message) = h.run(self.rt) {
+                self.log_panic("releasing a hold", &message);
+            }
         }
     }
 
@@ -203,7 +273,7 @@ impl UpdateContext {
         }
         let current = f.core.slot.swap(std::ptr::null_mut(), Ordering::SeqCst);
         record.gate_restore.store(current, Ordering::Release);
-        self.holds.push(Box::new(GateHold(record)));
+        self.push_hold(Box::new(GateHold(record)));
         Ok(())
     }
 
@@ -237,7 +307,7 @@ impl UpdateContext {
             version,
         });
         let (id, core, old) = (self.id, f.core, old as usize);
-        self.undo.push(Box::new(move |rt: &Runtime| {
+        self.on_rollback(move |rt: &Runtime| {
             let old = old as *mut Version;
             let record = rt.functions.record(core);
             if record.gate_owner.load(Ordering::Acquire) == id {
@@ -251,7 +321,7 @@ impl UpdateContext {
                 version: v,
             });
             format!("{} back to version {v}", core.name)
-        }));
+        });
     }
 }
 

@@ -81,7 +81,7 @@ fn run_steps(update: &mut dyn Update, ctx: &mut UpdateContext) -> Outcome {
         ctx.release_holds();
         return Outcome::RolledBack(with_undone(format!("preresume_setup failed: {e}"), &undone));
     }
-    ctx.undo.clear(); // committed: from here on nothing is rolled back
+    ctx.commit(); // from here on nothing is rolled back
     ctx.release_holds();
     ctx.rt
         .applied
