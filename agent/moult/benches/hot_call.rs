@@ -5,7 +5,14 @@
 //! `cargo bench -p moult --bench hot_call` — criterion measures each case;
 //! at the end the bench prints a table with each median as a ratio to the
 //! fn-pointer call measured in the same run (targets: hot ≤ 1.3× fn pointer;
-//! 2 threads ≤ 1.1× of 1 thread per call; hot-lib-reloader ≥ 20× moult).
+//! 2 threads ≤ 1.1× of 1 thread per call; hot-lib-reloader ≥ 20× moult;
+//! a library version ≤ 1.2× version 0).
+//!
+//! The library-version case calls a hot function whose current version is
+//! owned by another copy of `std`, as an update library's new version is:
+//! each call goes through that copy's panic catch (`crossing.rs`). In one
+//! process the other copy is moult's stand-in, which runs the same catch
+//! code a library's copy does.
 //!
 //! The hot-lib-reloader case calls `hlr_body` of the fixture crate
 //! `tests/fixtures/hlr-lib` (same body as `hot_body` here), which the bench
@@ -101,6 +108,17 @@ fn via_hot(x: u64) -> u64 {
     hot_body(x)
 }
 
+/// Version 0 is never called: the bench installs `body` as a library version.
+#[moult::hot]
+#[inline(never)]
+fn hot_lib_body(x: u64) -> u64 {
+    x
+}
+
+fn via_hot_library_version(x: u64) -> u64 {
+    hot_lib_body(x)
+}
+
 fn via_direct(x: u64) -> u64 {
     body(x)
 }
@@ -113,11 +131,20 @@ fn bench(c: &mut Criterion) {
     moult::init();
     build_hlr_lib();
     assert_eq!(via_hlr(3), body(3), "hot-lib-reloader calls the fixture");
+    moult::hot_fn!(hot_lib_body)
+        .expect("registered")
+        .install_as_library_version(body as fn(u64) -> u64);
+    assert_eq!(
+        via_hot_library_version(3),
+        body(3),
+        "the library version runs"
+    );
     let mut g = c.benchmark_group("hot_call");
     for (name, f) in [
         ("direct", via_direct as fn(u64) -> u64),
         ("fn_pointer", via_pointer),
         ("hot", via_hot),
+        ("hot_library_version", via_hot_library_version),
         ("hot_lib_reloader", via_hlr),
     ] {
         g.bench_function(format!("{name}/1_thread"), |b| {
@@ -153,6 +180,7 @@ fn summary() {
         "direct/1_thread",
         "fn_pointer/1_thread",
         "hot/1_thread",
+        "hot_library_version/1_thread",
         "hot_lib_reloader/1_thread",
         "direct/2_threads",
         "fn_pointer/2_threads",
@@ -181,6 +209,13 @@ fn summary() {
     };
     rows.extend(
         [
+            derived(
+                "library version vs version 0",
+                "hot_library_version/1_thread",
+                "hot/1_thread",
+                "≤ 1.20×",
+                |r| r <= 1.2,
+            ),
             derived(
                 "hot: 2 threads vs 1, per call",
                 "hot/2_threads",

@@ -33,6 +33,12 @@ pub struct StdCopy {
 /// This copy's identity (a static per image: its address tells copies apart).
 pub static THIS_COPY: StdCopy = StdCopy { catch: catch_here };
 
+/// A stand-in for another copy of `std`, for benches and tests that run in
+/// one process: a version it owns is called the way a library's version is
+/// (through [`call_in`] and a copy's catch, the same code a library runs).
+#[doc(hidden)]
+pub static STAND_IN_COPY: StdCopy = StdCopy { catch: catch_here };
+
 fn catch_here(f: &mut dyn FnMut()) -> Result<(), Payload> {
     catch_unwind(AssertUnwindSafe(f))
 }

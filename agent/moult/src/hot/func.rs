@@ -77,6 +77,16 @@ impl<F: Copy + 'static> Func<F> {
             .load(Ordering::Acquire)
     }
 
+    /// Publishes `new` as if an update library had compiled it (owned by
+    /// [`STAND_IN_COPY`](crate::crossing::STAND_IN_COPY)): calls take the
+    /// path a library version's take. For benches and tests only: no update,
+    /// no quiescence, no version bump.
+    #[doc(hidden)]
+    pub fn install_as_library_version(&self, new: F) {
+        let v = super::Version::leak(super::erase(new), &crate::crossing::STAND_IN_COPY);
+        self.core.slot.store(v, Ordering::Release);
+    }
+
     /// The version calls go to now, or `None` while the entry gate is closed.
     pub fn current(&self) -> Option<F> {
         let p = self.core.slot.load(Ordering::Acquire);
