@@ -23,6 +23,14 @@ mod update_library;
 /// it from update code with `moult::hot_fn!(path::to::hello)`. Generic,
 /// `async`, `const` and variadic functions are refused (a fn pointer must be
 /// able to hold every version); lifetime parameters are fine.
+///
+/// # Not from signal handlers
+///
+/// Calling a hot function from a signal handler is not supported: the
+/// calling thread's activation counter is bumped with a plain load and
+/// store (no atomic read-modify-write, which keeps calls cheap), so a
+/// handler interrupting a hot call on the same thread can lose one entry
+/// or exit, and a thread's first hot call allocates its counters.
 #[proc_macro_attribute]
 pub fn hot(attr: TokenStream, item: TokenStream) -> TokenStream {
     hot::expand(attr.into(), item.into())

@@ -31,7 +31,10 @@ pub(crate) struct Counter {
 }
 
 impl Counter {
-    /// Owner only: a call starts.
+    /// Owner only: a call starts. Not async-signal-safe: a signal handler
+    /// making a hot call between the load and the store on the same thread
+    /// loses an entry (hot calls from signal handlers are unsupported, see
+    /// `#[moult::hot]`).
     #[inline(always)]
     pub(crate) fn enter(&self) {
         let n = self.entries.load(Ordering::Relaxed);
