@@ -22,6 +22,9 @@ use std::sync::Mutex;
 /// A panic's payload, as `catch_unwind` hands it out.
 pub type Payload = Box<dyn Any + Send + 'static>;
 
+/// A copy's catch: runs `run(data)` under that copy's `catch_unwind`.
+type Catch = unsafe fn(run: unsafe fn(*mut u8), data: *mut u8) -> Option<Payload>;
+
 /// One copy of `std` (and of moult): the app's, or an update library's.
 ///
 /// Each copy has exactly one, [`THIS_COPY`]; comparing addresses tells
@@ -30,7 +33,7 @@ pub struct StdCopy {
     /// Runs `run(data)` under *this* copy's `catch_unwind`; a panic comes
     /// back as its payload. Plain pointers rather than a `dyn FnMut`: one
     /// indirect call less on every call of another copy's hot function.
-    catch: unsafe fn(run: unsafe fn(*mut u8), data: *mut u8) -> Option<Payload>,
+    catch: Catch,
 }
 
 /// This copy's identity (a static per image: its address tells copies apart).
@@ -176,7 +179,7 @@ mod tests {
     fn own_code_belongs_to_this_copy() {
         let copies = Copies::default();
         copies.register_this();
-        let f: unsafe fn(unsafe fn(*mut u8), *mut u8) -> Option<Payload> = catch_here;
+        let f: Catch = catch_here;
         assert!(copies.owner_of(f as *const ()).is_this());
     }
 }
