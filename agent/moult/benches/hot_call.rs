@@ -9,9 +9,11 @@
 //! a library version ≤ 1.2× version 0).
 //!
 //! The library-version case calls a hot function whose current version is
-//! owned by another copy of `std`, as an update library's new version is:
-//! each call goes through that copy's panic catch (`crossing.rs`). In one
-//! process the other copy is moult's stand-in, which runs the same catch
+//! code of another image, as an update library's new version is: the same
+//! body (`hlr_body`, looked up in the `dlopen`ed fixture library) installed
+//! as owned by another copy of `std`, so each call misses the own-image
+//! check, finds the owner and goes through its panic catch (`crossing.rs`).
+//! The other copy is moult's in-process stand-in, which runs the same catch
 //! code a library's copy does.
 //!
 //! The hot-lib-reloader case calls `hlr_body` of the fixture crate
@@ -108,7 +110,19 @@ fn via_hot(x: u64) -> u64 {
     hot_body(x)
 }
 
-/// Version 0 is never called: the bench installs `body` as a library version.
+/// `hlr_body` of the fixture library, `dlopen`ed (and never closed): code of
+/// another image, as a library version's is.
+fn foreign_body() -> fn(u64) -> u64 {
+    let path = hlr_lib_dir().join("libhlr_lib.so");
+    // SAFETY: the fixture is a plain Rust cdylib; it is never closed.
+    let lib = Box::leak(Box::new(
+        unsafe { libloading::Library::new(&path) }.expect("dlopen the hlr-lib fixture"),
+    ));
+    // SAFETY: `hlr_body` is `#[no_mangle] pub fn(u64) -> u64`.
+    *unsafe { lib.get::<fn(u64) -> u64>(b"hlr_body") }.expect("hlr_body")
+}
+
+/// Version 0 is never called: the bench installs `hlr_body` as a library version.
 #[moult::hot]
 #[inline(never)]
 fn hot_lib_body(x: u64) -> u64 {
@@ -131,9 +145,10 @@ fn bench(c: &mut Criterion) {
     moult::init();
     build_hlr_lib();
     assert_eq!(via_hlr(3), body(3), "hot-lib-reloader calls the fixture");
+    let library = foreign_body();
     moult::hot_fn!(hot_lib_body)
         .expect("registered")
-        .install_as_library_version(body as fn(u64) -> u64);
+        .install_as_library_version(library);
     assert_eq!(
         via_hot_library_version(3),
         body(3),

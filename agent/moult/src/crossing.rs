@@ -18,6 +18,7 @@ use std::any::Any;
 use std::mem::ManuallyDrop;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// A panic's payload, as `catch_unwind` hands it out.
 pub type Payload = Box<dyn Any + Send + 'static>;
@@ -100,6 +101,21 @@ pub(crate) fn catch_in<R, F: FnOnce() -> R>(owner: &'static StdCopy, f: F) -> Re
     }
 }
 
+/// The address range of this copy's image (executable or shared object):
+/// a fn pointer inside it is this copy's code. Empty until
+/// [`Copies::register_this`] measured it; until then every call takes the
+/// slower path, which is right for every version.
+static THIS_IMAGE: [AtomicUsize; 2] = [AtomicUsize::new(0), AtomicUsize::new(0)];
+
+/// `true` if the code at `f` belongs to this copy's image (so a panic there
+/// is this copy's to catch). Two loads that do not depend on `f`.
+#[inline(always)]
+pub(crate) fn is_own_code(f: *const ()) -> bool {
+    let start = THIS_IMAGE[0].load(Ordering::Relaxed);
+    let end = THIS_IMAGE[1].load(Ordering::Relaxed);
+    (f as usize).wrapping_sub(start) < end.wrapping_sub(start)
+}
+
 /// The copies of `std` in this process, by the base address of their image,
 /// so a function pointer handed over can be traced to the copy that
 /// compiled it (see [`Copies::owner_of`]).
@@ -109,8 +125,13 @@ pub(crate) struct Copies {
 }
 
 impl Copies {
-    /// Records the calling copy (idempotent).
+    /// Records the calling copy (idempotent), and measures its image for
+    /// [`is_own_code`].
     pub(crate) fn register_this(&self) {
+        if let Some((start, end)) = image_extent(&THIS_COPY as *const StdCopy as *const ()) {
+            THIS_IMAGE[0].store(start, Ordering::Relaxed);
+            THIS_IMAGE[1].store(end, Ordering::Relaxed);
+        }
         let base = image_base(&THIS_COPY as *const StdCopy as *const ());
         let mut known = self.known.lock().unwrap_or_else(|e| e.into_inner());
         if !known.iter().any(|&(_, c)| std::ptr::eq(c, &THIS_COPY)) {
@@ -153,6 +174,56 @@ fn image_base(addr: *const ()) -> usize {
     }
 }
 
+/// The lowest and highest address of the loadable segments of the image
+/// holding `addr`, or `None` when the dynamic loader does not know it.
+fn image_extent(addr: *const ()) -> Option<(usize, usize)> {
+    #[cfg(miri)]
+    {
+        let _ = addr;
+        None
+    }
+    #[cfg(not(miri))]
+    {
+        struct Search {
+            addr: usize,
+            found: Option<(usize, usize)>,
+        }
+        unsafe extern "C" fn visit(
+            info: *mut libc::dl_phdr_info,
+            _size: libc::size_t,
+            data: *mut libc::c_void,
+        ) -> libc::c_int {
+            // SAFETY: `data` is the `Search` passed below; `info` and its
+            // program headers are valid for the duration of the callback.
+            let (search, info) = unsafe { (&mut *data.cast::<Search>(), &*info) };
+            let headers = if info.dlpi_phdr.is_null() {
+                &[][..]
+            } else {
+                // SAFETY: as above, `dlpi_phnum` headers at `dlpi_phdr`.
+                unsafe { std::slice::from_raw_parts(info.dlpi_phdr, info.dlpi_phnum as usize) }
+            };
+            let base = info.dlpi_addr as usize;
+            let (mut lo, mut hi) = (usize::MAX, 0);
+            for h in headers.iter().filter(|h| h.p_type == libc::PT_LOAD) {
+                lo = lo.min(base + h.p_vaddr as usize);
+                hi = hi.max(base + (h.p_vaddr + h.p_memsz) as usize);
+            }
+            if (lo..hi).contains(&search.addr) {
+                search.found = Some((lo, hi));
+                return 1;
+            }
+            0
+        }
+        let mut search = Search {
+            addr: addr as usize,
+            found: None,
+        };
+        // SAFETY: the callback only reads what the loader hands it.
+        unsafe { libc::dl_iterate_phdr(Some(visit), (&raw mut search).cast()) };
+        search.found
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -181,5 +252,13 @@ mod tests {
         copies.register_this();
         let f: Catch = catch_here;
         assert!(copies.owner_of(f as *const ()).is_this());
+        #[cfg(not(miri))]
+        {
+            assert!(is_own_code(f as *const ()), "a function of this image");
+            assert!(
+                !is_own_code(libc::getpid as *const ()),
+                "libc's code is not"
+            );
+        }
     }
 }

@@ -8,13 +8,14 @@
 //! A version compiled by another copy of `std` (an update library's new
 //! version called by the app, or the app's function called from library
 //! code) is called through that copy's panic catch, and a panic is raised
-//! again in the caller's copy (`crossing.rs`); telling the two apart costs
-//! one comparison of the version's owner with this copy.
+//! again in the caller's copy (`crossing.rs`). Telling the two apart costs
+//! a range check of the fn pointer against this copy's image, on loads
+//! that do not wait for the slot's.
 
 use std::sync::atomic::{Ordering, compiler_fence, fence};
 
-use super::{HotFn, HotFnCore, Version, unerase};
-use crate::crossing::call_in;
+use super::{HotFn, HotFnCore, unerase};
+use crate::crossing::{call_in, is_own_code};
 use crate::thread_table::{Counter, current_table};
 
 /// Marks the end of an activation, on return or unwind.
@@ -47,8 +48,7 @@ impl<F: Copy + 'static> HotFn<F> {
                 let p = core.slot.load(Ordering::Acquire);
                 if !p.is_null() {
                     let _exit = ExitGuard(counter);
-                    // SAFETY: published versions are never freed.
-                    return run(unsafe { &*p }, invoke);
+                    return run(core, p, invoke);
                 }
                 counter.retreat();
                 wait_gate(core);
@@ -70,8 +70,6 @@ impl<F: Copy + 'static> HotFn<F> {
             record.untracked.fetch_add(1, Ordering::SeqCst);
             let p = core.slot.load(Ordering::SeqCst);
             if !p.is_null() {
-                // SAFETY: published versions are never freed.
-                let version = unsafe { &*p };
                 struct Leave<'a>(&'a std::sync::atomic::AtomicU32);
                 impl Drop for Leave<'_> {
                     fn drop(&mut self) {
@@ -79,7 +77,7 @@ impl<F: Copy + 'static> HotFn<F> {
                     }
                 }
                 let _leave = Leave(&record.untracked);
-                return run(version, invoke);
+                return run(core, p, invoke);
             }
             record.untracked.fetch_sub(1, Ordering::SeqCst);
             wait_gate(core);
@@ -132,17 +130,28 @@ impl<F: Copy + 'static> HotFn<F> {
     }
 }
 
-/// Calls `version` with `invoke`, through its owner's panic catch when it
-/// was compiled by another copy of `std`.
+/// Calls the version `p` of `core` with `invoke`; through its owner's panic
+/// catch when another copy of `std` compiled it.
 #[inline(always)]
-fn run<F: Copy + 'static, R>(version: &Version, invoke: impl FnOnce(F) -> R) -> R {
+fn run<F: Copy + 'static, R>(core: &HotFnCore, p: *mut (), invoke: impl FnOnce(F) -> R) -> R {
     // SAFETY: a hot function's versions are only ever `erase::<F>` of an F
     // (the `HotFn::new` contract, and type-checked at redefinition).
-    let f = unsafe { unerase::<F>(version.f.load(Ordering::Relaxed)) };
-    if version.owner.is_this() {
+    let f = unsafe { unerase::<F>(p) };
+    if is_own_code(p) {
         invoke(f)
     } else {
-        call_in(version.owner, move || invoke(f))
+        run_other(core, p, move || invoke(f))
+    }
+}
+
+/// A version outside this copy's image: find the copy that compiled it.
+#[inline(never)]
+fn run_other<R>(core: &HotFnCore, p: *mut (), call: impl FnOnce() -> R) -> R {
+    let owner = core.versions.owner_of(p);
+    if owner.is_this() {
+        call()
+    } else {
+        call_in(owner, call)
     }
 }
 

@@ -77,22 +77,25 @@ impl<F: Copy + 'static> Func<F> {
             .load(Ordering::Acquire)
     }
 
-    /// Publishes `new` as if an update library had compiled it (owned by
-    /// [`STAND_IN_COPY`](crate::crossing::STAND_IN_COPY)): calls take the
-    /// path a library version's take. For benches and tests only: no update,
-    /// no quiescence, no version bump.
+    /// Publishes `new` as compiled by another copy of `std` (moult's
+    /// [`STAND_IN_COPY`](crate::crossing::STAND_IN_COPY)). When `new`'s code
+    /// lies outside this image (a symbol of a `dlopen`ed library), calls
+    /// take the path a library version's take. For benches and tests only:
+    /// no update, no quiescence, no version bump.
     #[doc(hidden)]
     pub fn install_as_library_version(&self, new: F) {
-        let v = super::Version::leak(super::erase(new), &crate::crossing::STAND_IN_COPY);
-        self.core.slot.store(v, Ordering::Release);
+        let new = super::erase(new);
+        self.core
+            .versions
+            .push(new, &crate::crossing::STAND_IN_COPY);
+        self.core.slot.store(new, Ordering::Release);
     }
 
     /// The version calls go to now, or `None` while the entry gate is closed.
     pub fn current(&self) -> Option<F> {
         let p = self.core.slot.load(Ordering::Acquire);
-        // SAFETY: published versions are never freed, and only hold erased
-        // `F`s (type-checked when this handle was made).
-        (!p.is_null()).then(|| unsafe { super::unerase::<F>((*p).f.load(Ordering::Relaxed)) })
+        // SAFETY: the slot only holds erased `F`s (type-checked above).
+        (!p.is_null()).then(|| unsafe { super::unerase::<F>(p) })
     }
 }
 

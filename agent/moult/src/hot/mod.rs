@@ -10,6 +10,7 @@ mod call;
 mod func;
 mod quiescence;
 mod registry;
+mod version;
 
 pub use func::Func;
 pub(crate) use quiescence::{blockers, depths_by_thread};
@@ -19,43 +20,18 @@ use std::any::TypeId;
 use std::marker::PhantomData;
 use std::sync::atomic::{AtomicPtr, AtomicU32};
 
-use crate::crossing::{StdCopy, THIS_COPY};
-
-/// One version of a hot function: what the slot points at.
-///
-/// Version 0 lives in the function's [`HotFnCore`]; every redefinition
-/// allocates one that is never freed (a caller may still hold it, and the
-/// code it points at is never unloaded either).
-pub(crate) struct Version {
-    /// The function, an erased `F`. Atomic only because version 0's is
-    /// built by a `const fn` and filled in at registration; written once,
-    /// before the version is published in a slot.
-    pub(crate) f: AtomicPtr<()>,
-    /// The copy of `std` that compiled `f`: a caller of another copy calls
-    /// it through that copy's panic catch (see `crossing.rs`).
-    pub(crate) owner: &'static StdCopy,
-}
-
-impl Version {
-    /// A new version `f`, compiled by `owner`, leaked (see the type docs).
-    pub(crate) fn leak(f: *mut (), owner: &'static StdCopy) -> *mut Version {
-        Box::into_raw(Box::new(Version {
-            f: AtomicPtr::new(f),
-            owner,
-        }))
-    }
-}
+use version::Versions;
 
 /// Type-erased part of a hot function, shared by its typed static and the registry.
 ///
 /// The registry refers to the app's core; a library's duplicated static
 /// forwards to it (its own core stays unused).
 pub struct HotFnCore {
-    /// Current version; null while the entry gate is closed.
-    pub(crate) slot: AtomicPtr<Version>,
-    /// Version 0, the compiled-in function (kept beside the slot: calling
-    /// it touches no other cache line).
-    pub(crate) v0: Version,
+    /// Current version's fn pointer; null while the entry gate is closed.
+    pub(crate) slot: AtomicPtr<()>,
+    /// Which copy of `std` compiled each version (read only by calls into
+    /// another copy's code).
+    pub(crate) versions: Versions,
     /// Index in the registry (and in thread tables); `u32::MAX` until registered.
     pub(crate) id: AtomicU32,
     /// Module path + name: how updates and the console address it.
@@ -112,10 +88,7 @@ impl<F: Copy + 'static> HotFn<F> {
         HotFn {
             core: HotFnCore {
                 slot: AtomicPtr::new(std::ptr::null_mut()),
-                v0: Version {
-                    f: AtomicPtr::new(std::ptr::null_mut()),
-                    owner: &THIS_COPY,
-                },
+                versions: Versions::new(),
                 id: AtomicU32::new(u32::MAX),
                 name,
                 type_id: TypeId::of::<F>,

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicPtr, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, RwLock};
 use std::time::Duration;
 
-use super::{HotFnCore, HotFnEntry, Version};
+use super::{HotFnCore, HotFnEntry};
 use crate::Error;
 use crate::thread_table::MAX_FUNCTIONS;
 
@@ -23,7 +23,7 @@ pub(crate) struct FnRecord {
     /// Update id holding the entry gate closed (0: open).
     pub(crate) gate_owner: AtomicU64,
     /// Version to publish when the gate opens (the old one, or a redefinition).
-    pub(crate) gate_restore: AtomicPtr<Version>,
+    pub(crate) gate_restore: AtomicPtr<()>,
 }
 
 impl FnRecord {
@@ -41,7 +41,7 @@ impl FnRecord {
     }
 
     /// Opens the gate: publishes `ptr` and wakes every held caller.
-    pub(crate) fn open_with(&self, ptr: *mut Version) {
+    pub(crate) fn open_with(&self, ptr: *mut ()) {
         debug_assert!(!ptr.is_null());
         self.core.slot.store(ptr, Ordering::Release);
         let _g = self.gate_lock.lock().unwrap_or_else(|e| e.into_inner());
@@ -109,11 +109,9 @@ impl FunctionRegistry {
             id < MAX_FUNCTIONS,
             "more than {MAX_FUNCTIONS} hot functions"
         );
-        core.v0.f.store((core.original)(), Ordering::Relaxed);
-        core.slot.store(
-            &core.v0 as *const Version as *mut Version,
-            Ordering::Release,
-        );
+        let original = (core.original)();
+        core.versions.set_v0(original);
+        core.slot.store(original, Ordering::Release);
         core.id.store(id, Ordering::Release);
         inner.by_id.push(Arc::new(FnRecord {
             core,

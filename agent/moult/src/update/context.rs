@@ -11,7 +11,7 @@ use super::boundary::guard;
 use super::manager::Control;
 use super::{Alterability, ThreadFilter, UpdateId};
 use crate::Runtime;
-use crate::hot::{FnRecord, Func, Version, blockers, erase};
+use crate::hot::{FnRecord, Func, blockers, erase};
 
 /// Something `apply` did that a rollback must undo.
 ///
@@ -294,7 +294,7 @@ impl UpdateContext {
         let record = self.rt.functions.record(f.core);
         let new = erase(new);
         // The copy of std that compiled `new` catches its panics.
-        let new = Version::leak(new, self.rt.copies.owner_of(new));
+        f.core.versions.push(new, self.rt.copies.owner_of(new));
         let gated = record.gate_owner.load(Ordering::Acquire) == self.id;
         let old = if gated {
             record.gate_restore.swap(new, Ordering::AcqRel)
@@ -308,7 +308,7 @@ impl UpdateContext {
         });
         let (id, core, old) = (self.id, f.core, old as usize);
         self.on_rollback(move |rt: &Runtime| {
-            let old = old as *mut Version;
+            let old = old as *mut ();
             let record = rt.functions.record(core);
             if record.gate_owner.load(Ordering::Acquire) == id {
                 record.gate_restore.store(old, Ordering::Release);
