@@ -142,8 +142,9 @@ impl<T: ?Sized + 'static> ClassState<T> {
         self.move_to(inst, to);
     }
 
-    /// Moves `inst` to version `to` in its shard's counts (the caller holds
-    /// its value's write lock).
+    /// Moves `inst` to version `to`: its shard's counts under the shard's
+    /// lock, then its `version` field (the caller holds its value's write
+    /// lock, which every mover takes; see `Inst::version`).
     fn move_to(&self, inst: &Inst<T>, to: u32) {
         let slot = inst.slot().load(Ordering::Acquire);
         let from = inst.version.load(Ordering::Acquire);
