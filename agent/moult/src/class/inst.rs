@@ -14,6 +14,8 @@ use std::ops::Deref;
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicU32, Ordering};
 
+use std::time::Instant;
+
 use super::lock::{ReadLocked, ValueLock, WriteLocked};
 
 use super::record::ClassState;
@@ -57,6 +59,11 @@ impl<T: ?Sized + 'static> Inst<T> {
     #[inline]
     pub(crate) fn read(&self) -> ReadLocked<'_, Box<T>> {
         self.value.read()
+    }
+
+    /// The value, for writing, if its lock is free by `deadline`.
+    pub(crate) fn write_until(&self, deadline: Instant) -> Option<WriteLocked<'_, Box<T>>> {
+        self.value.write_until(deadline)
     }
 }
 

@@ -10,6 +10,7 @@ use moult_protocol::{ClassInfo, EventKind, VersionCount};
 use super::inst::{Inst, InstRef};
 use super::lazy::LazyStep;
 use super::slab::{Meta, Shards};
+use super::stale::EagerStep;
 use super::tracked::Tracked;
 use super::transform::{CallCtor, CtorFn};
 
@@ -33,6 +34,13 @@ pub(crate) struct ClassState<T: ?Sized + 'static> {
     pub(crate) as_any: fn(&T) -> &(dyn Any + 'static),
     /// Serialises whole-class conversions (eager, trigger-now) with each other.
     pub(crate) converting: Mutex<()>,
+    /// Eager conversions in the order they started (their epochs
+    /// increase): what a creation that loaded an older constructor of record
+    /// must still go through (see `stale.rs`).
+    pub(crate) eager: RwLock<Vec<Arc<EagerStep<T>>>>,
+    /// Generation of the newest eager conversion (0: none yet); a creation
+    /// compares it with its constructor's, under its shard's lock.
+    pub(crate) eager_epoch: AtomicU32,
     /// Bit `v` set: version `v`'s type is learnt (a hint for versions below
     /// 64 that spares conversions the versions' lock for every instance).
     learnt: AtomicU64,
@@ -45,20 +53,20 @@ impl<T: ?Sized + 'static> ClassState<T> {
         self.meta.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Registers `value` as a new instance: of `version` (built by a
-    /// constructor of record, whose `learnt` says if its version's type is
-    /// known yet), or of the version its concrete type says (`None`: adopted
-    /// with [`Class::track`](super::Class::track)).
+    /// Registers `value` as a new instance: built by a constructor of record
+    /// (its version, whether that version's type is learnt yet, and its
+    /// eager epoch), or of the version its concrete type says (`None`:
+    /// adopted with [`Class::track`](super::Class::track)).
     pub(crate) fn adopt(
         &'static self,
         value: Box<T>,
-        version: Option<(u32, &AtomicBool)>,
+        version: Option<(u32, &AtomicBool, u32)>,
     ) -> Tracked<T> {
         let inst = InstRef::new(self, value);
         // Nobody else sees `inst` yet: reading its value cannot block.
         let type_id = || (self.as_any)(&**inst.read()).type_id();
-        let (version, warn) = match version {
-            Some((v, learnt)) => {
+        let (version, warn, epoch) = match version {
+            Some((v, learnt, epoch)) => {
                 // Trusted (the constructor of record's); its type learnt once.
                 if !learnt.load(Ordering::Acquire) {
                     let mut meta = self.lock();
@@ -67,17 +75,20 @@ impl<T: ?Sized + 'static> ClassState<T> {
                     }
                     learnt.store(true, Ordering::Release);
                 }
-                (v, None)
+                (v, None, Some(epoch))
             }
             None => {
                 let t = type_id();
                 let mut meta = self.lock();
                 let (v, warn) = self.version_of_type(&mut meta, t);
                 meta.learn(v, t);
-                (v, warn.then_some(t))
+                (v, warn.then_some(t), None)
             }
         };
         inst.version.store(version, Ordering::Release);
+        if let Some(epoch) = epoch {
+            return self.register_created(inst, epoch);
+        }
         self.shards.insert(inst.as_ptr(), version);
         if let Some(t) = warn {
             self.warn_new_version(t, version);
@@ -222,6 +233,10 @@ struct Ctor<T: ?Sized + 'static, A: 'static> {
     /// Whether that version's concrete type is known yet (spares `create`
     /// the versions' lock once it is).
     learnt: AtomicBool,
+    /// The class's eager epoch when this constructor became the one of
+    /// record: eager conversions of a later epoch started after it was
+    /// current, so its values may have missed them (see `stale.rs`).
+    epoch: AtomicU32,
 }
 
 /// The registered record of a class.
@@ -246,6 +261,8 @@ impl<T: ?Sized + Send + Sync + 'static, A: 'static> ClassCore<T, A> {
                 steps: RwLock::new(Vec::new()),
                 as_any: class.as_any,
                 converting: Mutex::new(()),
+                eager: RwLock::new(Vec::new()),
+                eager_epoch: AtomicU32::new(0),
                 learnt: AtomicU64::new(0),
             },
             ctor: AtomicPtr::new(Box::into_raw(Box::new(Ctor {
@@ -253,16 +270,22 @@ impl<T: ?Sized + Send + Sync + 'static, A: 'static> ClassCore<T, A> {
                 call: class.call,
                 version: 0,
                 learnt: AtomicBool::new(false),
+                epoch: AtomicU32::new(0),
             }))),
         }
     }
 
-    /// Builds an instance with the constructor of record.
+    /// Builds an instance with the constructor of record. If an eager
+    /// conversion starts while the constructor runs, the instance is brought
+    /// through it before it is registered (see `stale.rs`): none is missed.
     pub(crate) fn create(&'static self, args: A) -> Tracked<T> {
         // SAFETY: ctor pointers are leaked boxes, never freed.
         let ctor = unsafe { &*self.ctor.load(Ordering::Acquire) };
+        let epoch = ctor.epoch.load(Ordering::Acquire);
         match (ctor.call)(ctor.f, args) {
-            Ok(value) => self.state.adopt(value, Some((ctor.version, &ctor.learnt))),
+            Ok(value) => self
+                .state
+                .adopt(value, Some((ctor.version, &ctor.learnt, epoch))),
             Err(m) => panic!(
                 "the constructor of record of class `{}` (version {}) panicked: {m}",
                 self.state.name, ctor.version
@@ -276,13 +299,16 @@ impl<T: ?Sized + Send + Sync + 'static, A: 'static> ClassCore<T, A> {
     }
 
     /// Makes `ctor` the constructor of record, building `version`; returns
-    /// the previous one (for [`ClassCore::restore_ctor`]).
+    /// the previous one (for [`ClassCore::restore_ctor`]). Call it after the
+    /// eager conversion that installs it, if any, has begun (its epoch
+    /// is the constructor's).
     pub(crate) fn install_ctor(&self, ctor: CtorFn<T, A>, version: u32) -> CtorToken {
         let new = Box::into_raw(Box::new(Ctor {
             f: ctor.f,
             call: ctor.call,
             version,
             learnt: AtomicBool::new(false),
+            epoch: AtomicU32::new(self.state.eager_epoch.load(Ordering::Acquire)),
         }));
         let old = self.ctor.swap(new, Ordering::AcqRel);
         self.state.record.store(version, Ordering::Release);
@@ -294,7 +320,15 @@ impl<T: ?Sized + Send + Sync + 'static, A: 'static> ClassCore<T, A> {
     pub(crate) fn restore_ctor(&self, token: CtorToken) -> u32 {
         let old = token.0 as *mut Ctor<T, A>;
         // SAFETY: a leaked box from `new` or `install_ctor`.
-        let version = unsafe { (*old).version };
+        let old_ref = unsafe { &*old };
+        let version = old_ref.version;
+        // Eager conversions since it was replaced are withdrawn or not its
+        // business: its values need none of them (creations that loaded it
+        // before still check, and skip the withdrawn ones).
+        old_ref.epoch.store(
+            self.state.eager_epoch.load(Ordering::Acquire),
+            Ordering::Release,
+        );
         self.ctor.store(old, Ordering::Release);
         self.state.record.store(version, Ordering::Release);
         version
