@@ -72,6 +72,12 @@ impl<X> ValueLock<X> {
         ReadLocked(self)
     }
 
+    /// Shared access, waiting at most until `deadline`; `None` if the lock
+    /// stayed write-locked (or claimed by a waiting writer) until then.
+    pub(crate) fn read_until(&self, deadline: Instant) -> Option<ReadLocked<'_, X>> {
+        self.read_slow(Some(deadline)).then_some(ReadLocked(self))
+    }
+
     /// Takes a read lock; `false` if `deadline` passed first.
     #[cold]
     fn read_slow(&self, deadline: Option<Instant>) -> bool {
@@ -309,7 +315,7 @@ mod tests {
     use std::time::{Duration, Instant};
 
     /// A writer that gives up leaves no claim behind: a reader it held back
-    /// gets in, and the lock ends free.
+    /// gets in, and the lock ends free. A reader gives up on a writer.
     #[test]
     fn bounded_waits_give_up_and_leave_the_lock_usable() {
         let lock = Arc::new(ValueLock::new(1u32, 0));
@@ -329,6 +335,19 @@ mod tests {
         drop((again, held));
         assert_eq!(lock.holders(), Holders::Readers(0));
 
+        let mut w = lock.write_until(Instant::now()).expect("free");
+        *w = 2;
+        assert_eq!(lock.holders(), Holders::Writer);
+        let reader = {
+            let lock = lock.clone();
+            std::thread::spawn(move || {
+                lock.read_until(Instant::now() + Duration::from_millis(20))
+                    .map(|r| *r)
+            })
+        };
+        assert_eq!(reader.join().unwrap(), None, "the reader gave up");
+        drop(w);
+        assert_eq!(*lock.read_until(Instant::now()).expect("free"), 2);
         assert_eq!(lock.state.load(std::sync::atomic::Ordering::Relaxed), 0);
     }
 

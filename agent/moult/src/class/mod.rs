@@ -74,6 +74,11 @@ use transform::{CallCtor, call_ctor};
 /// [`Conversion`] update uses its own budget (see [`Conversion::tries`]).
 pub const CONVERSION_WAIT: Duration = Duration::from_secs(1);
 
+/// How long an access waits, by default, for the lock it needs to make a
+/// pending lazy conversion (see [`Tracked::read`]'s `# Deadlocks`); set per
+/// class with [`ClassRef::set_access_wait`].
+pub const ACCESS_WAIT: Duration = Duration::from_secs(5);
+
 /// How a `const fn` names a type: its `TypeId` and its name, as functions.
 type TypeOf = (fn() -> TypeId, fn() -> &'static str);
 

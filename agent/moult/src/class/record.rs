@@ -4,6 +4,7 @@
 use std::any::{Any, TypeId};
 use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::time::Duration;
 
 use moult_protocol::{ClassInfo, EventKind, VersionCount};
 
@@ -41,6 +42,9 @@ pub(crate) struct ClassState<T: ?Sized + 'static> {
     /// Generation of the newest eager conversion (0: none yet); a creation
     /// compares it with its constructor's, under its shard's lock.
     pub(crate) eager_epoch: AtomicU32,
+    /// How long an access waits for the lock it needs to make a pending
+    /// lazy conversion, in milliseconds (see [`Tracked::read`]).
+    pub(crate) access_wait_ms: AtomicU32,
     /// Bit `v` set: version `v`'s type is learnt (a hint for versions below
     /// 64 that spares conversions the versions' lock for every instance).
     learnt: AtomicU64,
@@ -94,6 +98,11 @@ impl<T: ?Sized + 'static> ClassState<T> {
             self.warn_new_version(t, version);
         }
         Tracked(inst)
+    }
+
+    /// How long an access waits for a lock to make a pending lazy conversion.
+    pub(crate) fn access_wait(&self) -> Duration {
+        Duration::from_millis(self.access_wait_ms.load(Ordering::Relaxed).into())
     }
 
     /// The version values of type `type_id` belong to: the newest version
@@ -263,6 +272,7 @@ impl<T: ?Sized + Send + Sync + 'static, A: 'static> ClassCore<T, A> {
                 converting: Mutex::new(()),
                 eager: RwLock::new(Vec::new()),
                 eager_epoch: AtomicU32::new(0),
+                access_wait_ms: AtomicU32::new(super::ACCESS_WAIT.as_millis() as u32),
                 learnt: AtomicU64::new(0),
             },
             ctor: AtomicPtr::new(Box::into_raw(Box::new(Ctor {
@@ -384,6 +394,15 @@ impl<T: ?Sized + Send + Sync + 'static, A: 'static> ClassRef<T, A> {
     /// Live instances, all versions.
     pub fn live(&self) -> u64 {
         self.core.state.live_total()
+    }
+
+    /// How long an access ([`Tracked::read`], [`Tracked::write`]) waits for
+    /// the lock it needs to make a pending lazy conversion before it gives
+    /// up (see their `# Deadlocks` sections); [`ACCESS_WAIT`](super::ACCESS_WAIT)
+    /// unless set. Rounded down to milliseconds, at most `u32::MAX` ms.
+    pub fn set_access_wait(&self, wait: Duration) {
+        let ms = wait.as_millis().min(u32::MAX as u128) as u32;
+        self.core.state.access_wait_ms.store(ms, Ordering::Relaxed);
     }
 
     /// Versions, live counts per version, pending lazy conversions.

@@ -18,6 +18,10 @@ use moult_protocol::EventKind;
 use super::inst::InstRef;
 use super::record::ClassState;
 
+/// How long the helper thread's write claim lasts before it is withdrawn
+/// and made again.
+const RETRY: Duration = Duration::from_millis(100);
+
 /// A converted instance: its handle, old value, old version.
 pub(crate) type Converted<T> = (InstRef<T>, Box<T>, u32);
 
@@ -87,7 +91,13 @@ fn restore_later<T: ?Sized + Send + Sync + 'static>(
             let total = left.len();
             let mut back = 0;
             for (inst, old, from) in left {
-                let mut value = inst.write();
+                // Bounded waits, retried: a claim left waiting would hold
+                // back a holder re-reading the instance (see `lock.rs`).
+                let mut value = loop {
+                    if let Some(v) = inst.write_until(Instant::now() + RETRY) {
+                        break v;
+                    }
+                };
                 if inst.version.load(Ordering::Acquire) == target {
                     let newer = std::mem::replace(&mut *value, old);
                     state.set_version(&inst, from, &**value);
