@@ -5,6 +5,7 @@
 //! recorded for rollback.
 
 use std::sync::atomic::Ordering;
+use std::time::Instant;
 
 use moult_protocol::{ClassChange, EventKind};
 
@@ -56,6 +57,12 @@ impl UpdateContext {
     /// lazy conversion is made first. Nothing happens if the instance is
     /// already in that version. A panicking transformer leaves the instance
     /// as it was and returns the error. Undone if the update fails.
+    ///
+    /// # Deadlocks
+    /// None: the instance's lock is waited for at most
+    /// [`CONVERSION_WAIT`](super::CONVERSION_WAIT), then the error names the
+    /// instance (and an alterability event the probable holder). The
+    /// transformer must not access the instance it converts.
     pub fn update_to_class<T>(
         &mut self,
         instance: &Tracked<T>,
@@ -68,7 +75,21 @@ impl UpdateContext {
         let inst = &instance.0;
         let state = inst.class;
         let target = state.record.load(Ordering::Acquire);
-        let mut value = inst.write();
+        let wait = super::CONVERSION_WAIT;
+        let Some(mut value) = inst.write_until(Instant::now() + wait) else {
+            let blocked = super::blocked::lock_blocked(state.name, inst, 0, 1, wait);
+            self.emit(EventKind::Alterability {
+                update: self.update_name().into(),
+                id: self.update_id(),
+                attempt: 1,
+                max_tries: 1,
+                blockers: vec![blocked.blocker],
+            });
+            return Err(UpdateError::Failed(format!(
+                "update_to_class gave up: {}; the instance keeps its version",
+                blocked.message
+            )));
+        };
         state.catch_up_locked(inst, &mut value);
         let from = inst.version.load(Ordering::Acquire);
         if from == target {

@@ -3,6 +3,7 @@
 //! instances convert.
 
 use std::marker::PhantomData;
+use std::time::Duration;
 
 use super::AsClass;
 use super::record::ClassRef;
@@ -25,12 +26,14 @@ mod sealed {
 
     /// The crate-private half of [`Strategy`](super::Strategy).
     pub trait Run {
-        /// Installs the conversion on `class` within the update's `ctx`.
+        /// Installs the conversion on `class` within the update's `ctx`,
+        /// waiting at most `wait` for any one instance's lock.
         fn run<T: ?Sized + Send + Sync + 'static, A: 'static>(
             class: ClassRef<T, A>,
             ctx: &mut UpdateContext,
             ctor: CtorFn<T, A>,
             transform: Transform<T>,
+            wait: Duration,
         ) -> Result<(), UpdateError>;
     }
 }
@@ -54,8 +57,12 @@ impl sealed::Run for Eager {
         ctx: &mut UpdateContext,
         ctor: CtorFn<T, A>,
         transform: Transform<T>,
+        wait: Duration,
     ) -> Result<(), UpdateError> {
-        class.core.convert_eager(ctx, ctor, transform).map(|_| ())
+        class
+            .core
+            .convert_eager(ctx, ctor, transform, wait)
+            .map(|_| ())
     }
 }
 
@@ -70,6 +77,7 @@ impl sealed::Run for Lazy {
         ctx: &mut UpdateContext,
         ctor: CtorFn<T, A>,
         transform: Transform<T>,
+        _wait: Duration,
     ) -> Result<(), UpdateError> {
         let version = class.core.convert_lazy(ctx, ctor, transform);
         ctx.log(format!(
@@ -83,8 +91,25 @@ impl sealed::Run for Lazy {
 /// A conversion update: every instance of a class becomes `transformer(old)`
 /// (now or on access, per `S`), and `new_ctor` becomes the constructor of
 /// record. Named `convert <class>` (plus ` (lazy)`) unless renamed.
+///
+/// # Deadlocks
+/// None that moult can cause, but bounded waits that fail the update:
+/// - [`Eager`]: each instance's lock is waited for at most the update's
+///   alterability budget, `max_tries × sleep_time` (1 s unless set with
+///   [`Conversion::tries`]); a thread holding a guard on an instance while
+///   it waits for this update (parked at an update point, at a closed entry
+///   gate) makes the conversion roll back and fail, naming the instance and
+///   the probable holder. See [`UpdateContext::convert_eager`] for what a
+///   transformer must not do.
+/// - [`Lazy`]: instances convert on access; see [`Tracked::read`](super::Tracked::read)'s
+///   `# Deadlocks` and `# Panics`.
 pub struct Conversion<T: ?Sized + 'static, A: 'static, S> {
     name: String,
+    /// Alterability attempts, and also (times `sleep`) how long an eager
+    /// conversion waits for one instance's lock: the update's own budget.
+    tries: u32,
+    /// Pause between alterability attempts.
+    sleep: Duration,
     class: Box<dyn AsClass<T, A>>,
     ctor: CtorFn<T, A>,
     /// Wrapped at construction, in the caller's copy of moult and std.
@@ -114,8 +139,19 @@ impl<T: ?Sized + Send + Sync + 'static, A: 'static, S: Strategy> Conversion<T, A
             ctor: CtorFn::new(new_ctor),
             transform: guard_transformer(transformer),
             new_type: None,
+            tries: 20,
+            sleep: Duration::from_millis(50),
             _strategy: PhantomData,
         }
+    }
+
+    /// Alterability attempts and the pause between them (20 × 50 ms unless
+    /// set); their product is also how long an eager conversion waits for
+    /// one instance's lock before it rolls back and fails.
+    pub fn tries(mut self, max_tries: u32, sleep: Duration) -> Self {
+        self.tries = max_tries.max(1);
+        self.sleep = sleep;
+        self
     }
 
     /// Renames the update (names are what `is_applied` looks for).
@@ -135,11 +171,18 @@ impl<T: ?Sized + Send + Sync + 'static, A: 'static, S: Strategy> Update for Conv
     fn name(&self) -> &str {
         &self.name
     }
+    fn max_tries(&self) -> u32 {
+        self.tries
+    }
+    fn sleep_time(&self) -> Duration {
+        self.sleep
+    }
     fn apply(&mut self, ctx: &mut UpdateContext) -> Result<(), UpdateError> {
         let class = self.class.resolve()?;
         if let Some((id, name)) = self.new_type {
             class.core.state.name_type(id, name);
         }
-        S::run(class, ctx, self.ctor, self.transform.clone())
+        let wait = self.sleep.saturating_mul(self.tries);
+        S::run(class, ctx, self.ctor, self.transform.clone(), wait)
     }
 }

@@ -4,75 +4,107 @@
 //! record is the new version's.
 //!
 //! Instances a pending lazy conversion covers are brought up first (the
-//! transformer expects the constructor of record's version). Values built by
-//! old code after the conversion (an old constructor or `track` of an old
-//! type) stay in their old version, as in Pymoult.
+//! transformer expects the constructor of record's version). Instances being
+//! built while the conversion runs are converted too (see `stale.rs`); values
+//! built by old code after it (`track` of an old type) stay in their old
+//! version, as in Pymoult.
 //!
-//! All or nothing: if the transformer panics at instance k, the k−1
-//! instances already converted get their old value and version back and the
-//! constructor of record is restored before the error is returned; if a later
-//! step of the same update fails, the rollback does the same.
+//! All or nothing: if the transformer panics at instance k, or instance k's
+//! lock stays held longer than the conversion's wait (a thread holding a
+//! guard on it while it waits for this very update: parked at an update
+//! point, or at an entry gate the update closed), the instances already
+//! converted get their old value and version back and the constructor of
+//! record is restored before the error is returned; if a later step of the
+//! same update fails, the rollback does the same (see `restore.rs` for locks
+//! held during a rollback).
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
 
 use moult_protocol::{ClassChange, EventKind};
 
 use super::AsClass;
+use super::blocked::lock_blocked;
 use super::lazy::progress_every;
-use super::record::{ClassCore, ClassState, CtorToken};
-use super::tracked::Tracked;
+use super::record::{ClassCore, CtorToken};
+use super::restore::{Converted, Restored, restore};
+use super::stale::EagerStep;
 use super::transform::{CtorFn, Transform, guard_transformer};
 use crate::Runtime;
 use crate::update::{Undo, UpdateContext, UpdateError};
 
-/// An instance converted by this update: its handle, old value, old version.
-type Converted<T> = (Tracked<T>, Box<T>, u32);
-
 impl<T: ?Sized + Send + Sync + 'static, A: 'static> ClassCore<T, A> {
-    /// Converts every live instance to a new version (see module docs);
-    /// returns the new version.
+    /// Converts every live instance to a new version (see module docs),
+    /// waiting at most `wait` for each instance's lock; returns the new
+    /// version.
     pub(crate) fn convert_eager(
         &'static self,
         ctx: &mut UpdateContext,
         ctor: CtorFn<T, A>,
         transform: Transform<T>,
+        wait: Duration,
     ) -> Result<u32, UpdateError> {
         let state = &self.state;
         let _serial = state.converting.lock().unwrap_or_else(|e| e.into_inner());
         let from = self.record_version();
         let target = state.new_version();
-        // New instances are built in the new version from now on, so the
-        // snapshot below is every instance that needs converting.
+        // Creations that loaded the old constructor go through `step` from
+        // now on; new ones are built in the new version; so the snapshot
+        // below is every instance left to convert.
+        let step = state.begin_eager(target, transform);
         let token = self.install_ctor(ctor, target);
+        let mut run = EagerRun {
+            core: self,
+            step,
+            token,
+            done: Vec::new(),
+            wait,
+        };
         let instances = state.instances();
-        let total = instances.len() as u64;
-        let every = progress_every(total);
-        let mut done: Vec<Converted<T>> = Vec::with_capacity(instances.len());
+        let total = instances.len();
+        let every = progress_every(total as u64);
+        run.done.reserve(total);
         for (k, inst) in instances.iter().enumerate() {
-            let mut value = inst.0.write();
+            if !run.step.is_active() {
+                break; // a late creation's transformer panicked: reported below
+            }
+            let Some(mut value) = inst.0.write_until(Instant::now() + wait) else {
+                let blocked = lock_blocked(state.name, &inst.0, k, total, wait);
+                drop(instances);
+                ctx.emit(EventKind::Alterability {
+                    update: ctx.update_name().into(),
+                    id: ctx.update_id(),
+                    attempt: 1,
+                    max_tries: 1,
+                    blockers: vec![blocked.blocker],
+                });
+                ctx.emit(EventKind::Log {
+                    level: "error".into(),
+                    message: format!("eager conversion given up: {}", blocked.message),
+                });
+                let what = run.fail(ctx);
+                return Err(UpdateError::Failed(format!(
+                    "the eager conversion of class `{}` gave up: {}; {what}",
+                    state.name, blocked.message
+                )));
+            };
             // A pending lazy conversion first: the transformer expects the
             // constructor of record's version.
             state.catch_up_locked(&inst.0, &mut value);
-            let old_version = inst.0.version.load(std::sync::atomic::Ordering::Acquire);
+            let old_version = inst.0.version.load(Ordering::Acquire);
             if old_version != target {
-                match transform(&**value) {
+                match (run.step.transform)(&**value) {
                     Ok(new) => {
                         let old = std::mem::replace(&mut *value, new);
                         state.set_version(&inst.0, target, &**value);
                         drop(value);
-                        done.push((inst.clone(), old, old_version));
+                        run.done.push((inst.0.clone(), old, old_version));
                     }
                     Err(message) => {
                         drop(value);
-                        let restored = restore(state, done, target);
-                        let ctor_version = self.restore_ctor(token);
-                        let what = format!(
-                            "class `{}`: {restored} converted instances back to their previous version, \
-                             constructor of record back to version {ctor_version}",
-                            state.name
-                        );
-                        ctx.emit(EventKind::RolledBack {
-                            update: ctx.update_name().into(),
-                            what: what.clone(),
-                        });
+                        drop(instances);
+                        let what = run.fail(ctx);
                         return Err(UpdateError::Failed(format!(
                             "the transformer of class `{}` panicked at instance {} of {total}: {message}; {what}",
                             state.name,
@@ -82,15 +114,23 @@ impl<T: ?Sized + Send + Sync + 'static, A: 'static> ClassCore<T, A> {
                 }
             }
             let n = k as u64 + 1;
-            if n.is_multiple_of(every) || n == total {
+            if n.is_multiple_of(every) || n == total as u64 {
                 ctx.emit(EventKind::ConversionProgress {
                     class: state.name.into(),
                     converted: n,
-                    total,
+                    total: total as u64,
                 });
             }
         }
         drop(instances);
+        if let Some(message) = run.step.failure() {
+            let what = run.fail(ctx);
+            return Err(UpdateError::Failed(format!(
+                "the transformer of class `{}` panicked on an instance built during the conversion: \
+                 {message}; {what}",
+                state.name
+            )));
+        }
         ctx.emit(EventKind::ClassRedefined {
             class: state.name.into(),
             version: target,
@@ -99,66 +139,91 @@ impl<T: ?Sized + Send + Sync + 'static, A: 'static> ClassCore<T, A> {
         ctx.log(format!(
             "class `{}`: {} instances converted from version {from} to version {target}",
             state.name,
-            done.len()
+            run.done.len()
         ));
-        ctx.push_undo(Box::new(EagerUndo {
-            core: self,
-            done,
-            token,
-            target,
-        }));
+        ctx.push_undo(Box::new(EagerUndo(Some(run))));
         Ok(target)
     }
 }
 
-/// Puts old values back into instances still in `target`; returns how many.
-fn restore<T: ?Sized + Send + Sync + 'static>(
-    state: &ClassState<T>,
+/// An eager conversion made, with what undoing it needs.
+struct EagerRun<T: ?Sized + 'static, A: 'static> {
+    core: &'static ClassCore<T, A>,
+    /// What creations that raced the conversion go through.
+    step: Arc<EagerStep<T>>,
+    /// The constructor of record it replaced.
+    token: CtorToken,
+    /// Instances it converted, with their old values and versions.
     done: Vec<Converted<T>>,
-    target: u32,
-) -> usize {
-    let mut restored = 0;
-    for (inst, old, from) in done.into_iter().rev() {
-        let mut value = inst.0.write();
-        if inst.0.version.load(std::sync::atomic::Ordering::Acquire) == target {
-            let newer = std::mem::replace(&mut *value, old);
-            state.set_version(&inst.0, from, &**value);
-            drop(value);
-            drop(newer);
-            restored += 1;
-        }
+    /// How long a rollback waits for locks before it leaves the rest to a
+    /// helper thread.
+    wait: Duration,
+}
+
+impl<T: ?Sized + Send + Sync + 'static, A: 'static> EagerRun<T, A> {
+    /// Undoes the conversion: creations stop going through it, the old
+    /// constructor is back, every converted instance gets its old value.
+    fn roll_back(self) -> (Restored, u32) {
+        let EagerRun {
+            core,
+            step,
+            token,
+            mut done,
+            wait,
+        } = self;
+        done.extend(step.withdraw()); // late conversions are newer: restored first
+        let version = core.restore_ctor(token);
+        let restored = restore(&core.state, done, step.target, wait);
+        (restored, version)
     }
-    restored
+
+    /// Rolls back within `convert_eager` and says so; returns what was done.
+    fn fail(self, ctx: &UpdateContext) -> String {
+        let name = self.core.state.name;
+        let (restored, ctor_version) = self.roll_back();
+        let what = format!(
+            "class `{name}`: {} to their previous version, constructor of record back to version \
+             {ctor_version}",
+            restored.describe("converted instances back")
+        );
+        ctx.emit(EventKind::RolledBack {
+            update: ctx.update_name().into(),
+            what: what.clone(),
+        });
+        what
+    }
 }
 
 /// Undoes a whole eager conversion. Holds the old values until the update
 /// commits (then it is dropped, and they with it).
-struct EagerUndo<T: ?Sized + 'static, A: 'static> {
-    core: &'static ClassCore<T, A>,
-    done: Vec<Converted<T>>,
-    token: CtorToken,
-    target: u32,
-}
+struct EagerUndo<T: ?Sized + 'static, A: 'static>(Option<EagerRun<T, A>>);
 
 impl<T: ?Sized + Send + Sync + 'static, A: 'static> Undo for EagerUndo<T, A> {
-    fn undo(self: Box<Self>, rt: &Runtime) -> String {
-        let EagerUndo {
-            core,
-            done,
-            token,
-            target,
-        } = *self;
-        let restored = restore(&core.state, done, target);
-        let version = core.restore_ctor(token);
+    fn undo(mut self: Box<Self>, rt: &Runtime) -> String {
+        let Some(run) = self.0.take() else {
+            return String::new();
+        };
+        let (name, target) = (run.core.state.name, run.step.target);
+        let (restored, version) = run.roll_back();
         rt.events.emit(EventKind::ClassRedefined {
-            class: core.state.name.into(),
+            class: name.into(),
             version,
             change: ClassChange::RolledBack,
         });
         format!(
-            "class `{}`: {restored} instances back from version {target}, constructor of record back to version {version}",
-            core.state.name
+            "class `{name}`: {} from version {target}, constructor of record back to version {version}",
+            restored.describe("instances back")
         )
+    }
+}
+
+impl<T: ?Sized + 'static, A: 'static> Drop for EagerUndo<T, A> {
+    fn drop(&mut self) {
+        if let Some(run) = self.0.take() {
+            // Committed: instances converted late no longer keep old values
+            // (`run.done` goes with `run`).
+            run.step.commit();
+        }
     }
 }
 
@@ -168,10 +233,21 @@ impl UpdateContext {
     /// `new_ctor` is the constructor of record from now on. Returns the new
     /// version.
     ///
-    /// If the transformer panics, everything is restored before the error is
-    /// returned; if the update fails later, the rollback restores it too.
-    /// The transformer must not access the instance it converts; it may
-    /// create instances of the same class.
+    /// If the transformer panics, or an instance's lock stays held longer
+    /// than [`CONVERSION_WAIT`](super::CONVERSION_WAIT), everything is
+    /// restored before the error is returned (a lock that blocked names the
+    /// instance and, when moult knows it, the holding thread, also in an
+    /// alterability event); if the update fails later, the rollback restores
+    /// it too. Instances built while the conversion runs are converted too.
+    ///
+    /// # Deadlocks
+    /// The transformer runs under the converted instance's write lock: it
+    /// must not access that instance (that would wait for itself until the
+    /// wait ends, and fail the conversion). It may create instances of the
+    /// same class, and read others; but if an app thread holds the write
+    /// guard of an instance the transformer reads while it accesses the one
+    /// being converted, both wait for each other (a lock-order cycle moult
+    /// cannot break: the transformer's read is app code).
     pub fn convert_eager<T, A>(
         &mut self,
         class: impl AsClass<T, A>,
@@ -185,6 +261,8 @@ impl UpdateContext {
         let class = class.resolve()?;
         // Wrapped here, in the caller's copy of moult and std.
         let (ctor, transform) = (CtorFn::new(new_ctor), guard_transformer(transformer));
-        class.core.convert_eager(self, ctor, transform)
+        class
+            .core
+            .convert_eager(self, ctor, transform, super::CONVERSION_WAIT)
     }
 }

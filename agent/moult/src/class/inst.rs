@@ -12,7 +12,9 @@
 
 use std::ops::Deref;
 use std::ptr::NonNull;
-use std::sync::atomic::{AtomicU32, Ordering, fence};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use std::time::Instant;
 
 use super::lock::{ReadLocked, ValueLock, WriteLocked};
 
@@ -25,8 +27,12 @@ const MAX_REFS: u32 = i32::MAX as u32;
 pub(crate) struct Inst<T: ?Sized + 'static> {
     /// Handles ([`InstRef`]); the instance is freed when it reaches 0.
     strong: AtomicU32,
-    /// Version of the current value; changed only under the value's write
-    /// lock *and* its class shard's lock (so counts stay exact).
+    /// Version of the current value. Changed only under the value's write
+    /// lock, right after the instance's shard moved its count under the
+    /// shard's lock (`ClassState::move_to`), so every mover sees the count
+    /// and the version agree. The one reader without that lock is the
+    /// instance's own `drop_slow`, which runs when no handle is left, hence
+    /// with no mover (a mover holds a handle).
     pub(crate) version: AtomicU32,
     /// Its class (in the app's heap, lives forever).
     pub(crate) class: &'static ClassState<T>,
@@ -53,6 +59,11 @@ impl<T: ?Sized + 'static> Inst<T> {
     #[inline]
     pub(crate) fn read(&self) -> ReadLocked<'_, Box<T>> {
         self.value.read()
+    }
+
+    /// The value, for writing, if its lock is free by `deadline`.
+    pub(crate) fn write_until(&self, deadline: Instant) -> Option<WriteLocked<'_, Box<T>>> {
+        self.value.write_until(deadline)
     }
 }
 
@@ -134,6 +145,29 @@ fn upgrade(strong: &AtomicU32) -> bool {
     }
 }
 
+/// Makes every other handle's use of the instance happen before it is freed
+/// (their `Release` decrements of `strong`), as `Arc`'s drop does.
+///
+/// An `Acquire` fence is enough and cheapest, but ThreadSanitizer does not
+/// model standalone fences and reports a race on the freed memory; under it
+/// an `Acquire` load of the counter does the same (std's `Arc` does likewise).
+/// Stable Rust cannot test `cfg(sanitize = "thread")` (an unstable cfg), so a
+/// ThreadSanitizer build sets `--cfg moult_tsan` next to the sanitizer:
+/// `RUSTFLAGS="-Zsanitizer=thread --cfg moult_tsan"` (declared to check-cfg in
+/// this crate's `Cargo.toml`).
+#[inline(always)]
+fn acquire_all_drops(strong: &AtomicU32) {
+    #[cfg(not(moult_tsan))]
+    {
+        let _ = strong;
+        std::sync::atomic::fence(Ordering::Acquire);
+    }
+    #[cfg(moult_tsan)]
+    {
+        strong.load(Ordering::Acquire);
+    }
+}
+
 impl<T: ?Sized + 'static> Deref for InstRef<T> {
     type Target = Inst<T>;
     #[inline]
@@ -159,7 +193,7 @@ impl<T: ?Sized + 'static> Drop for InstRef<T> {
         if self.strong.fetch_sub(1, Ordering::Release) != 1 {
             return;
         }
-        fence(Ordering::Acquire);
+        acquire_all_drops(&self.strong);
         self.drop_slow();
     }
 }

@@ -16,6 +16,7 @@
 
 use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use moult_protocol::{ClassChange, EventKind};
 
@@ -178,20 +179,36 @@ impl<T: ?Sized + 'static> ClassState<T> {
     }
 
     /// Converts now every instance a pending step would convert on access;
-    /// returns how many changed version.
+    /// returns how many changed version. An instance whose lock stays held
+    /// for the class's access wait is left to convert on its next access (a
+    /// warning event counts them): the caller may hold a guard on it.
     pub(crate) fn convert_pending(&'static self) -> u64 {
         let _serial = self.converting.lock().unwrap_or_else(|e| e.into_inner());
-        let mut converted = 0;
+        let wait = self.access_wait();
+        let (mut converted, mut skipped) = (0, 0u64);
         for inst in self.instances() {
             let inst = &inst.0;
             let v = inst.version.load(Ordering::Acquire);
             if v >= self.lazy_top.load(Ordering::Acquire) || self.next_step(v).is_none() {
                 continue;
             }
-            let mut value = inst.write();
+            let Some(mut value) = inst.write_until(Instant::now() + wait) else {
+                skipped += 1;
+                continue;
+            };
             if self.catch_up_locked(inst, &mut value) {
                 converted += 1;
             }
+        }
+        if skipped > 0 {
+            crate::runtime().events.emit(EventKind::Log {
+                level: "warn".into(),
+                message: format!(
+                    "class `{}`: {skipped} instances stayed locked for {wait:?} each and were not \
+                     converted now; they convert on their next access",
+                    self.name
+                ),
+            });
         }
         converted
     }
@@ -314,7 +331,16 @@ impl UpdateContext {
     /// version. Rolled back (converted instances restored) if the update fails.
     ///
     /// The transformer runs later, on whichever thread accesses an instance,
-    /// under that instance's write lock: it must not access the same instance.
+    /// under that instance's write lock.
+    ///
+    /// # Deadlocks
+    /// None: accesses that convert wait a bounded time for their lock (see
+    /// [`Tracked::read`](super::Tracked::read)). A transformer that accesses
+    /// the instance it converts, or two transformers on two threads that
+    /// each access the instance the other converts, end after the class's
+    /// access wait: the inner access panics if it cannot even read (the
+    /// conversion stops with an error event, as for any panicking
+    /// transformer) or reads the value unconverted.
     pub fn convert_lazy<T, A>(
         &mut self,
         class: impl AsClass<T, A>,

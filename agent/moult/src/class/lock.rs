@@ -9,13 +9,18 @@
 //!
 //! Writers are preferred (a waiting writer holds new readers back, as std's
 //! futex lock does), so a stream of readers cannot starve a conversion; a
-//! thread that read-locks a value it already read-locks may therefore
-//! deadlock, as with std. Unlocking wakes every sleeper, which then retries:
-//! sleepers are rare (a value is locked for the time of one access).
+//! thread that read-locks a value it already read-locks may therefore wait
+//! for a writer that waits for it. moult's own writers (conversions) never
+//! wait without a bound ([`ValueLock::write_until`]): when one gives up it
+//! withdraws its claim and wakes the readers it held back, so such a
+//! recursive read only waits that long. Unlocking wakes every sleeper, which
+//! then retries: sleepers are rare (a value is locked for the time of one
+//! access).
 
 use std::cell::UnsafeCell;
 use std::ops::{Deref, DerefMut};
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Instant;
 
 /// Write-locked.
 const WRITER: u32 = 1 << 31;
@@ -63,12 +68,19 @@ impl<X> ValueLock<X> {
         {
             return ReadLocked(self);
         }
-        self.read_slow();
+        self.read_slow(None);
         ReadLocked(self)
     }
 
+    /// Shared access, waiting at most until `deadline`; `None` if the lock
+    /// stayed write-locked (or claimed by a waiting writer) until then.
+    pub(crate) fn read_until(&self, deadline: Instant) -> Option<ReadLocked<'_, X>> {
+        self.read_slow(Some(deadline)).then_some(ReadLocked(self))
+    }
+
+    /// Takes a read lock; `false` if `deadline` passed first.
     #[cold]
-    fn read_slow(&self) {
+    fn read_slow(&self, deadline: Option<Instant>) -> bool {
         loop {
             let s = self.state.load(Ordering::Relaxed);
             if s & (WRITER | WRITER_WAITING) == 0 {
@@ -80,11 +92,13 @@ impl<X> ValueLock<X> {
                     .compare_exchange_weak(s, s + 1, Ordering::Acquire, Ordering::Relaxed)
                     .is_ok()
                 {
-                    return;
+                    return true;
                 }
                 continue;
             }
-            self.sleep(s, s | WAITING);
+            if !self.sleep(s, s | WAITING, deadline) {
+                return false;
+            }
         }
     }
 
@@ -96,13 +110,40 @@ impl<X> ValueLock<X> {
             .compare_exchange(0, WRITER, Ordering::Acquire, Ordering::Relaxed)
             .is_err()
         {
-            self.write_slow();
+            self.write_slow(None);
         }
         WriteLocked(self)
     }
 
+    /// Exclusive access, waiting at most until `deadline`; `None` if the
+    /// lock was still held then (the attempt leaves no trace: readers it held
+    /// back are let in).
+    pub(crate) fn write_until(&self, deadline: Instant) -> Option<WriteLocked<'_, X>> {
+        if self
+            .state
+            .compare_exchange(0, WRITER, Ordering::Acquire, Ordering::Relaxed)
+            .is_ok()
+            || self.write_slow(Some(deadline))
+        {
+            Some(WriteLocked(self))
+        } else {
+            None
+        }
+    }
+
+    /// Who holds the lock now (for reports; stale as soon as it returns).
+    pub(crate) fn holders(&self) -> Holders {
+        let s = self.state.load(Ordering::Relaxed);
+        if s & WRITER != 0 {
+            Holders::Writer
+        } else {
+            Holders::Readers(s & READERS)
+        }
+    }
+
+    /// Takes the write lock; `false` if `deadline` passed first.
     #[cold]
-    fn write_slow(&self) {
+    fn write_slow(&self, deadline: Option<Instant>) -> bool {
         loop {
             let s = self.state.load(Ordering::Relaxed);
             if s & (WRITER | READERS) == 0 {
@@ -119,35 +160,57 @@ impl<X> ValueLock<X> {
                     )
                     .is_ok()
                 {
-                    return;
+                    return true;
                 }
                 continue;
             }
-            self.sleep(s, s | WAITING | WRITER_WAITING);
+            if !self.sleep(s, s | WAITING | WRITER_WAITING, deadline) {
+                // Giving up: withdraw the `WRITER_WAITING` claim and let the
+                // sleepers look again (other waiting writers set it back),
+                // or readers held back by it would wait for the holder.
+                self.wake_all();
+                return false;
+            }
         }
     }
 
-    /// Marks the word `want` (from `seen`) and sleeps while it stays so.
-    fn sleep(&self, seen: u32, want: u32) {
+    /// Marks the word `want` (from `seen`) and sleeps while it stays so, at
+    /// most until `deadline`; `false` once `deadline` has passed.
+    fn sleep(&self, seen: u32, want: u32, deadline: Option<Instant>) -> bool {
+        let timeout = match deadline {
+            None => None,
+            Some(d) => match d.checked_duration_since(Instant::now()) {
+                Some(left) if !left.is_zero() => Some(libc::timespec {
+                    tv_sec: left.as_secs().min(i32::MAX as u64) as libc::time_t,
+                    tv_nsec: left.subsec_nanos() as libc::c_long,
+                }),
+                _ => return false,
+            },
+        };
         if want != seen
             && self
                 .state
                 .compare_exchange(seen, want, Ordering::Relaxed, Ordering::Relaxed)
                 .is_err()
         {
-            return; // changed meanwhile: look again
+            return true; // changed meanwhile: look again
         }
-        // SAFETY: FUTEX_WAIT on a live, aligned u32; returns at once if the
-        // word is no longer `want` (spurious returns are retried by callers).
+        let timeout = timeout
+            .as_ref()
+            .map_or(std::ptr::null(), |t| t as *const libc::timespec);
+        // SAFETY: FUTEX_WAIT on a live, aligned u32 with a relative timeout
+        // (or none); returns at once if the word is no longer `want`
+        // (spurious returns and timeouts are sorted out by callers).
         unsafe {
             libc::syscall(
                 libc::SYS_futex,
                 self.state.as_ptr(),
                 libc::FUTEX_WAIT | libc::FUTEX_PRIVATE_FLAG,
                 want,
-                std::ptr::null::<libc::timespec>(),
+                timeout,
             );
         }
+        true
     }
 
     /// Clears the waiting marks and wakes every sleeper if there were any.
@@ -187,6 +250,16 @@ impl<X> ValueLock<X> {
             self.futex_wake();
         }
     }
+}
+
+/// Who holds a [`ValueLock`], as far as its word tells: a writer, or how
+/// many readers (not which threads: the word has no room for them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Holders {
+    /// Write-locked.
+    Writer,
+    /// Read-locked by this many readers (0: free).
+    Readers(u32),
 }
 
 /// Shared access to a locked value.
@@ -237,8 +310,46 @@ impl<X> Drop for WriteLocked<'_, X> {
 
 #[cfg(test)]
 mod tests {
-    use super::ValueLock;
+    use super::{Holders, ValueLock};
     use std::sync::Arc;
+    use std::time::{Duration, Instant};
+
+    /// A writer that gives up leaves no claim behind: a reader it held back
+    /// gets in, and the lock ends free. A reader gives up on a writer.
+    #[test]
+    fn bounded_waits_give_up_and_leave_the_lock_usable() {
+        let lock = Arc::new(ValueLock::new(1u32, 0));
+        let held = lock.read();
+        assert_eq!(lock.holders(), Holders::Readers(1));
+        let writer = {
+            let lock = lock.clone();
+            std::thread::spawn(move || {
+                lock.write_until(Instant::now() + Duration::from_millis(50))
+                    .is_some()
+            })
+        };
+        // Re-reading while the writer waits: let in once it gives up.
+        let again = lock.read();
+        assert_eq!(*again, 1);
+        assert!(!writer.join().unwrap(), "the writer gave up");
+        drop((again, held));
+        assert_eq!(lock.holders(), Holders::Readers(0));
+
+        let mut w = lock.write_until(Instant::now()).expect("free");
+        *w = 2;
+        assert_eq!(lock.holders(), Holders::Writer);
+        let reader = {
+            let lock = lock.clone();
+            std::thread::spawn(move || {
+                lock.read_until(Instant::now() + Duration::from_millis(20))
+                    .map(|r| *r)
+            })
+        };
+        assert_eq!(reader.join().unwrap(), None, "the reader gave up");
+        drop(w);
+        assert_eq!(*lock.read_until(Instant::now()).expect("free"), 2);
+        assert_eq!(lock.state.load(std::sync::atomic::Ordering::Relaxed), 0);
+    }
 
     /// Writers and readers contend: no increment is lost, no reader sees a
     /// half-written pair, and nobody sleeps forever.

@@ -30,11 +30,14 @@
 //! `inst.rs`, the one-word lock on each value in `lock.rs`, handles in
 //! `tracked.rs`, panic-safe
 //! constructors and transformers in `transform.rs`, lazy steps in `lazy.rs`,
-//! eager conversion in `eager.rs`, the low-level API (Pymoult's
+//! eager conversion in `eager.rs` (creations racing it in `stale.rs`, its
+//! rollback in `restore.rs`, reports of a lock it could not take in
+//! `blocked.rs`), the low-level API (Pymoult's
 //! `DataAccessor` / `redefineClass` / `updateToClass`) in `accessor.rs`,
 //! heap traversal in `traversal.rs`, the registry in `registry.rs`.
 
 mod accessor;
+mod blocked;
 mod conversion;
 mod eager;
 mod inst;
@@ -42,7 +45,9 @@ mod lazy;
 mod lock;
 mod record;
 mod registry;
+mod restore;
 mod slab;
+mod stale;
 mod tracked;
 mod transform;
 mod traversal;
@@ -56,9 +61,23 @@ pub use traversal::HeapTraversal;
 
 use std::any::{Any, TypeId};
 use std::sync::atomic::{AtomicPtr, Ordering};
+use std::time::Duration;
 
 use record::ClassCore;
 use transform::{CallCtor, call_ctor};
+
+/// How long an eager conversion made with
+/// [`UpdateContext::convert_eager`](crate::UpdateContext::convert_eager), and
+/// [`UpdateContext::update_to_class`](crate::UpdateContext::update_to_class),
+/// wait for one instance's lock before they give up, roll back and fail: an
+/// update's default alterability budget (20 tries × 50 ms). A
+/// [`Conversion`] update uses its own budget (see [`Conversion::tries`]).
+pub const CONVERSION_WAIT: Duration = Duration::from_secs(1);
+
+/// How long an access waits, by default, for the lock it needs to make a
+/// pending lazy conversion (see [`Tracked::read`]'s `# Deadlocks`); set per
+/// class with [`ClassRef::set_access_wait`].
+pub const ACCESS_WAIT: Duration = Duration::from_secs(5);
 
 /// How a `const fn` names a type: its `TypeId` and its name, as functions.
 type TypeOf = (fn() -> TypeId, fn() -> &'static str);

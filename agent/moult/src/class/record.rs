@@ -4,12 +4,14 @@
 use std::any::{Any, TypeId};
 use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::time::Duration;
 
 use moult_protocol::{ClassInfo, EventKind, VersionCount};
 
 use super::inst::{Inst, InstRef};
 use super::lazy::LazyStep;
 use super::slab::{Meta, Shards};
+use super::stale::EagerStep;
 use super::tracked::Tracked;
 use super::transform::{CallCtor, CtorFn};
 
@@ -33,6 +35,16 @@ pub(crate) struct ClassState<T: ?Sized + 'static> {
     pub(crate) as_any: fn(&T) -> &(dyn Any + 'static),
     /// Serialises whole-class conversions (eager, trigger-now) with each other.
     pub(crate) converting: Mutex<()>,
+    /// Eager conversions in the order they started (their epochs
+    /// increase): what a creation that loaded an older constructor of record
+    /// must still go through (see `stale.rs`).
+    pub(crate) eager: RwLock<Vec<Arc<EagerStep<T>>>>,
+    /// Generation of the newest eager conversion (0: none yet); a creation
+    /// compares it with its constructor's, under its shard's lock.
+    pub(crate) eager_epoch: AtomicU32,
+    /// How long an access waits for the lock it needs to make a pending
+    /// lazy conversion, in milliseconds (see [`Tracked::read`]).
+    pub(crate) access_wait_ms: AtomicU32,
     /// Bit `v` set: version `v`'s type is learnt (a hint for versions below
     /// 64 that spares conversions the versions' lock for every instance).
     learnt: AtomicU64,
@@ -45,20 +57,20 @@ impl<T: ?Sized + 'static> ClassState<T> {
         self.meta.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Registers `value` as a new instance: of `version` (built by a
-    /// constructor of record, whose `learnt` says if its version's type is
-    /// known yet), or of the version its concrete type says (`None`: adopted
-    /// with [`Class::track`](super::Class::track)).
+    /// Registers `value` as a new instance: built by a constructor of record
+    /// (its version, whether that version's type is learnt yet, and its
+    /// eager epoch), or of the version its concrete type says (`None`:
+    /// adopted with [`Class::track`](super::Class::track)).
     pub(crate) fn adopt(
         &'static self,
         value: Box<T>,
-        version: Option<(u32, &AtomicBool)>,
+        version: Option<(u32, &AtomicBool, u32)>,
     ) -> Tracked<T> {
         let inst = InstRef::new(self, value);
         // Nobody else sees `inst` yet: reading its value cannot block.
         let type_id = || (self.as_any)(&**inst.read()).type_id();
-        let (version, warn) = match version {
-            Some((v, learnt)) => {
+        let (version, warn, epoch) = match version {
+            Some((v, learnt, epoch)) => {
                 // Trusted (the constructor of record's); its type learnt once.
                 if !learnt.load(Ordering::Acquire) {
                     let mut meta = self.lock();
@@ -67,22 +79,30 @@ impl<T: ?Sized + 'static> ClassState<T> {
                     }
                     learnt.store(true, Ordering::Release);
                 }
-                (v, None)
+                (v, None, Some(epoch))
             }
             None => {
                 let t = type_id();
                 let mut meta = self.lock();
                 let (v, warn) = self.version_of_type(&mut meta, t);
                 meta.learn(v, t);
-                (v, warn.then_some(t))
+                (v, warn.then_some(t), None)
             }
         };
         inst.version.store(version, Ordering::Release);
+        if let Some(epoch) = epoch {
+            return self.register_created(inst, epoch);
+        }
         self.shards.insert(inst.as_ptr(), version);
         if let Some(t) = warn {
             self.warn_new_version(t, version);
         }
         Tracked(inst)
+    }
+
+    /// How long an access waits for a lock to make a pending lazy conversion.
+    pub(crate) fn access_wait(&self) -> Duration {
+        Duration::from_millis(self.access_wait_ms.load(Ordering::Relaxed).into())
     }
 
     /// The version values of type `type_id` belong to: the newest version
@@ -142,8 +162,9 @@ impl<T: ?Sized + 'static> ClassState<T> {
         self.move_to(inst, to);
     }
 
-    /// Moves `inst` to version `to` in its shard's counts (the caller holds
-    /// its value's write lock).
+    /// Moves `inst` to version `to`: its shard's counts under the shard's
+    /// lock, then its `version` field (the caller holds its value's write
+    /// lock, which every mover takes; see `Inst::version`).
     fn move_to(&self, inst: &Inst<T>, to: u32) {
         let slot = inst.slot().load(Ordering::Acquire);
         let from = inst.version.load(Ordering::Acquire);
@@ -221,6 +242,10 @@ struct Ctor<T: ?Sized + 'static, A: 'static> {
     /// Whether that version's concrete type is known yet (spares `create`
     /// the versions' lock once it is).
     learnt: AtomicBool,
+    /// The class's eager epoch when this constructor became the one of
+    /// record: eager conversions of a later epoch started after it was
+    /// current, so its values may have missed them (see `stale.rs`).
+    epoch: AtomicU32,
 }
 
 /// The registered record of a class.
@@ -245,6 +270,9 @@ impl<T: ?Sized + Send + Sync + 'static, A: 'static> ClassCore<T, A> {
                 steps: RwLock::new(Vec::new()),
                 as_any: class.as_any,
                 converting: Mutex::new(()),
+                eager: RwLock::new(Vec::new()),
+                eager_epoch: AtomicU32::new(0),
+                access_wait_ms: AtomicU32::new(super::ACCESS_WAIT.as_millis() as u32),
                 learnt: AtomicU64::new(0),
             },
             ctor: AtomicPtr::new(Box::into_raw(Box::new(Ctor {
@@ -252,16 +280,22 @@ impl<T: ?Sized + Send + Sync + 'static, A: 'static> ClassCore<T, A> {
                 call: class.call,
                 version: 0,
                 learnt: AtomicBool::new(false),
+                epoch: AtomicU32::new(0),
             }))),
         }
     }
 
-    /// Builds an instance with the constructor of record.
+    /// Builds an instance with the constructor of record. If an eager
+    /// conversion starts while the constructor runs, the instance is brought
+    /// through it before it is registered (see `stale.rs`): none is missed.
     pub(crate) fn create(&'static self, args: A) -> Tracked<T> {
         // SAFETY: ctor pointers are leaked boxes, never freed.
         let ctor = unsafe { &*self.ctor.load(Ordering::Acquire) };
+        let epoch = ctor.epoch.load(Ordering::Acquire);
         match (ctor.call)(ctor.f, args) {
-            Ok(value) => self.state.adopt(value, Some((ctor.version, &ctor.learnt))),
+            Ok(value) => self
+                .state
+                .adopt(value, Some((ctor.version, &ctor.learnt, epoch))),
             Err(m) => panic!(
                 "the constructor of record of class `{}` (version {}) panicked: {m}",
                 self.state.name, ctor.version
@@ -275,13 +309,16 @@ impl<T: ?Sized + Send + Sync + 'static, A: 'static> ClassCore<T, A> {
     }
 
     /// Makes `ctor` the constructor of record, building `version`; returns
-    /// the previous one (for [`ClassCore::restore_ctor`]).
+    /// the previous one (for [`ClassCore::restore_ctor`]). Call it after the
+    /// eager conversion that installs it, if any, has begun (its epoch
+    /// is the constructor's).
     pub(crate) fn install_ctor(&self, ctor: CtorFn<T, A>, version: u32) -> CtorToken {
         let new = Box::into_raw(Box::new(Ctor {
             f: ctor.f,
             call: ctor.call,
             version,
             learnt: AtomicBool::new(false),
+            epoch: AtomicU32::new(self.state.eager_epoch.load(Ordering::Acquire)),
         }));
         let old = self.ctor.swap(new, Ordering::AcqRel);
         self.state.record.store(version, Ordering::Release);
@@ -293,7 +330,15 @@ impl<T: ?Sized + Send + Sync + 'static, A: 'static> ClassCore<T, A> {
     pub(crate) fn restore_ctor(&self, token: CtorToken) -> u32 {
         let old = token.0 as *mut Ctor<T, A>;
         // SAFETY: a leaked box from `new` or `install_ctor`.
-        let version = unsafe { (*old).version };
+        let old_ref = unsafe { &*old };
+        let version = old_ref.version;
+        // Eager conversions since it was replaced are withdrawn or not its
+        // business: its values need none of them (creations that loaded it
+        // before still check, and skip the withdrawn ones).
+        old_ref.epoch.store(
+            self.state.eager_epoch.load(Ordering::Acquire),
+            Ordering::Release,
+        );
         self.ctor.store(old, Ordering::Release);
         self.state.record.store(version, Ordering::Release);
         version
@@ -349,6 +394,15 @@ impl<T: ?Sized + Send + Sync + 'static, A: 'static> ClassRef<T, A> {
     /// Live instances, all versions.
     pub fn live(&self) -> u64 {
         self.core.state.live_total()
+    }
+
+    /// How long an access ([`Tracked::read`], [`Tracked::write`]) waits for
+    /// the lock it needs to make a pending lazy conversion before it gives
+    /// up (see their `# Deadlocks` sections); [`ACCESS_WAIT`](super::ACCESS_WAIT)
+    /// unless set. Rounded down to milliseconds, at most `u32::MAX` ms.
+    pub fn set_access_wait(&self, wait: Duration) {
+        let ms = wait.as_millis().min(u32::MAX as u128) as u32;
+        self.core.state.access_wait_ms.store(ms, Ordering::Relaxed);
     }
 
     /// Versions, live counts per version, pending lazy conversions.

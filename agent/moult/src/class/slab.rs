@@ -200,13 +200,29 @@ impl<T: ?Sized + 'static> Shards<T> {
     /// and sets its slot before the shard's lock is released (the slot says
     /// which shard counts it as soon as enumeration can see it).
     pub(crate) fn insert(&self, inst: NonNull<Inst<T>>, version: u32) {
+        self.insert_if(inst, version, || true);
+    }
+
+    /// [`Shards::insert`] if `still` says so under the shard's lock (so that
+    /// an enumeration of that shard is either before the registration or
+    /// after `still` was asked); `false`, and nothing registered, otherwise.
+    pub(crate) fn insert_if(
+        &self,
+        inst: NonNull<Inst<T>>,
+        version: u32,
+        still: impl FnOnce() -> bool,
+    ) -> bool {
         let shard = home();
         let mut locked = self.lock(shard);
+        if !still() {
+            return false;
+        }
         let i = locked.insert(inst, version);
         // SAFETY: the caller's strong handle keeps `inst` alive.
         let inst = unsafe { inst.as_ref() };
         inst.slot()
             .store((i << SHARD_BITS) | shard as u32, Ordering::Release);
+        true
     }
 
     /// Forgets the instance in `slot`, which held a value of `version`.

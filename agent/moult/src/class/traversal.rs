@@ -3,21 +3,38 @@
 
 use std::any::Any;
 use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+use moult_protocol::EventKind;
 
 use super::record::ClassState;
 use crate::update::{Update, UpdateContext, UpdateError};
 
 impl<T: ?Sized + Send + Sync + 'static> ClassState<T> {
     /// Calls `visit(class, version, value)` for each live instance, under its
-    /// read lock (no conversion is made); returns how many were visited.
+    /// read lock (no conversion is made); returns how many were visited. An
+    /// instance write-locked for [`CONVERSION_WAIT`](super::CONVERSION_WAIT)
+    /// (say by a thread parked while it holds a write guard) is skipped,
+    /// with a warning event: the walk never waits forever.
     pub(crate) fn visit(&'static self, visit: &mut dyn FnMut(&str, u32, &dyn Any)) -> u64 {
         let instances = self.instances();
-        for inst in &instances {
-            let value = inst.0.read();
+        let mut visited = 0;
+        for (k, inst) in instances.iter().enumerate() {
+            let wait = super::CONVERSION_WAIT;
+            let Some(value) = inst.0.value.read_until(Instant::now() + wait) else {
+                let blocked =
+                    super::blocked::lock_blocked(self.name, &inst.0, k, instances.len(), wait);
+                crate::runtime().events.emit(EventKind::Log {
+                    level: "warn".into(),
+                    message: format!("heap traversal skipped {}", blocked.message),
+                });
+                continue;
+            };
             let version = inst.0.version.load(Ordering::Acquire);
             visit(self.name, version, (self.as_any)(&**value));
+            visited += 1;
         }
-        instances.len() as u64
+        visited
     }
 }
 
