@@ -13,6 +13,7 @@ mod context;
 mod lifecycle;
 pub(crate) mod manager;
 mod redefine;
+mod turn;
 
 pub use context::{Hold, Undo, UpdateContext};
 pub use manager::PolledManager;
