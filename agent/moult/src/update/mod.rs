@@ -10,6 +10,8 @@
 
 pub mod boundary;
 mod context;
+#[cfg(test)]
+mod foreign_gate_tests;
 mod lifecycle;
 pub(crate) mod manager;
 mod redefine;
