@@ -136,7 +136,7 @@ impl ManagerCore {
     /// Runs one queued update to an outcome; requeues it if postponed.
     /// `turn` proves no other update runs meanwhile.
     fn run_one(&self, rt: &'static Runtime, mut q: Queued, turn: &TurnGuard<'_>) {
-        let _running = turn.running();
+        let _running = turn.running(q.id);
         let id = q.id;
         let name = q.update.name().to_string();
         let mut ctx = UpdateContext::new(rt, q.id, name.clone(), q.control.clone());

@@ -6,13 +6,14 @@
 //! updates never interleave their hooks, so an update never meets a gate or
 //! a slot half-changed by another one.
 //!
-//! While it runs, the OS thread running its hooks is published, so a hook
-//! polling the manager is told it cannot nest updates instead of waiting
-//! for itself.
+//! While it runs, the update's id and the OS thread running its hooks are
+//! published, so a hot call made by the update's own code at a gate it holds
+//! closed can be told apart from an app call (see `hot/registry.rs`).
 
-use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
+use super::UpdateId;
 use crate::thread_table::current_tid;
 
 /// The runtime's right to run an update (see the module docs).
@@ -22,6 +23,8 @@ pub(crate) struct Turn {
     lock: Mutex<()>,
     /// OS thread running the current update's hooks; 0 when none runs.
     tid: AtomicI32,
+    /// Id of the update running on `tid`; 0 when none runs.
+    update: AtomicU64,
 }
 
 /// Proof that the caller holds the [`Turn`]; dropping it lets the next update run.
@@ -49,12 +52,28 @@ impl Turn {
     pub(crate) fn held_here(&self) -> bool {
         self.tid.load(Ordering::Acquire) == current_tid()
     }
+
+    /// The update whose hooks the calling thread is running, if any.
+    ///
+    /// Only the thread itself stores its tid and the id (in
+    /// [`TurnGuard::running`]), so on that thread the pair is consistent;
+    /// any other thread reads a tid that is not its own.
+    pub(crate) fn update_on_this_thread(&self) -> Option<UpdateId> {
+        if !self.held_here() {
+            return None;
+        }
+        match self.update.load(Ordering::Acquire) {
+            0 => None,
+            id => Some(id),
+        }
+    }
 }
 
 impl TurnGuard<'_> {
-    /// Publishes that an update runs on the calling thread until the
+    /// Publishes that update `id` runs on the calling thread until the
     /// returned marker is dropped.
-    pub(crate) fn running(&self) -> Running<'_> {
+    pub(crate) fn running(&self, id: UpdateId) -> Running<'_> {
+        self.turn.update.store(id, Ordering::Release);
         self.turn.tid.store(current_tid(), Ordering::Release);
         Running(self.turn)
     }
@@ -66,5 +85,6 @@ pub(crate) struct Running<'a>(&'a Turn);
 impl Drop for Running<'_> {
     fn drop(&mut self) {
         self.0.tid.store(0, Ordering::Release);
+        self.0.update.store(0, Ordering::Release);
     }
 }
