@@ -45,7 +45,10 @@ impl<F: Copy + 'static> HotFn<F> {
                 if table.strong_fence {
                     fence(Ordering::SeqCst);
                 }
-                let p = core.slot.load(Ordering::Acquire);
+                let mut p = core.slot.load(Ordering::Acquire);
+                if p.is_null() {
+                    p = owner_pass(core); // cold: the gate is closed
+                }
                 if !p.is_null() {
                     let _exit = ExitGuard(counter);
                     return run(core, p, invoke);
@@ -68,7 +71,10 @@ impl<F: Copy + 'static> HotFn<F> {
         let record = crate::runtime().functions.record(core);
         loop {
             record.untracked.fetch_add(1, Ordering::SeqCst);
-            let p = core.slot.load(Ordering::SeqCst);
+            let mut p = core.slot.load(Ordering::SeqCst);
+            if p.is_null() {
+                p = owner_pass(core);
+            }
             if !p.is_null() {
                 struct Leave<'a>(&'a std::sync::atomic::AtomicU32);
                 impl Drop for Leave<'_> {
@@ -153,6 +159,15 @@ fn run_other<R>(core: &HotFnCore, p: *mut (), call: impl FnOnce() -> R) -> R {
     } else {
         call_in(owner, call)
     }
+}
+
+/// At a closed gate: the version to call if the caller is the update holding
+/// the gate (it must not wait for itself), else null.
+#[cold]
+#[inline(never)]
+fn owner_pass(core: &'static HotFnCore) -> *mut () {
+    let rt = crate::runtime();
+    rt.functions.record(core).owner_pass(rt)
 }
 
 /// Blocks while an update holds the entry gate of `core` closed.

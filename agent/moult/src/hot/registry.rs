@@ -28,7 +28,21 @@ pub(crate) struct FnRecord {
 
 impl FnRecord {
     /// Blocks until the slot is non-null (gate open).
+    ///
+    /// Only app calls wait here: a call made by the update holding the gate
+    /// goes through [`Self::owner_pass`] first and never waits for itself.
+    ///
+    /// # Panics
+    /// If the caller is the update holding the gate (its call found no
+    /// version to run, see [`Self::owner_pass`]): waiting would be forever.
     pub(crate) fn wait_open(&self, core: &HotFnCore) {
+        if let Some(owner) = self.held_by_caller(crate::runtime()) {
+            panic!(
+                "update #{owner} called hot function {} at the entry gate it holds, \
+                 but the gate has no version to publish",
+                self.core.name
+            );
+        }
         let mut guard = self.gate_lock.lock().unwrap_or_else(|e| e.into_inner());
         while core.slot.load(Ordering::Acquire).is_null() {
             // The timeout only guards against a lost wake-up; the opener notifies.
@@ -38,6 +52,35 @@ impl FnRecord {
                 .unwrap_or_else(|e| e.into_inner())
                 .0;
         }
+    }
+
+    /// The version a call at the closed gate runs instead of waiting, when
+    /// the caller is the update holding the gate: null for anyone else.
+    ///
+    /// An update calling a function whose gate it closed (in a hook, or in
+    /// code its hooks call) would otherwise wait for its own resume, forever.
+    /// It runs the version the gate will publish (`gate_restore`): the one
+    /// that was current when the gate closed, or the update's redefinition.
+    /// This is sound: the gate keeps *app* callers out while the update
+    /// changes things; the update is the one party that knows what state it
+    /// is in, `gate_restore` holds an `F` of the slot's type (written only
+    /// by the update holding the gate, on this very thread), and the call is
+    /// counted like any other. The caller is identified by the OS thread
+    /// running the update's hooks (`update/turn.rs`); a thread the update
+    /// spawns and joins is not the update and still waits.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn owner_pass(&self, rt: &crate::Runtime) -> *mut () {
+        match self.held_by_caller(rt) {
+            Some(_) => self.gate_restore.load(Ordering::Acquire),
+            None => std::ptr::null_mut(),
+        }
+    }
+
+    /// The update holding this gate, if it is the one running on the calling thread.
+    fn held_by_caller(&self, rt: &crate::Runtime) -> Option<crate::UpdateId> {
+        let owner = self.gate_owner.load(Ordering::Acquire);
+        (owner != 0 && rt.manager.turn.update_on_this_thread() == Some(owner)).then_some(owner)
     }
 
     /// Opens the gate: publishes `ptr` and wakes every held caller.

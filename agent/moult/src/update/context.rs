@@ -232,6 +232,12 @@ impl UpdateContext {
         done
     }
 
+    /// How many undo steps are recorded (for tests).
+    #[cfg(test)]
+    pub(crate) fn undo_steps(&self) -> usize {
+        self.undo.len()
+    }
+
     /// The update is committed: its undo entries are dropped unrun.
     pub(crate) fn commit(&mut self) {
         while let Some(u) = self.undo.pop() {
@@ -277,6 +283,20 @@ impl UpdateContext {
         Ok(())
     }
 
+    /// Refuses a function whose entry gate another update holds: swapping
+    /// its slot would publish a version under that update's feet, and
+    /// rolling the swap back would restore the null of its closed gate.
+    fn check_gate_owner(&self, record: &FnRecord) -> Result<(), super::UpdateError> {
+        match record.gate_owner.load(Ordering::Acquire) {
+            0 => Ok(()),
+            owner if owner == self.id => Ok(()),
+            owner => Err(super::UpdateError::Failed(format!(
+                "update #{} ({}) cannot redefine {}: its entry gate is held by update #{owner}",
+                self.id, self.name, record.core.name
+            ))),
+        }
+    }
+
     /// Activations of `f` on the selected threads right now: empty = quiescent.
     pub fn quiescence<F: Copy + 'static>(
         &self,
@@ -290,8 +310,16 @@ impl UpdateContext {
     ///
     /// With the gate closed by this update, callers get `new` when the update
     /// resumes; otherwise the swap is immediate.
+    ///
+    /// # Panics
+    /// If another update holds `f`'s entry gate (its slot is not this
+    /// update's to swap, nor to restore on rollback). The update's boundary
+    /// turns the panic into a failed, rolled-back update naming both.
     pub fn redefine<F: Copy + 'static>(&mut self, f: Func<F>, new: F) {
         let record = self.rt.functions.record(f.core);
+        if let Err(e) = self.check_gate_owner(&record) {
+            panic!("{e}");
+        }
         let new = erase(new);
         // The copy of std that compiled `new` catches its panics.
         f.core.versions.push(new, self.rt.copies.owner_of(new));

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use moult_protocol::{EventKind, LifecycleStep, Outcome, UpdateInfo};
 
 use super::boundary::Boundary;
+use super::turn::{Turn, TurnGuard};
 use super::{Update, UpdateContext, UpdateId, lifecycle};
 use crate::Runtime;
 
@@ -86,6 +87,8 @@ struct State {
 pub(crate) struct ManagerCore {
     state: Mutex<State>,
     changed: Condvar,
+    /// One update at a time, whichever manager runs it; taken before `state`.
+    pub(crate) turn: Turn,
 }
 
 /// How many times an update is postponed before it is aborted.
@@ -131,7 +134,9 @@ impl ManagerCore {
     }
 
     /// Runs one queued update to an outcome; requeues it if postponed.
-    fn run_one(&self, rt: &'static Runtime, mut q: Queued) {
+    /// `turn` proves no other update runs meanwhile.
+    fn run_one(&self, rt: &'static Runtime, mut q: Queued, turn: &TurnGuard<'_>) {
+        let _running = turn.running(q.id);
         let id = q.id;
         let name = q.update.name().to_string();
         let mut ctx = UpdateContext::new(rt, q.id, name.clone(), q.control.clone());
@@ -186,8 +191,13 @@ impl ManagerCore {
     }
 
     fn worker_loop(&self, rt: &'static Runtime) {
-        let mut state = self.lock();
         loop {
+            // Turn before state (lock order): waits while a poller runs one.
+            let turn = self
+                .turn
+                .take()
+                .expect("the manager thread never runs an update when it takes the turn");
+            let mut state = self.lock();
             if state.polled {
                 state.worker_started = false;
                 return;
@@ -195,16 +205,16 @@ impl ManagerCore {
             match self.next(&mut state) {
                 Ok(q) => {
                     drop(state);
-                    self.run_one(rt, q);
-                    state = self.lock();
+                    self.run_one(rt, q, &turn);
                 }
                 Err(wait) => {
+                    drop(turn);
                     let wait = wait.unwrap_or(Duration::from_secs(3600));
-                    state = self
-                        .changed
-                        .wait_timeout(state, wait)
-                        .unwrap_or_else(|e| e.into_inner())
-                        .0;
+                    drop(
+                        self.changed
+                            .wait_timeout(state, wait)
+                            .unwrap_or_else(|e| e.into_inner()),
+                    );
                 }
             }
         }
@@ -342,18 +352,36 @@ pub struct PolledManager {
 }
 
 impl PolledManager {
-    /// Switches the runtime's queue to polled mode (the manager thread, if
-    /// any, stops after its current update).
+    /// Switches the runtime's queue to polled mode and waits for the update
+    /// running at that moment, if any, to finish (the manager thread stops
+    /// after it): once this returns, updates run only in [`Self::poll`].
+    /// Called from an update's own hook, it does not wait (for itself).
     pub fn install() -> PolledManager {
         let rt = crate::runtime();
-        rt.manager.lock().polled = true;
+        let mut state = rt.manager.lock();
+        state.polled = true;
         rt.manager.changed.notify_all();
+        while state.current.is_some() && !rt.manager.turn.held_here() {
+            state = rt
+                .manager
+                .changed
+                .wait(state)
+                .unwrap_or_else(|e| e.into_inner());
+        }
+        drop(state);
         PolledManager { rt }
     }
 
     /// Runs every queued update that is due, on the calling thread; returns
     /// how many ran (postponed ones go back in the queue for a later poll).
+    ///
+    /// Waits first while another update runs (one at a time per process,
+    /// see `turn.rs`). Called from an update's own hook it runs nothing and
+    /// returns 0: updates do not nest.
     pub fn poll(&self) -> usize {
+        let Some(turn) = self.rt.manager.turn.take() else {
+            return 0;
+        };
         let mut ran = 0;
         let due: usize = self.rt.manager.lock().queue.len();
         for _ in 0..due {
@@ -363,7 +391,7 @@ impl PolledManager {
             };
             match next {
                 Ok(q) => {
-                    self.rt.manager.run_one(self.rt, q);
+                    self.rt.manager.run_one(self.rt, q, &turn);
                     ran += 1;
                 }
                 Err(_) => break,

@@ -10,9 +10,12 @@
 
 pub mod boundary;
 mod context;
+#[cfg(test)]
+mod foreign_gate_tests;
 mod lifecycle;
 pub(crate) mod manager;
 mod redefine;
+mod turn;
 
 pub use context::{Hold, Undo, UpdateContext};
 pub use manager::PolledManager;
