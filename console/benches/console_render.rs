@@ -68,6 +68,7 @@ fn snapshot(second: u64) -> ServerMessage {
                 })
                 .collect(),
             gated: false,
+            health: Vec::new(),
         })
         .collect();
     let classes = (0..ROWS)

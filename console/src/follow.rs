@@ -187,6 +187,9 @@ impl Tracker {
             | EventKind::ConversionProgress { .. }
             | EventKind::ThreadState { .. }
             | EventKind::Log { .. } => self.current.is_some(),
+            // A new version panicking concerns whoever follows the app; the
+            // watch (apply --watch) reads the counts from snapshots.
+            EventKind::VersionPanicked { .. } => !self.ids.is_empty(),
             EventKind::LibraryLoaded { .. } | EventKind::LibraryRefused { .. } => false,
         }
     }

@@ -35,6 +35,7 @@ fn snapshot(dir: &Path, pid: u32) -> Snapshot {
                 calls: 30,
             }],
             gated: false,
+            health: Vec::new(),
         }],
         classes: vec![ClassInfo {
             name: "step1_hello::Data".into(),

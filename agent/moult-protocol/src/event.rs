@@ -139,4 +139,15 @@ pub enum EventKind {
     LibraryRefused { path: String, reason: String },
     /// Free-form log line (Pymoult's `log(level, msg)`).
     Log { level: String, message: String },
+    /// Calls of a hot function's version panicked. At most one such event
+    /// a second per function: a burst is summarised by `since_last`.
+    VersionPanicked {
+        function: String,
+        version: u32,
+        /// Panics of that version so far.
+        panics: u64,
+        /// Panics of the function since its previous `version_panicked`
+        /// event (the ones this event reports).
+        since_last: u64,
+    },
 }

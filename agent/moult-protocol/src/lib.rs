@@ -21,5 +21,5 @@ pub use reply::{CAPABILITIES, ErrorCode, ProtocolError, QueuedUpdate, Response, 
 pub use request::{ClientMessage, PROTOCOL_VERSION, Request};
 pub use snapshot::{
     ClassInfo, FunctionInfo, Snapshot, ThreadActivity, ThreadInfo, ThreadState, UpdateInfo,
-    VersionCount,
+    VersionCount, VersionHealth,
 };

@@ -4,7 +4,8 @@ use serde::{Deserialize, Serialize};
 
 /// Version of this protocol; the hello exchange refuses a mismatch naming both.
 /// 2: `class_redefined` says what changed the class (`change`), not `lazy`.
-pub const PROTOCOL_VERSION: u32 = 2;
+/// 3: functions carry their versions' `health`; the `version_panicked` event.
+pub const PROTOCOL_VERSION: u32 = 3;
 
 /// One request line: an id the reply echoes, and the command.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -57,6 +57,21 @@ pub struct FunctionInfo {
     pub threads: Vec<ThreadActivity>,
     /// `true` while an update holds new callers at the entry gate.
     pub gated: bool,
+    /// Calls and panics of every version the function has had, oldest
+    /// first: how an operator (or a watch) judges an update.
+    #[serde(default)]
+    pub health: Vec<VersionHealth>,
+}
+
+/// How one version of a hot function fared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VersionHealth {
+    /// Version number (0 = compiled-in).
+    pub version: u32,
+    /// Calls made while it was the current version.
+    pub calls: u64,
+    /// Those calls that panicked.
+    pub panics: u64,
 }
 
 /// Live instances of one version of a class.

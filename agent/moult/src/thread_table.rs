@@ -183,6 +183,9 @@ impl ThreadTables {
     fn detach(&self, table: &Arc<ThreadTable>) {
         if table.holders.fetch_sub(1, Ordering::AcqRel) == 1 {
             table.alive.store(false, Ordering::Release);
+            // Hand the exiting thread's call counts to the functions, so
+            // their totals (and per-version calls) never go back.
+            crate::runtime().functions.retire(|id| table.read(id).1);
             let mut tables = self.tables.lock().unwrap_or_else(|e| e.into_inner());
             tables.retain(|t| !Arc::ptr_eq(t, table));
         }

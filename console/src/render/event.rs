@@ -101,6 +101,14 @@ pub fn describe(kind: &EventKind) -> String {
             format!("library {path} refused: {reason}")
         }
         EventKind::Log { level, message } => format!("log {level}: {message}"),
+        EventKind::VersionPanicked {
+            function,
+            version,
+            panics,
+            since_last,
+        } => format!(
+            "function {function} v{version} panicked ({since_last} since the last report, {panics} in all)"
+        ),
     }
 }
 

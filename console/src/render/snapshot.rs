@@ -202,6 +202,7 @@ mod tests {
                         },
                     ],
                     gated: true,
+                    health: Vec::new(),
                 },
                 FunctionInfo {
                     name: "step2_fibonacci::show".into(),
@@ -209,6 +210,7 @@ mod tests {
                     version: 0,
                     threads: vec![],
                     gated: false,
+                    health: Vec::new(),
                 },
             ],
             classes: vec![ClassInfo {

@@ -79,6 +79,21 @@ pub fn __update_point(point: &'static &'static str) {
     }
 }
 
+/// `true` while the calling thread unwinds to its root for a reboot (an
+/// unwind that is not a panic: hot calls it passes through count none).
+pub(crate) fn unwinding_for_reboot() -> bool {
+    let mut p = CURRENT.try_with(Cell::get).unwrap_or(NOT_DSU);
+    if p.is_null() {
+        p = resolve();
+    }
+    if p == NOT_DSU {
+        return false;
+    }
+    // SAFETY: as in `__update_point`.
+    let record = unsafe { &*p };
+    record.lock().state == ThreadState::Rebooting
+}
+
 /// First update point of this copy on this thread: find the record by OS tid.
 #[cold]
 fn resolve() -> *const ThreadRecord {

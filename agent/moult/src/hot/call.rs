@@ -18,13 +18,29 @@ use super::{HotFn, HotFnCore, unerase};
 use crate::crossing::{call_in, is_own_code};
 use crate::thread_table::{Counter, current_table};
 
-/// Marks the end of an activation, on return or unwind.
-struct ExitGuard<'a>(&'a Counter);
+/// Marks the end of an activation: [`ExitGuard::returned`] on return (no
+/// drop), its `Drop` only when the call unwinds — which also counts the
+/// version's panic (`health.rs`), at no cost to calls that return.
+struct ExitGuard<'a> {
+    counter: &'a Counter,
+    core: &'a HotFnCore,
+    version: *mut (),
+}
+
+impl ExitGuard<'_> {
+    /// The call returned.
+    #[inline(always)]
+    fn returned(self) {
+        let this = std::mem::ManuallyDrop::new(self);
+        this.counter.exit();
+    }
+}
 
 impl Drop for ExitGuard<'_> {
-    #[inline(always)]
+    #[cold]
     fn drop(&mut self) {
-        self.0.exit();
+        self.counter.exit();
+        super::health::count_panic(self.core, self.version);
     }
 }
 
@@ -50,8 +66,14 @@ impl<F: Copy + 'static> HotFn<F> {
                     p = owner_pass(core); // cold: the gate is closed
                 }
                 if !p.is_null() {
-                    let _exit = ExitGuard(counter);
-                    return run(core, p, invoke);
+                    let exit = ExitGuard {
+                        counter,
+                        core,
+                        version: p,
+                    };
+                    let r = run(core, p, invoke);
+                    exit.returned();
+                    return r;
                 }
                 counter.retreat();
                 wait_gate(core);

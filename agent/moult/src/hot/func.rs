@@ -87,7 +87,7 @@ impl<F: Copy + 'static> Func<F> {
         let new = super::erase(new);
         self.core
             .versions
-            .push(new, &crate::crossing::STAND_IN_COPY);
+            .push(new, &crate::crossing::STAND_IN_COPY, 0);
         self.core.slot.store(new, Ordering::Release);
     }
 

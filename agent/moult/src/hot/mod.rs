@@ -8,6 +8,7 @@
 
 mod call;
 mod func;
+mod health;
 mod quiescence;
 mod registry;
 mod version;

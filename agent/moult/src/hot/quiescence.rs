@@ -69,6 +69,7 @@ impl Runtime {
                     signature: (r.core.signature)().to_string(),
                     version: r.version.load(Ordering::Acquire),
                     gated: r.core.slot.load(Ordering::Acquire).is_null(),
+                    health: r.health(self),
                     threads: tables
                         .iter()
                         .filter_map(|t| {

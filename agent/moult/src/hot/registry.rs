@@ -24,6 +24,8 @@ pub(crate) struct FnRecord {
     pub(crate) gate_owner: AtomicU64,
     /// Version to publish when the gate opens (the old one, or a redefinition).
     pub(crate) gate_restore: AtomicPtr<()>,
+    /// Calls and panics per version (`health.rs`).
+    pub(crate) health: super::health::FnHealth,
 }
 
 impl FnRecord {
@@ -164,6 +166,7 @@ impl FunctionRegistry {
             gate_open: Condvar::new(),
             gate_owner: AtomicU64::new(0),
             gate_restore: AtomicPtr::new(std::ptr::null_mut()),
+            health: Default::default(),
         }));
         inner.by_name.insert(core.name, id);
         core
@@ -208,6 +211,18 @@ impl FunctionRegistry {
             });
         };
         Ok(inner.by_id[id as usize].core)
+    }
+
+    /// Adds `calls(id)` — an exiting thread's calls of function `id` — to
+    /// each function's retired calls.
+    pub(crate) fn retire(&self, calls: impl Fn(u32) -> u64) {
+        let inner = self.inner.read().unwrap_or_else(|e| e.into_inner());
+        for (id, record) in inner.by_id.iter().enumerate() {
+            let n = calls(id as u32);
+            if n > 0 {
+                record.health.retire(n);
+            }
+        }
     }
 
     /// Every registered record, in id order.

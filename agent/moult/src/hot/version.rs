@@ -6,7 +6,7 @@
 //! ([`crossing::is_own_code`](crate::crossing::is_own_code)); only a call
 //! into another copy's code looks here for that copy's panic catch.
 
-use std::sync::atomic::{AtomicPtr, Ordering};
+use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
 
 use crate::crossing::{StdCopy, THIS_COPY};
 
@@ -17,6 +17,10 @@ pub(crate) struct VersionInfo {
     f: *mut (),
     /// The copy of `std` that compiled `f`.
     owner: &'static StdCopy,
+    /// The version number it was installed as.
+    version: u32,
+    /// Calls of it that panicked (see `health.rs`).
+    panics: AtomicU64,
     /// The version installed before this one (older entries follow).
     next: *const VersionInfo,
 }
@@ -27,6 +31,8 @@ pub(crate) struct Versions {
     v0_f: AtomicPtr<()>,
     /// The copy that compiled version 0.
     v0_owner: &'static StdCopy,
+    /// Calls of version 0 that panicked.
+    v0_panics: AtomicU64,
     /// Redefinitions, newest first (the usual lookup stops at the head).
     head: AtomicPtr<VersionInfo>,
 }
@@ -43,6 +49,7 @@ impl Versions {
         Versions {
             v0_f: AtomicPtr::new(std::ptr::null_mut()),
             v0_owner: &THIS_COPY,
+            v0_panics: AtomicU64::new(0),
             head: AtomicPtr::new(std::ptr::null_mut()),
         }
     }
@@ -52,11 +59,14 @@ impl Versions {
         self.v0_f.store(f, Ordering::Release);
     }
 
-    /// Records that `f` was compiled by `owner` (before `f` is published).
-    pub(crate) fn push(&self, f: *mut (), owner: &'static StdCopy) {
+    /// Records that `f`, version `version`, was compiled by `owner` (before
+    /// `f` is published).
+    pub(crate) fn push(&self, f: *mut (), owner: &'static StdCopy, version: u32) {
         let node = Box::into_raw(Box::new(VersionInfo {
             f,
             owner,
+            version,
+            panics: AtomicU64::new(0),
             next: self.head.load(Ordering::Acquire),
         }));
         loop {
@@ -75,22 +85,50 @@ impl Versions {
         }
     }
 
+    /// The newest record of `f`, if `f` is a redefinition.
+    fn find(&self, f: *mut ()) -> Option<&VersionInfo> {
+        self.nodes().find(|node| node.f == f)
+    }
+
+    /// Every redefinition, newest first.
+    fn nodes(&self) -> impl Iterator<Item = &VersionInfo> {
+        let mut p = self.head.load(Ordering::Acquire);
+        std::iter::from_fn(move || {
+            // SAFETY: published nodes are never freed, and only `panics` changes.
+            let node = unsafe { p.as_ref() }?;
+            p = node.next.cast_mut();
+            Some(node)
+        })
+    }
+
     /// The copy that compiled `f` (the calling copy if `f` is unknown,
     /// which a version installed through moult never is).
     pub(crate) fn owner_of(&self, f: *mut ()) -> &'static StdCopy {
-        let mut p = self.head.load(Ordering::Acquire);
-        while !p.is_null() {
-            // SAFETY: published nodes are never freed nor changed.
-            let node = unsafe { &*p };
-            if node.f == f {
-                return node.owner;
-            }
-            p = node.next.cast_mut();
+        match self.find(f) {
+            Some(node) => node.owner,
+            None if self.v0_f.load(Ordering::Acquire) == f => self.v0_owner,
+            None => &THIS_COPY,
         }
-        if self.v0_f.load(Ordering::Acquire) == f {
-            self.v0_owner
-        } else {
-            &THIS_COPY
+    }
+
+    /// Counts a panic of `f`; returns its version number and its panics so far.
+    pub(crate) fn count_panic(&self, f: *mut ()) -> (u32, u64) {
+        match self.find(f) {
+            Some(node) => (
+                node.version,
+                node.panics.fetch_add(1, Ordering::Relaxed) + 1,
+            ),
+            None => (0, self.v0_panics.fetch_add(1, Ordering::Relaxed) + 1),
         }
+    }
+
+    /// Panics per version number (versions that never panicked left out).
+    pub(crate) fn panics_by_version(&self) -> Vec<(u32, u64)> {
+        let v0 = self.v0_panics.load(Ordering::Relaxed);
+        self.nodes()
+            .map(|n| (n.version, n.panics.load(Ordering::Relaxed)))
+            .chain(std::iter::once((0, v0)))
+            .filter(|&(_, p)| p > 0)
+            .collect()
     }
 }

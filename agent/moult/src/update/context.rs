@@ -322,7 +322,10 @@ impl UpdateContext {
         }
         let new = erase(new);
         // The copy of std that compiled `new` catches its panics.
-        f.core.versions.push(new, self.rt.copies.owner_of(new));
+        let number = record.version.load(Ordering::Acquire) + 1;
+        f.core
+            .versions
+            .push(new, self.rt.copies.owner_of(new), number);
         let gated = record.gate_owner.load(Ordering::Acquire) == self.id;
         let old = if gated {
             record.gate_restore.swap(new, Ordering::AcqRel)
@@ -330,6 +333,7 @@ impl UpdateContext {
             f.core.slot.swap(new, Ordering::AcqRel)
         };
         let version = record.version.fetch_add(1, Ordering::AcqRel) + 1;
+        record.version_took_over(self.rt, version);
         self.emit(EventKind::FunctionRedefined {
             function: f.name().into(),
             version,
@@ -344,6 +348,7 @@ impl UpdateContext {
                 core.slot.store(old, Ordering::Release);
             }
             let v = record.version.fetch_sub(1, Ordering::AcqRel) - 1;
+            record.version_took_over(rt, v);
             rt.events.emit(EventKind::FunctionRedefined {
                 function: core.name.into(),
                 version: v,

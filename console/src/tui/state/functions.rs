@@ -103,6 +103,7 @@ mod tests {
                 })
                 .collect(),
             gated: false,
+            health: Vec::new(),
         }
     }
 

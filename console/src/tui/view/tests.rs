@@ -187,6 +187,7 @@ fn many_functions(n: usize, calls: u64) -> ServerMessage {
                 calls: calls * i as u64,
             }],
             gated: false,
+            health: Vec::new(),
         })
         .collect();
     ServerMessage::State {

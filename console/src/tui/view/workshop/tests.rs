@@ -91,6 +91,7 @@ fn hello_snapshot() -> ServerMessage {
                     calls: 3,
                 }],
                 gated: false,
+                health: Vec::new(),
             }],
             classes: vec![],
             updates: vec![],
