@@ -355,12 +355,13 @@ mod tests {
     /// half-written pair, and nobody sleeps forever.
     #[test]
     fn readers_and_writers_contend_without_loss() {
+        const ROUNDS: u64 = if cfg!(miri) { 200 } else { 100_000 };
         let lock = Arc::new(ValueLock::new((0u64, 0u64), 0));
         let threads: Vec<_> = (0..4)
             .map(|t| {
                 let lock = lock.clone();
                 std::thread::spawn(move || {
-                    for i in 0..100_000 {
+                    for i in 0..ROUNDS {
                         if (i + t) % 3 == 0 {
                             let mut w = lock.write();
                             let v = &mut *w;
@@ -381,7 +382,7 @@ mod tests {
             t.join().unwrap();
         }
         let writes: u64 = (0..4u64)
-            .map(|t| (0..100_000u64).filter(|i| (i + t) % 3 == 0).count() as u64)
+            .map(|t| (0..ROUNDS).filter(|i| (i + t) % 3 == 0).count() as u64)
             .sum();
         assert_eq!(*lock.read(), (writes, writes));
         assert_eq!(lock.state.load(std::sync::atomic::Ordering::Relaxed), 0);

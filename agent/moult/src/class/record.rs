@@ -322,13 +322,13 @@ impl<T: ?Sized + Send + Sync + 'static, A: 'static> ClassCore<T, A> {
         }));
         let old = self.ctor.swap(new, Ordering::AcqRel);
         self.state.record.store(version, Ordering::Release);
-        CtorToken(old as usize)
+        CtorToken(old.cast())
     }
 
     /// Puts back a constructor replaced by [`ClassCore::install_ctor`];
     /// returns its version.
     pub(crate) fn restore_ctor(&self, token: CtorToken) -> u32 {
-        let old = token.0 as *mut Ctor<T, A>;
+        let old = token.0.cast::<Ctor<T, A>>().cast_mut();
         // SAFETY: a leaked box from `new` or `install_ctor`.
         let old_ref = unsafe { &*old };
         let version = old_ref.version;
@@ -345,9 +345,16 @@ impl<T: ?Sized + Send + Sync + 'static, A: 'static> ClassCore<T, A> {
     }
 }
 
-/// A replaced constructor of record, kept to restore it on rollback.
+/// A replaced constructor of record, kept to restore it on rollback (a
+/// pointer, not an address: Miri checks its provenance).
 #[derive(Clone, Copy)]
-pub(crate) struct CtorToken(usize);
+pub(crate) struct CtorToken(*const ());
+
+// SAFETY: it points to a leaked, never-freed `Ctor` only read through atomics
+// and immutable fields; the token itself is only an identity.
+unsafe impl Send for CtorToken {}
+// SAFETY: as above.
+unsafe impl Sync for CtorToken {}
 
 /// A class of the app, resolved and type-checked: what updates convert.
 ///
