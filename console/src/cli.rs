@@ -16,7 +16,8 @@ macro_rules! exit_codes {
      aborted or failed, connection lost
   2  wrong command line
   3  timeout: the update was still not applied after --timeout seconds
-     (it was aborted)"
+     (it was aborted)
+  4  reverted: the update applied, then its --watch reverted it"
     };
 }
 
@@ -27,7 +28,26 @@ const APPLY_HELP: &str = concat!(
     "postponed update goes back to the queue and is retried until --timeout.\n\n",
     "Examples:\n",
     "  moult-console apply step1-hello demo-apps/step1-hello/solution\n",
-    "  moult-console apply 4242 target/debug/libhello_v2.so --timeout 60\n\n",
+    "  moult-console apply 4242 target/debug/libhello_v2.so --timeout 60\n",
+    "  moult-console apply my-app ./my-update --watch 10 --max-panics 3\n\n",
+    "With --watch, the command stays attached after `applied`: the agent reverts\n",
+    "the update at once if its new versions panic more than --max-panics times\n",
+    "within that many seconds (it keeps the watch if this command goes away).\n\n",
+    exit_codes!()
+);
+
+const REVERT_HELP: &str = concat!(
+    "A revert is an update of its own: the functions the update changed go back\n",
+    "to their previous versions once quiescent, the DSU threads it rebooted are\n",
+    "rebooted onto their previous mains, its conversions run backwards with\n",
+    "their down transformers. It is refused, before anything changes, if the\n",
+    "update cannot be undone (a conversion without a down transformer, a custom\n",
+    "update that does not say how) or a later applied update changed the same\n",
+    "function, thread or class (revert that one first). `log` says which\n",
+    "updates are revertible; reverting a revert applies the update again.\n\n",
+    "Examples:\n",
+    "  moult-console revert step1-hello\n",
+    "  moult-console revert 4242 --update 3 --json\n\n",
     exit_codes!()
 );
 
@@ -87,6 +107,10 @@ pub enum Command {
     /// Reboot a DSU thread onto its current main, followed like `apply`.
     #[command(after_help = REBOOT_HELP)]
     Reboot(RebootArgs),
+    /// Revert an applied update (the newest one unless --update names one),
+    /// followed like `apply`.
+    #[command(after_help = REVERT_HELP)]
+    Revert(RevertArgs),
     /// Run a class's pending lazy conversion now, for every live instance.
     #[command(after_help = "Examples:\n  moult-console convert 4242 step2_series::Integer")]
     Convert(ConvertArgs),
@@ -259,6 +283,25 @@ pub struct ApplyArgs {
     pub target: Target,
     /// A built update library (.so) or an update crate directory.
     pub update: PathBuf,
+    #[command(flatten)]
+    pub follow: FollowArgs,
+    /// Once applied, watch the update this many seconds: the agent reverts
+    /// it if its new versions panic more than --max-panics times meanwhile.
+    #[arg(long, value_name = "SECS")]
+    pub watch: Option<f64>,
+    /// Panics the watch tolerates (with --watch).
+    #[arg(long, value_name = "N", default_value_t = 0, requires = "watch")]
+    pub max_panics: u64,
+}
+
+/// `revert`.
+#[derive(Debug, Args)]
+pub struct RevertArgs {
+    #[arg(help = TARGET_HELP)]
+    pub target: Target,
+    /// The update to revert (its id, see `log`); default: the newest applied one.
+    #[arg(long, value_name = "ID")]
+    pub update: Option<u64>,
     #[command(flatten)]
     pub follow: FollowArgs,
 }

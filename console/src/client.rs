@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use interprocess::local_socket::{GenericFilePath, Stream, prelude::*};
 use moult_protocol::{
     AgentInfo, ClassInfo, ClientMessage, Event, JournalEntry, PROTOCOL_VERSION, ProtocolError,
-    QueuedUpdate, Request, Response, ServerMessage, Snapshot,
+    QueuedUpdate, Request, Response, ServerMessage, Snapshot, WatchSpec,
 };
 
 /// Largest line accepted from an agent. Snapshots of big apps are large, but
@@ -278,7 +278,30 @@ impl Client {
     /// `apply`: stage the library at `path` (absolute, readable by the app)
     /// and queue its updates.
     pub fn apply(&mut self, path: &str) -> Result<Vec<QueuedUpdate>, ClientError> {
-        self.queued(Request::Apply { path: path.into() }, "apply")
+        self.apply_watched(path, None)
+    }
+
+    /// `apply` with a watch the agent keeps once each update applied: more
+    /// than `watch.max_panics` panics of its new versions within
+    /// `watch.secs` revert it.
+    pub fn apply_watched(
+        &mut self,
+        path: &str,
+        watch: Option<WatchSpec>,
+    ) -> Result<Vec<QueuedUpdate>, ClientError> {
+        self.queued(
+            Request::Apply {
+                path: path.into(),
+                watch,
+            },
+            "apply",
+        )
+    }
+
+    /// `revert`: queue the revert of update `update` (the newest applied
+    /// one if `None`).
+    pub fn revert(&mut self, update: Option<u64>) -> Result<Vec<QueuedUpdate>, ClientError> {
+        self.queued(Request::Revert { update }, "revert")
     }
 
     /// `reboot`: queue a reboot of DSU thread `thread`.
@@ -407,6 +430,7 @@ pub fn command_name(request: &Request) -> &'static str {
         Request::Abort { .. } => "abort",
         Request::Convert { .. } => "convert",
         Request::Reboot { .. } => "reboot",
+        Request::Revert { .. } => "revert",
         Request::Journal => "journal",
     }
 }

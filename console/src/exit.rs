@@ -15,6 +15,8 @@ pub enum Exit {
     Usage = 2,
     /// The update did not finish in `--timeout` seconds and was aborted.
     TimedOut = 3,
+    /// The update applied, then its watch reverted it (`apply --watch`).
+    Reverted = 4,
 }
 
 impl Exit {

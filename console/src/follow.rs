@@ -190,6 +190,12 @@ impl Tracker {
             // A new version panicking concerns whoever follows the app; the
             // watch (apply --watch) reads the counts from snapshots.
             EventKind::VersionPanicked { .. } => !self.ids.is_empty(),
+            EventKind::UpdateReverted { id, target, .. } => {
+                self.ids.contains(id) || self.ids.contains(target)
+            }
+            EventKind::WatchStarted { id, .. } | EventKind::WatchEnded { id, .. } => {
+                self.ids.contains(id)
+            }
             EventKind::LibraryLoaded { .. } | EventKind::LibraryRefused { .. } => false,
         }
     }
@@ -320,6 +326,8 @@ mod tests {
                 step: LifecycleStep::Done,
                 attempts: 1,
                 outcome: Some(Outcome::Aborted("operator".into())),
+                revertible: None,
+                reverted_by: None,
             }],
             next_event,
             connections: 1,

@@ -99,7 +99,13 @@ fn apply_follows_the_update_to_applied_even_when_events_precede_the_reply() {
     let requests: Vec<Request> = agent.received().into_iter().map(|m| m.request).collect();
     assert_eq!(
         requests[1..],
-        [Request::Subscribe, Request::Apply { path: canonical }]
+        [
+            Request::Subscribe,
+            Request::Apply {
+                path: canonical,
+                watch: None
+            }
+        ]
     );
 }
 
@@ -241,7 +247,8 @@ fn apply_builds_an_update_crate_and_sends_its_cdylib() {
     assert_eq!(
         requests.last(),
         Some(&Request::Apply {
-            path: built.display().to_string()
+            path: built.display().to_string(),
+            watch: None,
         })
     );
 }

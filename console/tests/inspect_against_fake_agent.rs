@@ -53,6 +53,8 @@ fn snapshot(dir: &Path, pid: u32) -> Snapshot {
             step: LifecycleStep::Done,
             attempts: 1,
             outcome: Some(Outcome::Applied),
+            revertible: None,
+            reverted_by: None,
         }],
         next_event: 0,
         connections: 1,

@@ -35,7 +35,10 @@ fn app_binary() -> PathBuf {
 
 /// Sends `apply path` and returns the refusal's message (panics on success).
 fn refused(client: &mut Client, path: &str) -> String {
-    match client.request(Request::Apply { path: path.into() }) {
+    match client.request(Request::Apply {
+        path: path.into(),
+        watch: None,
+    }) {
         ServerMessage::Error { error, .. } => error.message,
         other => panic!("applying {path:?} was not refused: {other:?}"),
     }
@@ -83,6 +86,7 @@ fn client_paths_are_canonicalised_and_must_be_regular_files() {
     let winding = scratch.join("sub").join("..").join("link.so");
     match client.request(Request::Apply {
         path: winding.to_str().unwrap().into(),
+        watch: None,
     }) {
         ServerMessage::Ok { .. } => {}
         other => panic!("the symlinked library was refused: {other:?}"),
@@ -157,6 +161,7 @@ fn apply_as(probe: &Path, uid: u32, app: &App, library: &Path) -> ServerMessage 
         id: 2,
         request: Request::Apply {
             path: library.to_str().unwrap().into(),
+            watch: None,
         },
     })
     .unwrap();

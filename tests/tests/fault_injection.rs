@@ -29,6 +29,7 @@ fn app_binary() -> PathBuf {
 fn apply(c: &mut Client, path: &std::path::Path) -> ServerMessage {
     c.request(Request::Apply {
         path: path.display().to_string(),
+        watch: None,
     })
 }
 

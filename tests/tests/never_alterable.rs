@@ -39,7 +39,7 @@ fn snapshot(c: &mut Client) -> Snapshot {
 /// Applies `package`; returns the id of its single update.
 fn apply(c: &mut Client, package: &str) -> u64 {
     let path = library_path(package).display().to_string();
-    match c.request(Request::Apply { path }) {
+    match c.request(Request::Apply { path, watch: None }) {
         ServerMessage::Ok {
             result: Response::Queued { updates },
             ..

@@ -84,8 +84,10 @@ fn a_client_sees_the_app_applies_an_update_and_reads_the_journal() {
         Response::Subscribed { .. }
     ));
     let path = library_path("upd-redefine").display().to_string();
-    let Response::Queued { updates } = ok(client.request(Request::Apply { path: path.clone() }))
-    else {
+    let Response::Queued { updates } = ok(client.request(Request::Apply {
+        path: path.clone(),
+        watch: None,
+    })) else {
         panic!("not queued")
     };
     assert_eq!(updates.len(), 2);
@@ -174,6 +176,7 @@ fn bad_lines_get_error_replies_naming_the_problem_and_the_connection_goes_on() {
     );
     let (_, code, message) = error(c.request(Request::Apply {
         path: "/nonexistent/libx.so".into(),
+        watch: None,
     }));
     assert_eq!(code, ErrorCode::Refused);
     assert!(message.contains("cannot resolve"), "{message}");

@@ -139,6 +139,32 @@ pub enum EventKind {
     LibraryRefused { path: String, reason: String },
     /// Free-form log line (Pymoult's `log(level, msg)`).
     Log { level: String, message: String },
+    /// An applied update was reverted (by update `id`, a revert).
+    UpdateReverted {
+        /// The revert's name.
+        update: String,
+        /// The revert's id.
+        id: u64,
+        /// The update undone.
+        target: u64,
+        /// Why: an operator's request, or what the watch saw.
+        reason: String,
+    },
+    /// An applied update is watched: more than `max_panics` panics of its
+    /// new versions within `secs` revert it.
+    WatchStarted {
+        update: String,
+        id: u64,
+        secs: f64,
+        max_panics: u64,
+    },
+    /// A watch ended: the update was reverted, or kept.
+    WatchEnded {
+        update: String,
+        id: u64,
+        reverted: bool,
+        detail: String,
+    },
     /// Calls of a hot function's version panicked. At most one such event
     /// a second per function: a burst is summarised by `since_last`.
     VersionPanicked {

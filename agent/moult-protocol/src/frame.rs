@@ -141,7 +141,8 @@ mod tests {
             ClientMessage {
                 id: 7,
                 request: Request::Apply {
-                    path: "/tmp/libu.so".into()
+                    path: "/tmp/libu.so".into(),
+                    watch: None,
                 }
             }
         );

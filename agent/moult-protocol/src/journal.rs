@@ -23,6 +23,9 @@ pub enum JournalAction {
     Failed,
     /// `apply` failed or panicked and everything it did was undone.
     RolledBack,
+    /// An applied update was undone by a revert (`id` is the revert's;
+    /// the detail names the update undone and why).
+    Reverted,
 }
 
 /// One line of the journal.

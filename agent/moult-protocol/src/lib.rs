@@ -18,7 +18,7 @@ pub use event::{Blocker, ClassChange, Event, EventKind, LifecycleStep, Outcome};
 pub use frame::{FrameError, MAX_REQUEST_BYTES, decode_request, read_line, request_id};
 pub use journal::{JournalAction, JournalEntry};
 pub use reply::{CAPABILITIES, ErrorCode, ProtocolError, QueuedUpdate, Response, ServerMessage};
-pub use request::{ClientMessage, PROTOCOL_VERSION, Request};
+pub use request::{ClientMessage, PROTOCOL_VERSION, Request, WatchSpec};
 pub use snapshot::{
     ClassInfo, FunctionInfo, Snapshot, ThreadActivity, ThreadInfo, ThreadState, UpdateInfo,
     VersionCount, VersionHealth,

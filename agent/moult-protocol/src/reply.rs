@@ -13,6 +13,8 @@ pub const CAPABILITIES: &[&str] = &[
     "postpone",
     "abort",
     "convert",
+    "revert",
+    "watch",
     "reboot",
     "journal",
 ];

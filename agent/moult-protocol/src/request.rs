@@ -2,9 +2,21 @@
 
 use serde::{Deserialize, Serialize};
 
+/// A watch asked for with `apply`: more than `max_panics` panics of the
+/// update's new versions within `secs` seconds revert it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct WatchSpec {
+    /// Length of the window, from the moment the update applied.
+    pub secs: f64,
+    /// Panics tolerated within the window.
+    pub max_panics: u64,
+}
+
 /// Version of this protocol; the hello exchange refuses a mismatch naming both.
 /// 2: `class_redefined` says what changed the class (`change`), not `lazy`.
-/// 3: functions carry their versions' `health`; the `version_panicked` event.
+/// 3: functions carry their versions' `health`; the `version_panicked`,
+/// `update_reverted`, `watch_started` and `watch_ended` events; `revert`;
+/// `apply` takes a `watch`; updates say whether they are `revertible`.
 pub const PROTOCOL_VERSION: u32 = 3;
 
 /// One request line: an id the reply echoes, and the command.
@@ -36,6 +48,16 @@ pub enum Request {
     Apply {
         /// Path of the library file, as the app's user can read it.
         path: String,
+        /// Keep watching its updates once applied; revert them if their new
+        /// versions panic too often (enforced by the agent).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        watch: Option<WatchSpec>,
+    },
+    /// Revert an applied update (the newest one not reverted, unless named).
+    Revert {
+        /// The update to revert; `None`: the newest applied one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        update: Option<u64>,
     },
     /// Postpone update `update` (back in the queue).
     Postpone {

@@ -111,6 +111,13 @@ pub struct UpdateInfo {
     pub attempts: u32,
     /// How it ended, once done.
     pub outcome: Option<super::Outcome>,
+    /// For an applied update: whether it can be reverted now (`None` for
+    /// the others).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revertible: Option<bool>,
+    /// The revert that undid it, if one did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reverted_by: Option<u64>,
 }
 
 /// Everything the agent knows, at one moment: what `status` prints and the

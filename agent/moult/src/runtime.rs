@@ -49,6 +49,8 @@ pub struct Runtime {
     /// The copies of `std` loaded (the app's, each library's): which one
     /// catches the panics of a function handed over.
     pub(crate) copies: Copies,
+    /// Every applied update and what it changed, for reverts.
+    pub(crate) history: crate::update::history::History,
     /// The app's allocation functions: update libraries allocate through
     /// them (see `library/host_alloc.rs`).
     pub(crate) alloc: &'static AllocTable,
@@ -69,6 +71,7 @@ impl Runtime {
             applied: Mutex::new(Vec::new()),
             copies: Copies::default(),
             alloc: &THIS_ALLOC,
+            history: Default::default(),
         };
         rt.copies.register_this();
         rt.functions.register_compiled_in(&rt);

@@ -7,6 +7,7 @@ use anyhow::Context;
 use moult_console::exit::Exit;
 use moult_console::target;
 use moult_console::update_build::{self, UpdateSource};
+use moult_protocol::WatchSpec;
 
 use crate::cli::ApplyArgs;
 
@@ -35,8 +36,18 @@ pub fn run(args: &ApplyArgs, dir: &Path) -> anyhow::Result<Exit> {
     // Subscribe first: events of the update may come before the reply.
     client.subscribe()?;
     let sent = Instant::now();
+    let watch = args.watch.map(|secs| WatchSpec {
+        secs,
+        max_panics: args.max_panics,
+    });
     let updates = client
-        .apply(&shown)
+        .apply_watched(&shown, watch)
         .with_context(|| format!("the agent refused {shown}"))?;
-    super::queued::follow_to_end(&mut client, &updates, &args.follow, sent)
+    let applied = super::queued::follow_to_end(&mut client, &updates, &args.follow, sent)?;
+    match args.watch {
+        Some(secs) if applied == Exit::Success => {
+            super::watching::follow_watch(&mut client, &updates, secs, args.follow.json)
+        }
+        _ => Ok(applied),
+    }
 }

@@ -10,9 +10,11 @@ mod list;
 mod log;
 mod queued;
 mod reboot;
+mod revert;
 mod status;
 mod tutorial;
 mod watch;
+mod watching;
 
 use std::path::Path;
 
@@ -31,6 +33,7 @@ pub fn run(command: Command, dir: &Path) -> anyhow::Result<Exit> {
         Command::Attach(args) => attach::run(&args, dir),
         Command::Apply(args) => apply::run(&args, dir),
         Command::Reboot(args) => reboot::run(&args, dir),
+        Command::Revert(args) => revert::run(&args, dir),
         Command::Convert(args) => convert::run(&args, dir),
         Command::Log(args) => log::run(&args, dir),
         Command::Watch(args) => watch::run(&args, dir),

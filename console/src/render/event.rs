@@ -101,6 +101,32 @@ pub fn describe(kind: &EventKind) -> String {
             format!("library {path} refused: {reason}")
         }
         EventKind::Log { level, message } => format!("log {level}: {message}"),
+        EventKind::UpdateReverted {
+            update,
+            id,
+            target,
+            reason,
+        } => format!("{update} #{id}: reverted #{target} ({reason})"),
+        EventKind::WatchStarted {
+            update,
+            id,
+            secs,
+            max_panics,
+        } => format!(
+            "{update} #{id}: watched for {secs} s (reverted after more than {max_panics} panics)"
+        ),
+        EventKind::WatchEnded {
+            update,
+            id,
+            reverted,
+            detail,
+        } => {
+            if *reverted {
+                format!("{update} #{id}: watch: revert ({detail})")
+            } else {
+                format!("{update} #{id}: watch over: {detail}")
+            }
+        }
         EventKind::VersionPanicked {
             function,
             version,

@@ -15,6 +15,7 @@ pub fn journal_entry(entry: &JournalEntry) -> String {
         JournalAction::Aborted => "aborted",
         JournalAction::Failed => "failed",
         JournalAction::RolledBack => "rolled back",
+        JournalAction::Reverted => "reverted",
     };
     let update = match (&entry.update, entry.id) {
         (Some(name), Some(id)) => format!("{name} #{id}"),

@@ -237,6 +237,8 @@ mod tests {
                     step: LifecycleStep::Done,
                     attempts: 1,
                     outcome: Some(Outcome::Applied),
+                    revertible: None,
+                    reverted_by: None,
                 },
                 UpdateInfo {
                     id: 2,
@@ -244,6 +246,8 @@ mod tests {
                     step: LifecycleStep::Done,
                     attempts: 5,
                     outcome: Some(Outcome::RolledBack("apply panicked: overflow".into())),
+                    revertible: None,
+                    reverted_by: None,
                 },
                 UpdateInfo {
                     id: 3,
@@ -251,6 +255,8 @@ mod tests {
                     step: LifecycleStep::Alterability,
                     attempts: 2,
                     outcome: None,
+                    revertible: None,
+                    reverted_by: None,
                 },
             ],
             next_event: 57,

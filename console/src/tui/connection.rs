@@ -174,6 +174,7 @@ fn execute(client: &mut Client, command: Command) -> Result<String, String> {
 fn request_of(command: &Command) -> Request {
     match command {
         Command::Apply(path) => Request::Apply {
+            watch: None,
             path: path.display().to_string(),
         },
         Command::Postpone(update) => Request::Postpone { update: *update },

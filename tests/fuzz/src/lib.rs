@@ -109,7 +109,7 @@ pub fn applies_are_confined(data: &[u8]) -> bool {
         .flatten()
         .filter_map(|l| match decode_request(&l) {
             Ok(ClientMessage {
-                request: Request::Apply { path },
+                request: Request::Apply { path, .. },
                 ..
             }) => Some(path),
             _ => None,

@@ -3,15 +3,17 @@
 use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
+use std::time::Duration;
 
 use moult_protocol::{
     CAPABILITIES, ClientMessage, ErrorCode, PROTOCOL_VERSION, ProtocolError, QueuedUpdate, Request,
-    Response, ServerMessage,
+    Response, ServerMessage, WatchSpec,
 };
 
 use super::connection::Outbox;
 use super::{journal, snapshot, subscription};
 use crate::dsu::ThreadReboot;
+use crate::update::Watch;
 use crate::{Error, Runtime};
 
 /// What the connection does after sending the reply.
@@ -77,7 +79,20 @@ fn run(request: Request, outbox: &Outbox, name: &str) -> (Reply, After) {
             snapshot: snapshot::take(rt),
         }),
         Request::Subscribe => subscribe(outbox, name),
-        Request::Apply { path } => apply(rt, &path),
+        Request::Apply { path, watch } => apply(rt, &path, watch),
+        Request::Revert { update } => rt
+            .revert(update, "asked by an operator")
+            .map(|id| {
+                let name = rt
+                    .updates()
+                    .into_iter()
+                    .find(|u| u.id == id)
+                    .map_or_else(String::new, |u| u.name);
+                Response::Queued {
+                    updates: vec![QueuedUpdate { id, name }],
+                }
+            })
+            .map_err(|why| ProtocolError::new(ErrorCode::Conflict, why)),
         Request::Postpone { update } => stop(update, rt.postpone(update)),
         Request::Abort { update } => stop(update, rt.abort(update)),
         Request::Convert { class } => {
@@ -136,7 +151,29 @@ fn subscribe(outbox: &Outbox, name: &str) -> Reply {
 
 /// Checks the client's path (absolute after canonicalisation, a regular
 /// file this user can read), stages the library and queues its updates.
-fn apply(rt: &'static Runtime, path: &str) -> Reply {
+fn apply(rt: &'static Runtime, path: &str, watch: Option<WatchSpec>) -> Reply {
+    let watch = match watch {
+        Some(w) if !(w.secs.is_finite() && w.secs > 0.0 && w.secs <= 86_400.0) => {
+            return Err(ProtocolError::new(
+                ErrorCode::BadRequest,
+                format!(
+                    "watch: {} s is not a window (give 0 < secs <= 86400)",
+                    w.secs
+                ),
+            ));
+        }
+        Some(_) if crate::update::watch::running() >= crate::update::watch::MAX_WATCHES => {
+            return Err(ProtocolError::new(
+                ErrorCode::Conflict,
+                format!(
+                    "{} watches are running already: wait for one to end, or apply without --watch",
+                    crate::update::watch::MAX_WATCHES
+                ),
+            ));
+        }
+        Some(w) => Some(Watch::new(Duration::from_secs_f64(w.secs), w.max_panics)),
+        None => None,
+    };
     let refused = |why: String| ProtocolError::new(ErrorCode::Refused, why);
     let canonical = std::fs::canonicalize(path)
         .map_err(|e| refused(format!("update library {path}: cannot resolve it: {e}")))?;
@@ -160,7 +197,7 @@ fn apply(rt: &'static Runtime, path: &str) -> Reply {
         .map(|u| {
             let name = u.name().to_string();
             QueuedUpdate {
-                id: rt.submit(u),
+                id: rt.submit_watched(u, watch),
                 name,
             }
         })

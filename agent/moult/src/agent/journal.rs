@@ -114,6 +114,15 @@ pub(crate) fn now_unix_ms() -> u64 {
 }
 
 /// The journal line for an event, if it is an update-level one.
+/// What the journal says of a freshly applied update: whether it can be
+/// reverted (as of when it applied; `log` shows it).
+fn revertibility(id: u64) -> String {
+    match crate::runtime().history.revertible(id) {
+        Ok(_) => "revertible".into(),
+        Err(why) => format!("not revertible: {why}"),
+    }
+}
+
 fn entry_for(kind: &EventKind, unix_ms: u64) -> Option<JournalEntry> {
     let entry = |action, update: Option<&str>, id, detail: String| JournalEntry {
         unix_ms,
@@ -135,6 +144,17 @@ fn entry_for(kind: &EventKind, unix_ms: u64) -> Option<JournalEntry> {
             None,
             format!("{path}: {reason}"),
         ),
+        EventKind::UpdateReverted {
+            update,
+            id,
+            target,
+            reason,
+        } => entry(
+            JournalAction::Reverted,
+            Some(update),
+            Some(*id),
+            format!("reverted #{target}: {reason}"),
+        ),
         EventKind::UpdateQueued { update, id } => entry(
             JournalAction::Queued,
             Some(update),
@@ -147,7 +167,7 @@ fn entry_for(kind: &EventKind, unix_ms: u64) -> Option<JournalEntry> {
             outcome,
         } => {
             let (action, detail) = match outcome {
-                Outcome::Applied => (JournalAction::Applied, String::new()),
+                Outcome::Applied => (JournalAction::Applied, revertibility(*id)),
                 Outcome::Postponed(r) => (JournalAction::Postponed, r.clone()),
                 Outcome::Aborted(r) => (JournalAction::Aborted, r.clone()),
                 Outcome::RolledBack(r) => (JournalAction::RolledBack, r.clone()),

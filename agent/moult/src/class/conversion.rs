@@ -8,7 +8,12 @@ use std::time::Duration;
 use super::AsClass;
 use super::record::ClassRef;
 use super::transform::{CtorFn, Transform, guard_transformer};
-use crate::update::{Update, UpdateContext, UpdateError};
+use std::sync::Arc;
+
+use super::record::ClassCore;
+use crate::update::boundary::guard;
+use crate::update::history::{Change, RevertStep};
+use crate::update::{Revertible, Update, UpdateContext, UpdateError};
 
 /// When a conversion update converts the instances of its class: [`Eager`]
 /// or [`Lazy`] (sealed: the two are all there is).
@@ -114,6 +119,8 @@ pub struct Conversion<T: ?Sized + 'static, A: 'static, S> {
     ctor: CtorFn<T, A>,
     /// Wrapped at construction, in the caller's copy of moult and std.
     transform: Transform<T>,
+    /// The way back, if the update can be reverted (see [`Conversion::down`]).
+    down: Option<Transform<T>>,
     /// Concrete type of the new version, declared for the console.
     new_type: Option<(std::any::TypeId, &'static str)>,
     _strategy: PhantomData<fn() -> S>,
@@ -138,6 +145,7 @@ impl<T: ?Sized + Send + Sync + 'static, A: 'static, S: Strategy> Conversion<T, A
             class: Box::new(class),
             ctor: CtorFn::new(new_ctor),
             transform: guard_transformer(transformer),
+            down: None,
             new_type: None,
             tries: 20,
             sleep: Duration::from_millis(50),
@@ -157,6 +165,17 @@ impl<T: ?Sized + Send + Sync + 'static, A: 'static, S: Strategy> Conversion<T, A
     /// Renames the update (names are what `is_applied` looks for).
     pub fn named(mut self, name: impl Into<String>) -> Self {
         self.name = name.into();
+        self
+    }
+
+    /// Makes the update revertible: `down` turns a value of the new version
+    /// back into one of the version before (Erlang's `code_change({down,
+    /// Vsn}, ...)`). A revert converts every instance with it, eagerly (a
+    /// lazy conversion's instances still pending are brought up first), and
+    /// puts the previous constructor of record back. Without it, a revert
+    /// is refused, naming the class.
+    pub fn down(mut self, down: impl Fn(&T) -> Box<T> + Send + Sync + 'static) -> Self {
+        self.down = Some(guard_transformer(down));
         self
     }
 
@@ -183,6 +202,74 @@ impl<T: ?Sized + Send + Sync + 'static, A: 'static, S: Strategy> Update for Conv
             class.core.state.name_type(id, name);
         }
         let wait = self.sleep.saturating_mul(self.tries);
-        S::run(class, ctx, self.ctor, self.transform.clone(), wait)
+        let before = class.core.current_ctor();
+        S::run(class, ctx, self.ctor, self.transform.clone(), wait)?;
+        ctx.record_change(Change::Class(Arc::new(ClassRevert {
+            core: class.core,
+            before,
+            after: self.ctor,
+            up: self.transform.clone(),
+            down: self.down.clone(),
+            wait,
+        })));
+        Ok(())
+    }
+    fn revertible(&self) -> Revertible {
+        match self.down {
+            Some(_) => Revertible::Recorded,
+            None => Revertible::No(format!(
+                "class `{}`: its conversion has no down transformer (give one with `.down(...)`)",
+                self.class.class_name()
+            )),
+        }
+    }
+}
+
+/// A conversion, as a revert undoes it: every instance back through `down`,
+/// the constructor of record back to `before`. Built by the copy of moult
+/// that ran the conversion, which also runs the revert under its own panic
+/// catch.
+struct ClassRevert<T: ?Sized + 'static, A: 'static> {
+    core: &'static ClassCore<T, A>,
+    before: CtorFn<T, A>,
+    after: CtorFn<T, A>,
+    up: Transform<T>,
+    down: Option<Transform<T>>,
+    wait: Duration,
+}
+
+impl<T: ?Sized + Send + Sync + 'static, A: 'static> RevertStep for ClassRevert<T, A> {
+    fn describe(&self) -> String {
+        format!("class `{}`", self.core.state.name)
+    }
+    fn class(&self) -> &str {
+        self.core.state.name
+    }
+    fn refusal(&self) -> Option<String> {
+        self.down.is_none().then(|| {
+            format!(
+                "class `{}`: its conversion has no down transformer (give one with `.down(...)`)",
+                self.core.state.name
+            )
+        })
+    }
+    fn revert(&self, ctx: &mut UpdateContext) -> Result<(), UpdateError> {
+        let Some(down) = self.down.clone() else {
+            return Err(UpdateError::Failed(self.refusal().unwrap_or_default()));
+        };
+        guard(|| -> Result<(), UpdateError> {
+            self.core.convert_eager(ctx, self.before, down, self.wait)?;
+            // Reverting the revert converts up again.
+            ctx.record_change(Change::Class(Arc::new(ClassRevert {
+                core: self.core,
+                before: self.after,
+                after: self.before,
+                up: self.down.clone().expect("checked above"),
+                down: Some(self.up.clone()),
+                wait: self.wait,
+            })));
+            Ok(())
+        })
+        .unwrap_or_else(|m| Err(UpdateError::Panicked(format!("{}: {m}", self.describe()))))
     }
 }

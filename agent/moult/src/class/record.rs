@@ -303,6 +303,16 @@ impl<T: ?Sized + Send + Sync + 'static, A: 'static> ClassCore<T, A> {
         }
     }
 
+    /// The constructor of record now (what a revert puts back).
+    pub(crate) fn current_ctor(&self) -> CtorFn<T, A> {
+        // SAFETY: ctor pointers are leaked boxes, never freed.
+        let ctor = unsafe { &*self.ctor.load(Ordering::Acquire) };
+        CtorFn {
+            f: ctor.f,
+            call: ctor.call,
+        }
+    }
+
     /// Version of the constructor of record.
     pub(crate) fn record_version(&self) -> u32 {
         self.state.record.load(Ordering::Acquire)

@@ -44,7 +44,12 @@ impl UpdateContext {
     /// thread runs `new_main` (or the main a `switch_main` of this update
     /// installs, or the current one). Cancelled if the update rolls back.
     pub fn reboot(&mut self, thread: &str, new_main: Option<Main>) -> Result<(), UpdateError> {
-        self.request_pending(thread, "reboot", |inner| &mut inner.reboot, new_main, true)
+        let switches = new_main.is_some();
+        self.request_pending(thread, "reboot", |inner| &mut inner.reboot, new_main, true)?;
+        if switches {
+            self.record_main_change(thread, true)?;
+        }
+        Ok(())
     }
 
     /// Makes `new_main` DSU thread `thread`'s main once this update resumes:
@@ -57,7 +62,20 @@ impl UpdateContext {
             |inner| &mut inner.switch,
             new_main,
             false,
-        )
+        )?;
+        self.record_main_change(thread, false)
+    }
+
+    /// Records, for a later revert, the main `thread` runs before this
+    /// update changes it.
+    fn record_main_change(&mut self, thread: &str, reboot: bool) -> Result<(), UpdateError> {
+        let before = self.rt.threads.get(thread)?.lock().main.clone();
+        self.record_change(crate::update::history::Change::Main {
+            thread: thread.to_string(),
+            before,
+            reboot,
+        });
+        Ok(())
     }
 
     /// Installs a pending `what` on `thread`, inert until this update resumes
@@ -185,6 +203,9 @@ impl Update for ThreadReboot {
     }
     fn max_tries(&self) -> u32 {
         self.max_tries
+    }
+    fn revertible(&self) -> crate::update::Revertible {
+        crate::update::Revertible::Recorded
     }
     fn sleep_time(&self) -> Duration {
         self.sleep_time

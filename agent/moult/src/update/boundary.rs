@@ -139,4 +139,11 @@ impl Update for Boundary {
     fn cleanup(&mut self, ctx: &mut UpdateContext) -> Result<(), UpdateError> {
         guard(|| self.inner.cleanup(ctx)).unwrap_or_else(|m| Err(UpdateError::Panicked(m)))
     }
+    fn revertible(&self) -> super::Revertible {
+        guard(|| self.inner.revertible())
+            .unwrap_or_else(|m| super::Revertible::No(format!("revertible panicked: {m}")))
+    }
+    fn watch(&self) -> Option<super::Watch> {
+        guard(|| self.inner.watch()).unwrap_or(None)
+    }
 }

@@ -2,16 +2,15 @@
 //! every hold recorded for release.
 
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use moult_protocol::{Blocker, EventKind};
+use moult_protocol::EventKind;
 
 use super::boundary::guard;
+use super::history::Change;
 use super::manager::Control;
-use super::{Alterability, ThreadFilter, UpdateId};
+use super::{Alterability, UpdateId};
 use crate::Runtime;
-use crate::hot::{FnRecord, Func, blockers, erase};
 
 /// Something `apply` did that a rollback must undo.
 ///
@@ -84,6 +83,11 @@ pub struct UpdateContext {
     holds: Vec<Box<dyn Guarded>>,
     /// Operator requests (postpone / abort) for this update.
     pub(crate) control: Arc<Control>,
+    /// What it changed, filed in the history when it commits (see
+    /// `history.rs`): what a revert replays backwards.
+    changes: Vec<Change>,
+    /// The update this one reverts, and why (set by a revert's apply).
+    pub(crate) reverts: Option<(UpdateId, String)>,
 }
 
 impl UpdateContext {
@@ -100,6 +104,8 @@ impl UpdateContext {
             undo: Vec::new(),
             holds: Vec::new(),
             control,
+            changes: Vec::new(),
+            reverts: None,
         }
     }
 
@@ -232,6 +238,21 @@ impl UpdateContext {
         done
     }
 
+    /// Records something this update changed, for a later revert.
+    pub(crate) fn record_change(&mut self, change: Change) {
+        self.changes.push(change);
+    }
+
+    /// The changes recorded so far (taken when the update commits).
+    pub(crate) fn take_changes(&mut self) -> Vec<Change> {
+        std::mem::take(&mut self.changes)
+    }
+
+    /// Marks this update as the revert of `target` (journaled with `reason`).
+    pub(crate) fn reverting(&mut self, target: UpdateId, reason: &str) {
+        self.reverts = Some((target, reason.to_string()));
+    }
+
     /// How many undo steps are recorded (for tests).
     #[cfg(test)]
     pub(crate) fn undo_steps(&self) -> usize {
@@ -254,120 +275,5 @@ impl UpdateContext {
                 self.log_panic("releasing a hold", &message);
             }
         }
-    }
-
-    // ----- hot functions -------------------------------------------------
-
-    /// Closes `f`'s entry gate: new callers wait until the update resumes
-    /// (Pymoult's force-quiescence). Idempotent within one update.
-    ///
-    /// Fails if another update holds the gate.
-    pub fn close_gate<F: Copy + 'static>(&mut self, f: Func<F>) -> Result<(), super::UpdateError> {
-        let record = self.rt.functions.record(f.core);
-        match record
-            .gate_owner
-            .compare_exchange(0, self.id, Ordering::AcqRel, Ordering::Acquire)
-        {
-            Ok(_) => {}
-            Err(owner) if owner == self.id => return Ok(()),
-            Err(owner) => {
-                return Err(super::UpdateError::Failed(format!(
-                    "the entry gate of {} is held by update #{owner}",
-                    f.name()
-                )));
-            }
-        }
-        let current = f.core.slot.swap(std::ptr::null_mut(), Ordering::SeqCst);
-        record.gate_restore.store(current, Ordering::Release);
-        self.push_hold(Box::new(GateHold(record)));
-        Ok(())
-    }
-
-    /// Refuses a function whose entry gate another update holds: swapping
-    /// its slot would publish a version under that update's feet, and
-    /// rolling the swap back would restore the null of its closed gate.
-    fn check_gate_owner(&self, record: &FnRecord) -> Result<(), super::UpdateError> {
-        match record.gate_owner.load(Ordering::Acquire) {
-            0 => Ok(()),
-            owner if owner == self.id => Ok(()),
-            owner => Err(super::UpdateError::Failed(format!(
-                "update #{} ({}) cannot redefine {}: its entry gate is held by update #{owner}",
-                self.id, self.name, record.core.name
-            ))),
-        }
-    }
-
-    /// Activations of `f` on the selected threads right now: empty = quiescent.
-    pub fn quiescence<F: Copy + 'static>(
-        &self,
-        f: Func<F>,
-        threads: &ThreadFilter,
-    ) -> Vec<Blocker> {
-        blockers(self.rt, f.core, threads)
-    }
-
-    /// Installs `new` as `f`'s current version (recorded for rollback).
-    ///
-    /// With the gate closed by this update, callers get `new` when the update
-    /// resumes; otherwise the swap is immediate.
-    ///
-    /// # Panics
-    /// If another update holds `f`'s entry gate (its slot is not this
-    /// update's to swap, nor to restore on rollback). The update's boundary
-    /// turns the panic into a failed, rolled-back update naming both.
-    pub fn redefine<F: Copy + 'static>(&mut self, f: Func<F>, new: F) {
-        let record = self.rt.functions.record(f.core);
-        if let Err(e) = self.check_gate_owner(&record) {
-            panic!("{e}");
-        }
-        let new = erase(new);
-        // The copy of std that compiled `new` catches its panics.
-        let number = record.version.load(Ordering::Acquire) + 1;
-        f.core
-            .versions
-            .push(new, self.rt.copies.owner_of(new), number);
-        let gated = record.gate_owner.load(Ordering::Acquire) == self.id;
-        let old = if gated {
-            record.gate_restore.swap(new, Ordering::AcqRel)
-        } else {
-            f.core.slot.swap(new, Ordering::AcqRel)
-        };
-        let version = record.version.fetch_add(1, Ordering::AcqRel) + 1;
-        record.version_took_over(self.rt, version);
-        self.emit(EventKind::FunctionRedefined {
-            function: f.name().into(),
-            version,
-        });
-        let (id, core, old) = (self.id, f.core, old as usize);
-        self.on_rollback(move |rt: &Runtime| {
-            let old = old as *mut ();
-            let record = rt.functions.record(core);
-            if record.gate_owner.load(Ordering::Acquire) == id {
-                record.gate_restore.store(old, Ordering::Release);
-            } else {
-                core.slot.store(old, Ordering::Release);
-            }
-            let v = record.version.fetch_sub(1, Ordering::AcqRel) - 1;
-            record.version_took_over(rt, v);
-            rt.events.emit(EventKind::FunctionRedefined {
-                function: core.name.into(),
-                version: v,
-            });
-            format!("{} back to version {v}", core.name)
-        });
-    }
-}
-
-/// A closed entry gate: releasing it publishes the pending version.
-struct GateHold(Arc<FnRecord>);
-
-impl Hold for GateHold {
-    fn release(self: Box<Self>, _rt: &Runtime) {
-        let record = self.0;
-        let ptr = record
-            .gate_restore
-            .swap(std::ptr::null_mut(), Ordering::AcqRel);
-        record.open_with(ptr);
-        record.gate_owner.store(0, Ordering::Release);
     }
 }

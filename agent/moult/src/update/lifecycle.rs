@@ -82,6 +82,7 @@ fn run_steps(update: &mut dyn Update, ctx: &mut UpdateContext) -> Outcome {
         return Outcome::RolledBack(with_undone(format!("preresume_setup failed: {e}"), &undone));
     }
     ctx.commit(); // from here on nothing is rolled back
+    file_in_history(update, ctx);
     ctx.release_holds();
     ctx.rt
         .applied
@@ -100,6 +101,32 @@ fn run_steps(update: &mut dyn Update, ctx: &mut UpdateContext) -> Outcome {
         return Outcome::Failed(format!("cleanup failed (the update stays applied): {e}"));
     }
     Outcome::Applied
+}
+
+/// Files the committed update in the history (what a revert replays), and
+/// a revert's verdict on the update it undid.
+fn file_in_history(update: &dyn Update, ctx: &mut UpdateContext) {
+    let revertible = match update.revertible() {
+        super::Revertible::Recorded => Ok(()),
+        super::Revertible::No(why) => Err(why),
+    };
+    let reverts = ctx.reverts.take();
+    ctx.rt.history.record(super::history::Applied {
+        id: ctx.id,
+        name: ctx.name.clone(),
+        changes: ctx.take_changes(),
+        revertible,
+        reverts: reverts.as_ref().map(|(target, _)| *target),
+        reverted_by: None,
+    });
+    if let Some((target, reason)) = reverts {
+        ctx.emit(EventKind::UpdateReverted {
+            update: ctx.name.clone(),
+            id: ctx.id,
+            target,
+            reason,
+        });
+    }
 }
 
 fn describe(blockers: &[moult_protocol::Blocker]) -> String {

@@ -67,6 +67,8 @@ struct Queued {
     control: Arc<Control>,
     postpones: u32,
     not_before: Instant,
+    /// The watch to keep once it applied (the request's, else the update's own).
+    watch: Option<super::Watch>,
 }
 
 #[derive(Default)]
@@ -141,6 +143,10 @@ impl ManagerCore {
         let name = q.update.name().to_string();
         let mut ctx = UpdateContext::new(rt, q.id, name.clone(), q.control.clone());
         let outcome = lifecycle::run(q.update.as_mut(), &mut ctx);
+        let watch = match outcome {
+            Outcome::Applied => q.watch.or_else(|| q.update.watch()),
+            _ => None,
+        };
         let operator_postponed = q.control.requested() == Some(Stop::Postpone);
         q.control.clear();
         let final_outcome = match outcome {
@@ -170,6 +176,9 @@ impl ManagerCore {
             other => Some(other),
         };
         if let Some(outcome) = final_outcome {
+            if let Some(watch) = watch {
+                super::watch::start(rt, id, name.clone(), watch);
+            }
             rt.events.emit(EventKind::Lifecycle {
                 update: name.clone(),
                 id,
@@ -225,6 +234,17 @@ impl Runtime {
     /// Queues an update; returns its id. With the threaded manager (the
     /// default) it starts at once; with a [`PolledManager`] at the next poll.
     pub fn submit(&'static self, update: Box<dyn Update>) -> UpdateId {
+        self.submit_watched(update, None)
+    }
+
+    /// Like [`Runtime::submit`], keeping `watch` once the update applied
+    /// (see [`Watch`](super::Watch)): if its new versions panic more than
+    /// allowed within the window, it is reverted at once.
+    pub fn submit_watched(
+        &'static self,
+        update: Box<dyn Update>,
+        watch: Option<super::Watch>,
+    ) -> UpdateId {
         let update = Boundary::wrap(update);
         let name = update.name().to_string();
         let mut state = self.manager.lock();
@@ -236,6 +256,8 @@ impl Runtime {
             step: LifecycleStep::Queued,
             attempts: 0,
             outcome: None,
+            revertible: None,
+            reverted_by: None,
         });
         while state.infos.len() > HISTORY {
             match state
@@ -253,6 +275,7 @@ impl Runtime {
             control: Arc::new(Control::default()),
             postpones: 0,
             not_before: Instant::now(),
+            watch,
         });
         let start_worker = !state.polled && !state.worker_started;
         if start_worker {
@@ -341,7 +364,33 @@ impl Runtime {
 
     /// Every update known to the manager: queued, current, and recent history.
     pub fn updates(&self) -> Vec<UpdateInfo> {
-        self.manager.lock().infos.iter().cloned().collect()
+        let mut infos: Vec<UpdateInfo> = self.manager.lock().infos.iter().cloned().collect();
+        for info in &mut infos {
+            if info.outcome == Some(Outcome::Applied) {
+                info.revertible = self.history.can_revert(info.id);
+                info.reverted_by = self.history.reverted_by(info.id);
+            }
+        }
+        infos
+    }
+
+    /// Queues the revert of update `target` (the newest applied update not
+    /// reverted yet, if `None`); `reason` goes to the journal. Refused at
+    /// once, naming why, if it cannot be reverted now.
+    pub fn revert(
+        &'static self,
+        target: Option<UpdateId>,
+        reason: &str,
+    ) -> Result<UpdateId, String> {
+        let target = match target {
+            Some(id) => id,
+            None => self
+                .history
+                .newest()
+                .ok_or("no applied update to revert in this process")?,
+        };
+        self.history.revertible(target)?;
+        Ok(self.submit(Box::new(super::Revert::new(target, reason))))
     }
 }
 

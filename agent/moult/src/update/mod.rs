@@ -12,14 +12,20 @@ pub mod boundary;
 mod context;
 #[cfg(test)]
 mod foreign_gate_tests;
+mod functions;
+pub(crate) mod history;
 mod lifecycle;
 pub(crate) mod manager;
 mod redefine;
+mod revert;
 mod turn;
+pub(crate) mod watch;
 
 pub use context::{Hold, Undo, UpdateContext};
 pub use manager::PolledManager;
 pub use redefine::{ImmediateRedefine, SafeRedefine};
+pub use revert::Revert;
+pub use watch::Watch;
 
 use std::time::Duration;
 
@@ -61,6 +67,17 @@ impl Alterability {
 }
 
 /// Why a lifecycle hook failed.
+/// Whether an applied update can be reverted (see [`Update::revertible`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Revertible {
+    /// Yes: by replaying backwards what it changed through its context
+    /// (function versions, DSU threads' mains, conversions that have a down
+    /// transformer).
+    Recorded,
+    /// No, and why (shown when a revert is refused).
+    No(String),
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum UpdateError {
     /// The hook panicked; the payload's message.
@@ -179,5 +196,25 @@ pub trait Update: Send + 'static {
     /// Last step, after the update is over.
     fn cleanup(&mut self, _ctx: &mut UpdateContext) -> Result<(), UpdateError> {
         Ok(())
+    }
+
+    /// Whether it can be reverted once applied (`moult-console revert`, or
+    /// a watch). The predefined updates say [`Revertible::Recorded`]; a
+    /// custom update says so too when everything it changes goes through
+    /// its context (redefinitions, mains, conversions with a down
+    /// transformer). By default: not revertible, as moult cannot know what
+    /// else it did.
+    fn revertible(&self) -> Revertible {
+        Revertible::No(format!(
+            "`{}` does not say it can be reverted (implement `Update::revertible`)",
+            self.name()
+        ))
+    }
+
+    /// A watch to keep after it applied unless the apply request names one:
+    /// if its new versions panic more than allowed within the window, it is
+    /// reverted at once.
+    fn watch(&self) -> Option<Watch> {
+        None
     }
 }

@@ -78,6 +78,9 @@ impl<F: Copy + Send + 'static> Update for SafeRedefine<F> {
         ctx.redefine(self.func, self.new);
         Ok(())
     }
+    fn revertible(&self) -> super::Revertible {
+        super::Revertible::Recorded
+    }
 }
 
 /// Swaps a hot function at once (no quiescence needed), then reports over
@@ -139,6 +142,9 @@ impl<F: Copy + Send + 'static> Update for ImmediateRedefine<F> {
             .map(|(tid, _, _)| tid)
             .collect();
         Ok(())
+    }
+    fn revertible(&self) -> super::Revertible {
+        super::Revertible::Recorded
     }
     fn check_over(&mut self, ctx: &mut UpdateContext) -> bool {
         let active: Vec<i32> = depths_by_thread(ctx.runtime(), self.func.core)

@@ -281,6 +281,8 @@ mod tests {
                 step: LifecycleStep::Done,
                 attempts: 1,
                 outcome: Some(Outcome::Applied),
+                revertible: None,
+                reverted_by: None,
             },
             UpdateInfo {
                 id: 2,
@@ -288,6 +290,8 @@ mod tests {
                 step: LifecycleStep::Apply,
                 attempts: 1,
                 outcome: None,
+                revertible: None,
+                reverted_by: None,
             },
             UpdateInfo {
                 id: 3,
@@ -295,6 +299,8 @@ mod tests {
                 step: LifecycleStep::Queued,
                 attempts: 0,
                 outcome: None,
+                revertible: None,
+                reverted_by: None,
             },
         ]);
         us.event(&EventKind::RolledBack {
