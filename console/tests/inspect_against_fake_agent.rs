@@ -24,6 +24,7 @@ fn snapshot(dir: &Path, pid: u32) -> Snapshot {
             last_point: Some("loop_head".into()),
             main_version: 0,
             reboots: 0,
+            mains: Vec::new(),
         }],
         functions: vec![FunctionInfo {
             name: "step1_hello::hello".into(),

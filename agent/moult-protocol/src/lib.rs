@@ -20,6 +20,6 @@ pub use journal::{JournalAction, JournalEntry};
 pub use reply::{CAPABILITIES, ErrorCode, ProtocolError, QueuedUpdate, Response, ServerMessage};
 pub use request::{ClientMessage, PROTOCOL_VERSION, Request, WatchSpec};
 pub use snapshot::{
-    ClassInfo, FunctionInfo, Snapshot, ThreadActivity, ThreadInfo, ThreadState, UpdateInfo,
+    ClassInfo, FunctionInfo, MainHealth, Snapshot, ThreadActivity, ThreadInfo, ThreadState, UpdateInfo,
     VersionCount, VersionHealth,
 };

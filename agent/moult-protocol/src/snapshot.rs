@@ -31,6 +31,21 @@ pub struct ThreadInfo {
     pub main_version: u32,
     /// How many times it was rebooted.
     pub reboots: u32,
+    /// Panics and reboots of each main it ran (mains that did neither are
+    /// left out): how an operator judges a switched main.
+    #[serde(default)]
+    pub mains: Vec<MainHealth>,
+}
+
+/// How one main of a DSU thread fared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MainHealth {
+    /// The main's version (0 = the one the thread was spawned with).
+    pub version: u32,
+    /// Times it panicked (its thread then finished, or took a pending main).
+    pub panics: u32,
+    /// Times the thread was rebooted while it ran.
+    pub reboots: u32,
 }
 
 /// Live activations of one hot function on one thread.

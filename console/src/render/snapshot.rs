@@ -175,6 +175,7 @@ mod tests {
                     last_point: Some("loop_head".into()),
                     main_version: 0,
                     reboots: 0,
+                    mains: Vec::new(),
                 },
                 ThreadInfo {
                     name: "grower".into(),
@@ -182,6 +183,7 @@ mod tests {
                     last_point: Some("before_sum".into()),
                     main_version: 1,
                     reboots: 2,
+                    mains: Vec::new(),
                 },
             ],
             functions: vec![

@@ -66,6 +66,8 @@ pub(crate) struct RecordInner {
     pub(crate) main_version: u32,
     /// Reboots so far.
     pub(crate) reboots: u32,
+    /// Panics and reboots per main version (see `MainHealth`).
+    pub(crate) mains: Vec<moult_protocol::MainHealth>,
     /// Pending park request, if any.
     pub(crate) park: Option<ParkRequest>,
     /// Pending reboot, with an optional new main.
@@ -119,6 +121,7 @@ impl ThreadRecord {
                 main,
                 main_version: 0,
                 reboots: 0,
+                mains: Vec::new(),
                 park: None,
                 reboot: None,
                 switch: None,
@@ -179,6 +182,23 @@ impl ThreadRecord {
             last_point: self.last_point(),
             main_version: inner.main_version,
             reboots: inner.reboots,
+            mains: inner.mains.clone(),
+        }
+    }
+
+    /// The health entry of the main running now.
+    pub(crate) fn main_health(inner: &mut RecordInner) -> &mut moult_protocol::MainHealth {
+        let version = inner.main_version;
+        match inner.mains.iter().position(|m| m.version == version) {
+            Some(i) => &mut inner.mains[i],
+            None => {
+                inner.mains.push(moult_protocol::MainHealth {
+                    version,
+                    panics: 0,
+                    reboots: 0,
+                });
+                inner.mains.last_mut().expect("just pushed")
+            }
         }
     }
 

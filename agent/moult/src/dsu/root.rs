@@ -187,6 +187,7 @@ fn root(record: Arc<ThreadRecord>, previous: Option<JoinHandle<()>>) {
             MainExit::Reboot => Next::Reboot,
             MainExit::Returned => after_main(&record),
             MainExit::Panicked(message) => {
+                ThreadRecord::main_health(&mut record.lock()).panics += 1;
                 record.log_error(format!("main panicked: {message}"));
                 after_main(&record)
             }
@@ -238,6 +239,7 @@ fn after_main(record: &ThreadRecord) -> Next {
 fn reboot(record: Arc<ThreadRecord>) {
     {
         let mut inner = record.lock();
+        ThreadRecord::main_health(&mut inner).reboots += 1;
         let pending = inner.reboot.take();
         let new_main = match pending.and_then(|p| p.value) {
             Some(main) => Some(main),
