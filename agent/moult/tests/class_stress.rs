@@ -79,6 +79,7 @@ fn run(update: Box<dyn moult::Update>) {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "Miri: too slow for its 20 s update budget")]
 fn conversions_under_concurrent_create_read_drop_keep_exact_counts() {
     let stop = Arc::new(AtomicBool::new(false));
     let workers: Vec<_> = (1..=3)

@@ -265,6 +265,7 @@ impl Update for ClockUpdate {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "Miri: too slow (over 5 minutes)")]
 fn the_clock_never_mixes_an_old_tic_with_a_new_tac() {
     const UPDATES: u32 = 200;
     let iterations = Arc::new(AtomicU64::new(0));

@@ -66,6 +66,7 @@ fn run(update: impl Update) -> Outcome {
 /// names the panic, and afterwards every one of the million is back in
 /// version 0 with its own value (each read), and new instances are version 0.
 #[test]
+#[cfg_attr(miri, ignore = "Miri: a million instances take hours")]
 fn a_transformer_panicking_at_instance_k_of_a_million_leaves_all_in_the_old_version() {
     let all: Vec<_> = (0..INSTANCES).map(|i| CELLS.create(i)).collect();
     assert_eq!(CELLS.live(), INSTANCES);

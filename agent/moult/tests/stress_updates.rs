@@ -234,6 +234,7 @@ fn assert_nothing_held(rt: &Runtime, threads: &[DsuThread], after: usize) {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "Miri: reads /proc (isolation) and is too slow")]
 fn updates_back_to_back_lose_no_call_no_instance_and_leave_nothing_held() {
     let updates: usize = std::env::var("MOULT_STRESS_UPDATES")
         .ok()

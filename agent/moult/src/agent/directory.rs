@@ -123,6 +123,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[cfg_attr(miri, ignore = "Miri: real directories and processes")]
     fn dead_agents_are_swept_and_live_ones_kept() {
         let dir = std::env::temp_dir().join(format!("moult-sweep-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();

@@ -202,6 +202,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "Miri: real files")]
     fn reading_keeps_the_newest_and_skips_torn_lines() {
         let path = std::env::temp_dir().join(format!("moult-journal-{}", std::process::id()));
         let line = |id| {

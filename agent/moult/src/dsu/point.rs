@@ -138,8 +138,11 @@ fn requested(record: &ThreadRecord, point: &'static str) {
             drop(inner);
             // Destructors run by the unwind must not reach this again.
             record.busy.store(true, Ordering::Relaxed);
+            // The root runner stored it with an `as usize` cast, which exposed
+            // its provenance: take it back, or the call has none (Miri: UB).
+            let raise = std::ptr::with_exposed_provenance::<()>(raise);
             // SAFETY: stored from a `fn() -> !` by the root runner (Main::raise).
-            let raise: fn() -> ! = unsafe { std::mem::transmute::<usize, fn() -> !>(raise) };
+            let raise: fn() -> ! = unsafe { std::mem::transmute::<*const (), fn() -> !>(raise) };
             raise();
         }
         if inner.park.as_ref().is_some_and(|r| r.matches(point)) {
