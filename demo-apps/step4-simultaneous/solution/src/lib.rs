@@ -4,7 +4,7 @@
 //!
 //! 1. **`interm`** redefines `write_shared` and `read_shared` together, once
 //!    both are quiescent, to intermediate versions that handle both formats
-//!    and choose by the flag [`NEW_FORMAT`] (still `false`: they behave as
+//!    and choose by the flag `NEW_FORMAT` (still `false`: they behave as
 //!    version 0). Once applied, no version-0 code runs any more: its last
 //!    activations drained before the swap, and every later call enters an
 //!    intermediate version.
