@@ -3,13 +3,13 @@
 //! The in-process agent a running program links to be changed without being
 //! stopped (Pymoult's concepts, in Rust):
 //!
-//! - **hot functions** ([`hot`], [`HotFn`]): calls go through a slot holding
+//! - **hot functions** ([`hot`](mod@hot), [`HotFn`]): calls go through a slot holding
 //!   the current version; an update swaps the slot once the function is
 //!   quiescent (no activation running on the threads the update names);
 //! - **DSU threads and update points** ([`dsu`], [`update_point!`]): threads
 //!   that park at a named point while an update applies, that can be rebooted
 //!   onto a new main, or run a closure on the update's behalf;
-//! - **tracked classes** ([`class`]): instances of a trait-object type whose
+//! - **tracked classes** ([`class`](mod@class)): instances of a trait-object type whose
 //!   live values can be converted, eagerly or lazily, to a new version;
 //! - **updates** ([`update`]): Pymoult's whole lifecycle as a trait, run by a
 //!   manager thread or polled from the app, with every step on an event stream;

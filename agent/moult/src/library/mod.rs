@@ -11,7 +11,7 @@
 //!   the app's runtime, runs the function under `catch_unwind`, and returns
 //!   the updates (wrapped in the library's own panic boundary) or an error.
 //!
-//! The [`loader`] reads the fingerprint from the *file* and refuses a mismatch
+//! The loader (`loader.rs`) reads the fingerprint from the *file* and refuses a mismatch
 //! before `dlopen` runs any of the library's code, copies the library to a
 //! unique path (the same path could hand back an old image), loads it, calls
 //! the entry, and keeps it loaded for the life of the process.
