@@ -1,4 +1,4 @@
-//! Captures what the build fingerprint needs (DESIGN.md fact 2): the exact
+//! Captures what the build fingerprint needs (docs/ARCHITECTURE.md, fact 2): the exact
 //! rustc, the target, the profile and the panic strategy this copy of moult
 //! was compiled with. Every update library embeds the same facts from *its*
 //! copy, and the loader refuses a library whose facts differ from the app's.

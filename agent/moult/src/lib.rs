@@ -17,7 +17,7 @@
 //!   loaded with `dlopen`, never unloaded.
 //!
 //! Update code compiled into a `cdylib` carries its own copy of this crate
-//! (statics are duplicated, DESIGN.md fact 1). Every copy reaches the one
+//! (statics are duplicated, docs/ARCHITECTURE.md, fact 1). Every copy reaches the one
 //! [`Runtime`] of the app: the app's copy owns it, a library's copy is handed
 //! a pointer to it by its entry ([`library`]). Panics are always caught by the
 //! copy of `std` that raised them (see [`update::boundary`]).

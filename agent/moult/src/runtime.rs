@@ -2,9 +2,18 @@
 //!
 //! The app's copy of moult owns the [`Runtime`] (a process-wide static). An
 //! update library carries its own copy of moult with its own statics
-//! (DESIGN.md fact 1), so its entry is handed a pointer to the app's runtime
+//! (docs/ARCHITECTURE.md, fact 1), so its entry is handed a pointer to the app's runtime
 //! and [`runtime()`] returns that one from then on: every registry access,
 //! from any copy, lands in the app's state.
+//!
+//! `impl Runtime` is split by registry; the methods live in:
+//! - here: events, `is_applied`, uptime;
+//! - `update/manager.rs`: the queue (`submit`, `submit_watched`, `wait`,
+//!   `abort`, `postpone`, `updates`, `revert`);
+//! - `hot/quiescence.rs`: `functions` (versions, activity, health);
+//! - `dsu/registry.rs`: `threads`;
+//! - `class/registry.rs`: `classes`, `convert_pending`;
+//! - `library/mod.rs`: `libraries`.
 
 use std::sync::atomic::{AtomicPtr, Ordering};
 use std::sync::{Mutex, OnceLock};

@@ -5,7 +5,7 @@
 //! (moult only ever replaces a value whole), so this lock keeps the state in
 //! one word: 8 bytes less per instance. It waits on that word with
 //! `futex(2)`, which the kernel keys by address: an update library's copy of
-//! moult shares it with the app's (DESIGN.md fact 1), as with std's locks.
+//! moult shares it with the app's (docs/ARCHITECTURE.md, fact 1), as with std's locks.
 //!
 //! Writers are preferred (a waiting writer holds new readers back, as std's
 //! futex lock does), so a stream of readers cannot starve a conversion; a

@@ -21,7 +21,7 @@
 //!
 //! Every bit of state lives in the app's [`Runtime`](crate::Runtime) (its
 //! class registry): an update library carries its own copy of every static
-//! (DESIGN.md fact 1), so a `Class` static only holds its compile-time
+//! (docs/ARCHITECTURE.md, fact 1), so a `Class` static only holds its compile-time
 //! description and forwards, from its first use on, to the class record the
 //! app registered under its name — exactly like [`HotFn`](crate::HotFn).
 //!

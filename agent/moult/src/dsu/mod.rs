@@ -14,7 +14,7 @@
 //! # Living with several copies of moult and std
 //!
 //! An update library (`cdylib`) carries its own copy of moult *and of std*
-//! (DESIGN.md fact 1). Three rules follow, and this module keeps them:
+//! (docs/ARCHITECTURE.md, fact 1). Three rules follow, and this module keeps them:
 //!
 //! 1. **All state lives in the runtime.** Every DSU thread is a record in
 //!    the runtime's `ThreadRegistry`; a copy's only statics are a
@@ -52,7 +52,7 @@
 //!
 //! At its next update point after the requesting update *resumed*, the
 //! thread unwinds to its root (stack destructors run), its OS thread exits
-//! (so thread-locals of the old main are dropped, DESIGN.md fact 6), and a
+//! (so thread-locals of the old main are dropped, docs/ARCHITECTURE.md, fact 6), and a
 //! new OS thread with the same DSU name and record first joins the old one,
 //! then runs the (new) main. A request made by an update that then fails is
 //! cancelled by the rollback: requests are only *armed* when the update's

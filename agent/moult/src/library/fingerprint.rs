@@ -1,4 +1,4 @@
-//! The build fingerprint every update library carries (DESIGN.md fact 2).
+//! The build fingerprint every update library carries (docs/ARCHITECTURE.md, fact 2).
 //!
 //! Trait objects, `TypeId`s and the runtime's layout are only shared between
 //! the app and a library built by the same compiler, from the same moult,

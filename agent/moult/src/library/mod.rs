@@ -27,7 +27,7 @@ pub use loader::{Staged, load_update, stage};
 use std::path::PathBuf;
 use std::sync::Mutex;
 
-/// A library loaded into the process (never unloaded: DESIGN.md fact 3).
+/// A library loaded into the process (never unloaded: docs/ARCHITECTURE.md, fact 3).
 pub(crate) struct Loaded {
     /// The path the user gave.
     pub(crate) source: PathBuf,

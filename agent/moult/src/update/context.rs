@@ -1,5 +1,15 @@
 //! The context an update acts through: every change recorded for rollback,
 //! every hold recorded for release.
+//!
+//! `impl UpdateContext` is split by what it acts on; the methods live in:
+//! - here: identity, events, undo steps and holds, `retry`, `sleep`;
+//! - `update/functions.rs`: hot functions (`close_gate`, `quiescence`, `redefine`);
+//! - `dsu/park.rs`: update points (`request_park`, `parked`, `clean_failed_park`);
+//! - `dsu/reboot.rs`: mains (`reboot`, `switch_main`);
+//! - `dsu/active.rs`: closures run in a DSU thread (`run_in_thread`);
+//! - `class/eager.rs`, `class/lazy.rs`: conversions (`convert_eager`, `convert_lazy`);
+//! - `class/accessor.rs`: Pymoult's low-level class API (`update_to_class`, `redefine_class`);
+//! - `class/traversal.rs`: heap traversal (`walk_instances`).
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -39,7 +39,7 @@ pub struct Stamped {
 
 /// DynamOS's flag: `true` once the variable holds the new format.
 ///
-/// A static of *this* library (DESIGN.md fact 1: the app's statics, and this
+/// A static of *this* library (docs/ARCHITECTURE.md, fact 1: the app's statics, and this
 /// library's, are separate copies). That is what is wanted: the only code
 /// that reads it is the intermediate versions below, and the only code that
 /// writes it is the `flip` update below, all in this library, all sharing
