@@ -12,7 +12,7 @@
 //!   `abort`, `postpone`, `updates`, `revert`);
 //! - `hot/quiescence.rs`: `functions` (versions, activity, health);
 //! - `dsu/registry.rs`: `threads`;
-//! - `class/registry.rs`: `classes`, `convert_pending`;
+//! - `class/registry.rs`: `classes`, `convert_pending`, `visit_instances`;
 //! - `library/mod.rs`: `libraries`.
 
 use std::sync::atomic::{AtomicPtr, Ordering};

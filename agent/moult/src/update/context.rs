@@ -9,7 +9,7 @@
 //! - `dsu/active.rs`: closures run in a DSU thread (`run_in_thread`);
 //! - `class/eager.rs`, `class/lazy.rs`: conversions (`convert_eager`, `convert_lazy`);
 //! - `class/accessor.rs`: Pymoult's low-level class API (`update_to_class`, `redefine_class`);
-//! - `class/traversal.rs`: heap traversal (`walk_instances`).
+//! - `class/traversal.rs`: heap traversal (`visit_instances`).
 
 use std::sync::Arc;
 use std::time::Duration;
