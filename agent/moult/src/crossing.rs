@@ -103,16 +103,25 @@ pub(crate) fn catch_in<R, F: FnOnce() -> R>(owner: &'static StdCopy, f: F) -> Re
 
 /// The address range of this copy's image (executable or shared object):
 /// a fn pointer inside it is this copy's code. Empty until
-/// [`Copies::register_this`] measured it; until then every call takes the
-/// slower path, which is right for every version.
+/// [`Copies::register_this`] measured it (the runtime does it when it starts,
+/// a library's entry before any of its code runs); while empty every call
+/// takes the slower path, which is right for every version.
 static THIS_IMAGE: [AtomicUsize; 2] = [AtomicUsize::new(0), AtomicUsize::new(0)];
 
+/// This copy's image, `(start, end)`; `(0, 0)` until measured. Hot
+/// functions' statics cache it beside their resolved core (`hot/call.rs`).
+pub(crate) fn this_image() -> (usize, usize) {
+    (
+        THIS_IMAGE[0].load(Ordering::Relaxed),
+        THIS_IMAGE[1].load(Ordering::Relaxed),
+    )
+}
+
 /// `true` if the code at `f` belongs to this copy's image (so a panic there
-/// is this copy's to catch). Two loads that do not depend on `f`.
-#[inline(always)]
-pub(crate) fn is_own_code(f: *const ()) -> bool {
-    let start = THIS_IMAGE[0].load(Ordering::Relaxed);
-    let end = THIS_IMAGE[1].load(Ordering::Relaxed);
+/// is this copy's to catch).
+#[cfg(test)]
+fn is_own_code(f: *const ()) -> bool {
+    let (start, end) = this_image();
     (f as usize).wrapping_sub(start) < end.wrapping_sub(start)
 }
 

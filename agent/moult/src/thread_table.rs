@@ -117,6 +117,18 @@ impl ThreadTable {
         ptr
     }
 
+    /// The function id whose counter `counter` is, if it is one of this
+    /// table's (a scan of the chunks: for the cold paths).
+    pub(crate) fn id_of(&self, counter: &Counter) -> Option<u32> {
+        let at = counter as *const Counter as usize;
+        self.chunks.iter().enumerate().find_map(|(c, chunk)| {
+            let start = chunk.load(Ordering::Acquire) as usize;
+            let offset = at.checked_sub(start)?;
+            let i = offset / std::mem::size_of::<Counter>();
+            (start != 0 && i < CHUNK).then_some((c * CHUNK + i) as u32)
+        })
+    }
+
     /// Any thread: (depth, calls) of function `id` here; zeros if never called.
     pub(crate) fn read(&self, id: u32) -> (u32, u64) {
         let (c, i) = (id as usize / CHUNK, id as usize % CHUNK);

@@ -15,32 +15,30 @@
 use std::sync::atomic::{Ordering, compiler_fence, fence};
 
 use super::{HotFn, HotFnCore, unerase};
-use crate::crossing::{call_in, is_own_code};
+use crate::crossing::call_in;
 use crate::thread_table::{Counter, current_table};
 
 /// Marks the end of an activation: [`ExitGuard::returned`] on return (no
 /// drop), its `Drop` only when the call unwinds — which also counts the
-/// version's panic (`health.rs`), at no cost to calls that return.
-struct ExitGuard<'a> {
-    counter: &'a Counter,
-    core: &'a HotFnCore,
-    version: *mut (),
-}
+/// panic (`health.rs`). It holds nothing but the counter, as before panics
+/// were counted: the function is found again from the counter on unwind, so
+/// calls that return pay nothing for it.
+struct ExitGuard<'a>(&'a Counter);
 
 impl ExitGuard<'_> {
     /// The call returned.
     #[inline(always)]
     fn returned(self) {
         let this = std::mem::ManuallyDrop::new(self);
-        this.counter.exit();
+        this.0.exit();
     }
 }
 
 impl Drop for ExitGuard<'_> {
     #[cold]
     fn drop(&mut self) {
-        self.counter.exit();
-        super::health::count_panic(self.core, self.version);
+        self.0.exit();
+        super::health::count_unwind(self.0);
     }
 }
 
@@ -66,12 +64,8 @@ impl<F: Copy + 'static> HotFn<F> {
                     p = owner_pass(core); // cold: the gate is closed
                 }
                 if !p.is_null() {
-                    let exit = ExitGuard {
-                        counter,
-                        core,
-                        version: p,
-                    };
-                    let r = run(core, p, invoke);
+                    let exit = ExitGuard(counter);
+                    let r = self.run(core, p, invoke);
                     exit.returned();
                     return r;
                 }
@@ -105,7 +99,7 @@ impl<F: Copy + 'static> HotFn<F> {
                     }
                 }
                 let _leave = Leave(&record.untracked);
-                return run(core, p, invoke);
+                return self.run(core, p, invoke);
             }
             record.untracked.fetch_sub(1, Ordering::SeqCst);
             wait_gate(core);
@@ -123,9 +117,29 @@ impl<F: Copy + 'static> HotFn<F> {
         }
     }
 
+    /// Calls the version `p` of `core` with `invoke`; through its owner's
+    /// panic catch when another copy of `std` compiled it.
+    #[inline(always)]
+    fn run<R>(&'static self, core: &HotFnCore, p: *mut (), invoke: impl FnOnce(F) -> R) -> R {
+        // SAFETY: a hot function's versions are only ever `erase::<F>` of an F
+        // (the `HotFn::new` contract, and type-checked at redefinition).
+        let f = unsafe { unerase::<F>(p) };
+        let start = self.image[0].load(Ordering::Relaxed);
+        let end = self.image[1].load(Ordering::Relaxed);
+        if (p as usize).wrapping_sub(start) < end.wrapping_sub(start) {
+            invoke(f)
+        } else {
+            run_other(core, p, move || invoke(f))
+        }
+    }
+
     #[cold]
     fn resolve(&'static self) -> &'static HotFnCore {
         let core = crate::runtime().functions.resolve_static(&self.core);
+        // The runtime (and, in a library, the entry) measured this copy's image.
+        let (start, end) = crate::crossing::this_image();
+        self.image[0].store(start, Ordering::Relaxed);
+        self.image[1].store(end, Ordering::Relaxed);
         self.resolved.store(
             core as *const HotFnCore as *mut HotFnCore,
             Ordering::Release,
@@ -155,20 +169,6 @@ impl<F: Copy + 'static> HotFn<F> {
             .record(core)
             .version
             .load(Ordering::Acquire)
-    }
-}
-
-/// Calls the version `p` of `core` with `invoke`; through its owner's panic
-/// catch when another copy of `std` compiled it.
-#[inline(always)]
-fn run<F: Copy + 'static, R>(core: &HotFnCore, p: *mut (), invoke: impl FnOnce(F) -> R) -> R {
-    // SAFETY: a hot function's versions are only ever `erase::<F>` of an F
-    // (the `HotFn::new` contract, and type-checked at redefinition).
-    let f = unsafe { unerase::<F>(p) };
-    if is_own_code(p) {
-        invoke(f)
-    } else {
-        run_other(core, p, move || invoke(f))
     }
 }
 

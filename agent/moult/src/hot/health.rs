@@ -19,8 +19,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use moult_protocol::{EventKind, VersionHealth};
 
-use super::{FnRecord, HotFnCore};
+use super::FnRecord;
 use crate::Runtime;
+use crate::thread_table::Counter;
 
 /// Shortest time between two `version_panicked` events of one function.
 const EVENT_EVERY_MS: u64 = 1_000;
@@ -108,17 +109,33 @@ impl FnRecord {
     }
 }
 
-/// A call of `core`'s version `f` unwound: counts the panic, and tells the
-/// console unless it was told less than a second ago. Reboot unwinds are
+/// A hot call counted on `counter` (the calling thread's) unwound: counts
+/// a panic of the function's current version (a safe redefine cannot swap
+/// it while the panicking activation is still counted). Reboot unwinds are
 /// not panics and are not counted.
 #[cold]
-pub(crate) fn count_panic(core: &HotFnCore, f: *mut ()) {
+pub(crate) fn count_unwind(counter: &Counter) {
     if crate::dsu::unwinding_for_reboot() {
         return;
     }
+    let Some(id) = crate::thread_table::current_table().and_then(|t| t.id_of(counter)) else {
+        return;
+    };
+    let rt = crate::runtime();
+    let record = rt.functions.record_by_id(id);
+    let mut current = record.core.slot.load(Ordering::Acquire);
+    if current.is_null() {
+        current = record.gate_restore.load(Ordering::Acquire);
+    }
+    count_panic(&record, current);
+}
+
+/// Counts a panic of `record`'s version `f`, and tells the console unless
+/// it was told less than a second ago.
+fn count_panic(record: &FnRecord, f: *mut ()) {
+    let core = record.core;
     let (version, panics) = core.versions.count_panic(f);
     let rt = crate::runtime();
-    let record = rt.functions.record(core);
     let health = &record.health;
     health.unreported.fetch_add(1, Ordering::Relaxed);
     let now = rt.uptime_ms().max(1);

@@ -19,7 +19,7 @@ pub(crate) use registry::{FnRecord, FunctionRegistry};
 
 use std::any::TypeId;
 use std::marker::PhantomData;
-use std::sync::atomic::{AtomicPtr, AtomicU32};
+use std::sync::atomic::{AtomicPtr, AtomicU32, AtomicUsize};
 
 use version::Versions;
 
@@ -53,6 +53,12 @@ pub struct HotFn<F: 'static> {
     core: HotFnCore,
     /// The core calls go to: this static's own (app) or the app's (library copy).
     resolved: AtomicPtr<HotFnCore>,
+    /// Start and end of the image holding this static (and so the code of
+    /// the copy of moult and `std` its calls run in): a version whose code
+    /// lies outside is another copy's, called through its panic catch.
+    /// Beside `resolved`, so the check reads no other cache line; set
+    /// before `resolved` is published.
+    pub(crate) image: [AtomicUsize; 2],
     _f: PhantomData<F>,
 }
 
@@ -97,6 +103,7 @@ impl<F: Copy + 'static> HotFn<F> {
                 original,
             },
             resolved: AtomicPtr::new(std::ptr::null_mut()),
+            image: [AtomicUsize::new(0), AtomicUsize::new(0)],
             _f: PhantomData,
         }
     }

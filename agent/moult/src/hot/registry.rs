@@ -172,6 +172,11 @@ impl FunctionRegistry {
         core
     }
 
+    /// The record of function `id`.
+    pub(crate) fn record_by_id(&self, id: u32) -> Arc<FnRecord> {
+        self.inner.read().unwrap_or_else(|e| e.into_inner()).by_id[id as usize].clone()
+    }
+
     /// The record of a registered core.
     pub(crate) fn record(&self, core: &HotFnCore) -> Arc<FnRecord> {
         let id = core.id.load(Ordering::Acquire);
