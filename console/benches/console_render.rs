@@ -18,8 +18,10 @@ use std::time::Duration;
 
 use criterion::{Criterion, criterion_group};
 use moult_console::tui::state::AppState;
-use moult_console::tui::ui::{Ui, ViewId};
-use moult_console::tui::view::{Theme, draw};
+use moult_console::tui::theme::Theme;
+use moult_console::tui::ui::Ui;
+use moult_console::tui::view::draw;
+use moult_console::tui::view_id::ViewId;
 use moult_protocol::{
     AgentInfo, ClassInfo, FunctionInfo, ServerMessage, Snapshot, ThreadActivity, VersionCount,
 };

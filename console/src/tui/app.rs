@@ -14,8 +14,9 @@ use super::input::Key;
 use super::session::Session;
 use super::state::AppState;
 use super::terminal::{self, TerminalGuard};
+use super::theme::Theme;
 use super::ui::Ui;
-use super::view::{self, Theme};
+use super::view;
 use crate::exit::Exit;
 use crate::target::{self, Target};
 

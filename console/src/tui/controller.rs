@@ -8,9 +8,10 @@ use super::build_log::{BuildLog, BuildStatus};
 use super::feed::{Command, Feed};
 use super::input::{self, Action, Key, Scope};
 use super::picker::Picker;
+use super::rows;
 use super::state::{AppState, Link};
-use super::ui::{Confirm, Detail, Mode, Pending, Tone, Ui, ViewId};
-use super::view;
+use super::ui::{Confirm, Detail, Mode, Pending, Tone, Ui};
+use super::view_id::ViewId;
 use crate::update_build::UpdateSource;
 
 /// Messages held while paused, at most: past this the oldest are applied
@@ -225,7 +226,7 @@ impl Controller {
             }
             Action::Filter => ui.mode = Mode::Filter,
             Action::Sort => {
-                let keys = view::sort_keys(ui.view);
+                let keys = rows::sort_keys(ui.view).len();
                 let nav = ui.nav();
                 nav.sort = (nav.sort + 1) % keys;
             }
@@ -277,15 +278,15 @@ impl Controller {
         let nav = &self.ui.tables[self.ui.view.index()];
         match self.ui.view {
             ViewId::Threads => {
-                view::selected_thread(state, nav).map(|t| Detail::Thread(t.name.clone()))
+                rows::threads::selected(state, nav).map(|t| Detail::Thread(t.name.clone()))
             }
             ViewId::Functions => {
-                view::selected_function(state, nav).map(|f| Detail::Function(f.info.name.clone()))
+                rows::functions::selected(state, nav).map(|f| Detail::Function(f.info.name.clone()))
             }
             ViewId::Classes => {
-                view::selected_class(state, nav).map(|c| Detail::Class(c.info.name.clone()))
+                rows::classes::selected(state, nav).map(|c| Detail::Class(c.info.name.clone()))
             }
-            ViewId::Updates => view::selected_update(state, nav).map(|u| Detail::Update(u.id)),
+            ViewId::Updates => rows::updates::selected(state, nav).map(|u| Detail::Update(u.id)),
             ViewId::Alterability => state.updates.focus().map(|u| Detail::Update(u.id)),
         }
     }
@@ -296,7 +297,7 @@ impl Controller {
     fn stop_target(&self) -> Option<(u64, String)> {
         let nav = &self.ui.tables[ViewId::Updates.index()];
         let selected = (self.ui.view == ViewId::Updates)
-            .then(|| view::selected_update(&self.state, nav))
+            .then(|| rows::updates::selected(&self.state, nav))
             .flatten()
             .filter(|u| !u.is_done());
         selected
@@ -328,7 +329,7 @@ impl Controller {
 
     fn ask_convert(&mut self) {
         let nav = &self.ui.tables[ViewId::Classes.index()];
-        let Some(class) = view::selected_class(&self.state, nav) else {
+        let Some(class) = rows::classes::selected(&self.state, nav) else {
             self.ui.say(Tone::Error, "no class selected");
             return;
         };
@@ -347,7 +348,7 @@ impl Controller {
 
     fn ask_reboot(&mut self) {
         let nav = &self.ui.tables[ViewId::Threads.index()];
-        let Some(thread) = view::selected_thread(&self.state, nav) else {
+        let Some(thread) = rows::threads::selected(&self.state, nav) else {
             self.ui.say(Tone::Error, "no thread selected");
             return;
         };

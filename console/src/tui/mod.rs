@@ -23,13 +23,16 @@ pub mod controller;
 pub mod feed;
 pub mod input;
 pub mod picker;
+pub mod rows;
 pub mod session;
 pub mod state;
 pub mod table_nav;
 pub mod terminal;
 pub mod text_scroll;
+pub mod theme;
 pub mod ui;
 pub mod view;
+pub mod view_id;
 pub mod workshop;
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use moult_protocol::{Event, EventKind, ServerMessage};
 
 use super::*;
 use crate::tui::fixtures::replay;
-use crate::tui::view::Theme;
+use crate::tui::theme::Theme;
 
 fn console(scenario: &str, cwd: PathBuf) -> Controller {
     let theme = Theme {

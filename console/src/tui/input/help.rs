@@ -2,7 +2,7 @@
 //! footer's hints.
 
 use super::{KEYS, KeyBinding, Scope};
-use crate::tui::ui::ViewId;
+use crate::tui::view_id::ViewId;
 
 /// One line of help: the keys of consecutive bindings of one action in one
 /// scope, joined (`Up / k`), and their help.

@@ -2,7 +2,7 @@
 //! the demo, in the order the help and the README list them.
 
 use super::{Action as A, Key as K, KeyBinding, Scope as S, bind};
-use crate::tui::ui::ViewId;
+use crate::tui::view_id::ViewId;
 
 /// Every key of the console. Bindings of one action that follow each other
 /// read as one line of help (`Up / k`).

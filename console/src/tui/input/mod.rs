@@ -13,7 +13,7 @@ pub use keys::KEYS;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-use super::ui::ViewId;
+use super::view_id::ViewId;
 
 /// A key, as the table names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -6,9 +6,9 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::{Clear, Paragraph};
 
-use super::Theme;
-use super::updates::box_titled;
+use super::boxed::box_titled;
 use crate::tui::build_log::{BuildLog, BuildStatus};
+use crate::tui::theme::Theme;
 
 /// Draws the pane over `area`: the last lines that fit.
 pub fn draw(frame: &mut Frame, area: Rect, log: &BuildLog, theme: Theme) {

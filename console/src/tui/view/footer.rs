@@ -6,7 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::Theme;
+use crate::tui::theme::Theme;
 use crate::tui::ui::{Mode, Tone, Ui};
 
 /// Draws the two footer lines, with `hints` (key, word) on the second.

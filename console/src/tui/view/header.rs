@@ -8,11 +8,12 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::Theme;
 use super::lifecycle::attempts;
 use crate::render;
 use crate::tui::state::{AppState, Link};
-use crate::tui::ui::{Ui, ViewId};
+use crate::tui::theme::Theme;
+use crate::tui::ui::Ui;
+use crate::tui::view_id::ViewId;
 
 /// Draws the three header lines.
 pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, ui: &Ui) {

@@ -5,9 +5,9 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
-use super::Theme;
-use super::updates::box_titled;
+use super::boxed::box_titled;
 use crate::tui::input::{help_lines, scope_words};
+use crate::tui::theme::Theme;
 
 /// Every help line, with a heading where the scope changes.
 pub fn lines(theme: Theme) -> Vec<Line<'static>> {

@@ -6,6 +6,7 @@
 //! same pieces.
 
 mod alterability;
+pub mod boxed;
 mod build;
 mod classes;
 mod confirm;
@@ -18,22 +19,19 @@ mod lifecycle;
 mod sparkline;
 mod stage;
 mod table;
-mod theme;
 mod threads;
 mod updates;
 mod workshop;
 
-pub use theme::Theme;
 pub use workshop::draw as draw_workshop;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 
 use super::input::footer_hints;
-use super::state::{AppState, ClassRow, FunctionRow, UpdateRow};
-use super::table_nav::TableNav;
-use super::ui::{Mode, Ui, ViewId};
-use moult_protocol::ThreadInfo;
+use super::state::AppState;
+use super::ui::{Mode, Ui};
+use super::view_id::ViewId;
 
 /// Draws the whole screen.
 pub fn draw(frame: &mut Frame, state: &AppState, ui: &mut Ui) {
@@ -78,37 +76,6 @@ pub(crate) fn draw_prompt(frame: &mut Frame, area: Rect, ui: &mut Ui) {
         Mode::Build(log) => build::draw(frame, area, log, theme),
         Mode::Normal | Mode::Filter => {}
     }
-}
-
-/// How many sort keys `view` has (what `s` cycles through).
-pub fn sort_keys(view: ViewId) -> usize {
-    match view {
-        ViewId::Threads => threads::SORTS.len(),
-        ViewId::Functions => functions::SORTS.len(),
-        ViewId::Classes => classes::SORTS.len(),
-        ViewId::Updates => updates::SORTS.len(),
-        ViewId::Alterability => alterability::SORTS.len(),
-    }
-}
-
-/// The selected thread of the Threads view.
-pub fn selected_thread<'a>(state: &'a AppState, nav: &TableNav) -> Option<&'a ThreadInfo> {
-    threads::selected(state, nav)
-}
-
-/// The selected function of the Functions view.
-pub fn selected_function<'a>(state: &'a AppState, nav: &TableNav) -> Option<&'a FunctionRow> {
-    functions::selected(state, nav)
-}
-
-/// The selected class of the Classes view.
-pub fn selected_class<'a>(state: &'a AppState, nav: &TableNav) -> Option<&'a ClassRow> {
-    classes::selected(state, nav)
-}
-
-/// The selected update of the Updates view.
-pub fn selected_update<'a>(state: &'a AppState, nav: &TableNav) -> Option<&'a UpdateRow> {
-    updates::selected(state, nav)
 }
 
 #[cfg(test)]

@@ -5,9 +5,9 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Clear, Paragraph, Row};
 
-use super::Theme;
 use super::table::{self, Column, TableSpec};
 use crate::tui::picker::{EntryKind, Picker};
+use crate::tui::theme::Theme;
 
 const COLUMNS: &[Column] = &[
     Column {

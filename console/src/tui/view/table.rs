@@ -6,8 +6,8 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Row, Table, TableState};
 
-use super::Theme;
 use crate::tui::table_nav::TableNav;
+use crate::tui::theme::Theme;
 
 /// One column: its title and width.
 #[derive(Debug, Clone, Copy)]

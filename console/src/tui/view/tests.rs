@@ -9,6 +9,7 @@ use ratatui::backend::TestBackend;
 use super::*;
 use crate::tui::fixtures::replay;
 use crate::tui::state::AppState;
+use crate::tui::theme::Theme;
 use crate::tui::ui::{Confirm, Detail, Pending, Ui};
 
 const UNICODE: Theme = Theme {

@@ -11,7 +11,8 @@ use ratatui::widgets::Paragraph;
 
 use super::{output, solution, work};
 use crate::tui::input::{Scope, exercise_hints, screen_hints};
-use crate::tui::view::{Theme, confirm, draw_body, draw_prompt, footer, header};
+use crate::tui::theme::Theme;
+use crate::tui::view::{confirm, draw_body, draw_prompt, footer, header};
 use crate::tui::workshop::running::{AppLife, Overlay, Running};
 use crate::tutorial::check::Verdict;
 

@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row};
 
 use crate::tui::table_nav::TableNav;
-use crate::tui::view::Theme;
+use crate::tui::theme::Theme;
 use crate::tui::view::table::{self, Column, TableSpec};
 use crate::tutorial::catalog::EXERCISES;
 use crate::tutorial::progress::{Progress, Status};

@@ -10,7 +10,7 @@
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 
-use crate::tui::view::Theme;
+use crate::tui::theme::Theme;
 
 /// A word and the styles of its pieces (`` `x`, `` is code then plain).
 #[derive(Debug, Clone, Default)]

@@ -16,10 +16,10 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::Theme;
 use super::footer::hint_line;
 use super::help;
 use crate::tui::input::{Scope, screen_hints};
+use crate::tui::theme::Theme;
 use crate::tui::ui::Tone;
 use crate::tui::workshop::controller::{Screen, Workshop};
 

@@ -6,8 +6,8 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::{Clear, Paragraph};
 
-use crate::tui::view::Theme;
-use crate::tui::view::updates::box_titled;
+use crate::tui::theme::Theme;
+use crate::tui::view::boxed::box_titled;
 use crate::tui::workshop::running::Solution;
 
 /// Draws the solution over `area`.

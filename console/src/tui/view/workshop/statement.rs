@@ -6,8 +6,8 @@ use ratatui::text::Span;
 use ratatui::widgets::Paragraph;
 
 use super::markdown;
-use crate::tui::view::Theme;
-use crate::tui::view::updates::box_titled;
+use crate::tui::theme::Theme;
+use crate::tui::view::boxed::box_titled;
 use crate::tui::workshop::controller::Statement;
 
 /// Draws the statement in `area`.

@@ -10,7 +10,7 @@ use ratatui::backend::TestBackend;
 use super::draw;
 use crate::tui::fixtures::replay;
 use crate::tui::text_scroll::TextScroll;
-use crate::tui::view::Theme;
+use crate::tui::theme::Theme;
 use crate::tui::workshop::controller::{Screen, Starting, Statement, Workshop};
 use crate::tui::workshop::report::Attached;
 use crate::tui::workshop::running::{Overlay, Running, Solution};
@@ -122,7 +122,7 @@ fn running_shop(theme: Theme) -> Workshop {
     let step1 = catalog::find("step1-hello").unwrap();
     let mut running = Running::new(step1, true, app, theme, "/w/moult".into());
     running.console.state.apply(hello_snapshot());
-    running.console.ui.view = crate::tui::ui::ViewId::Functions;
+    running.console.ui.view = crate::tui::view_id::ViewId::Functions;
     shop.screen = Screen::Running(Box::new(running));
     shop
 }

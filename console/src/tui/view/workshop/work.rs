@@ -8,8 +8,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
 use super::markdown::wrap_plain;
-use crate::tui::view::Theme;
-use crate::tui::view::updates::box_titled;
+use crate::tui::theme::Theme;
+use crate::tui::view::boxed::box_titled;
 use crate::tui::workshop::work_log::WorkLog;
 use crate::tutorial::check::Verdict;
 
