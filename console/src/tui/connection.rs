@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use moult_protocol::{AgentInfo, EventKind, Outcome, Request, ServerMessage, discovery};
 
-use super::feed::{Command, Feed};
+use super::feed::{AgentCommand, Feed};
 use crate::client::{Client, ClientError, DEFAULT_REPLY_TIMEOUT, Incoming};
 use crate::target::{self, Target};
 
@@ -45,7 +45,7 @@ pub fn run(
     dir: PathBuf,
     client: Client,
     agent: AgentInfo,
-    commands: Receiver<Command>,
+    commands: Receiver<AgentCommand>,
     feed: Sender<Feed>,
 ) {
     let mut client = Some(client);
@@ -85,7 +85,7 @@ enum Served {
     Lost(String),
 }
 
-fn serve(client: &mut Client, commands: &Receiver<Command>, feed: &Sender<Feed>) -> Served {
+fn serve(client: &mut Client, commands: &Receiver<AgentCommand>, feed: &Sender<Feed>) -> Served {
     let mut closing: Option<String> = None;
     loop {
         loop {
@@ -136,9 +136,9 @@ fn send_journal(client: &mut Client, feed: &Sender<Feed>) {
 }
 
 /// Runs one command; the reply in words.
-fn execute(client: &mut Client, command: Command) -> Result<String, String> {
+fn execute(client: &mut Client, command: AgentCommand) -> Result<String, String> {
     let result = match &command {
-        Command::Apply(path) => client.apply(&path.display().to_string()).map(|queued| {
+        AgentCommand::Apply(path) => client.apply(&path.display().to_string()).map(|queued| {
             let names: Vec<String> = queued
                 .iter()
                 .map(|u| format!("{} #{}", u.name, u.id))
@@ -148,16 +148,16 @@ fn execute(client: &mut Client, command: Command) -> Result<String, String> {
                 _ => format!("queued {}", names.join(", ")),
             }
         }),
-        Command::Postpone(id) => client
+        AgentCommand::Postpone(id) => client
             .postpone(*id)
             .map(|()| format!("postpone of update #{id} requested")),
-        Command::Abort(id) => client
+        AgentCommand::Abort(id) => client
             .abort(*id)
             .map(|()| format!("abort of update #{id} requested")),
-        Command::Convert(class) => client
+        AgentCommand::Convert(class) => client
             .convert(class)
             .map(|(_, n)| format!("converted {n} instance(s) of {class}")),
-        Command::Reboot(thread) => client.reboot(thread).map(|queued| {
+        AgentCommand::Reboot(thread) => client.reboot(thread).map(|queued| {
             let ids: Vec<String> = queued.iter().map(|u| format!("#{}", u.id)).collect();
             format!("reboot of thread {thread} queued as {}", ids.join(", "))
         }),
@@ -171,17 +171,17 @@ fn execute(client: &mut Client, command: Command) -> Result<String, String> {
 }
 
 /// The protocol request a command sends (for its name in messages).
-fn request_of(command: &Command) -> Request {
+fn request_of(command: &AgentCommand) -> Request {
     match command {
-        Command::Apply(path) => Request::Apply {
+        AgentCommand::Apply(path) => Request::Apply {
             path: path.display().to_string(),
         },
-        Command::Postpone(update) => Request::Postpone { update: *update },
-        Command::Abort(update) => Request::Abort { update: *update },
-        Command::Convert(class) => Request::Convert {
+        AgentCommand::Postpone(update) => Request::Postpone { update: *update },
+        AgentCommand::Abort(update) => Request::Abort { update: *update },
+        AgentCommand::Convert(class) => Request::Convert {
             class: class.clone(),
         },
-        Command::Reboot(thread) => Request::Reboot {
+        AgentCommand::Reboot(thread) => Request::Reboot {
             thread: thread.clone(),
         },
     }
@@ -194,7 +194,7 @@ fn request_of(command: &Command) -> Request {
 fn find_again(
     dir: &Path,
     agent: &AgentInfo,
-    commands: &Receiver<Command>,
+    commands: &Receiver<AgentCommand>,
     feed: &Sender<Feed>,
 ) -> Option<(Client, AgentInfo)> {
     let mut detached = false;

@@ -4,35 +4,20 @@
 
 use std::path::PathBuf;
 
-use super::build_log::{BuildLog, BuildStatus};
-use super::feed::{Command, Feed};
+use super::effect::Effect;
+use super::feed::{AgentCommand, Feed};
 use super::input::{self, Action, Key, Scope};
 use super::picker::Picker;
 use super::rows;
 use super::state::{AppState, Link};
 use super::ui::{Confirm, Detail, Mode, Pending, Tone, Ui};
 use super::view_id::ViewId;
+use super::work_log::{Verdict, WorkLog};
 use crate::update_build::UpdateSource;
 
 /// Messages held while paused, at most: past this the oldest are applied
 /// anyway, so a long pause cannot grow the console without bound.
 pub const HELD_MAX: usize = 10_000;
-
-/// Something the loop must do for the controller.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Effect {
-    /// Send a command to the agent.
-    Send(Command),
-    /// Build the update crate `dir` in cargo profile `profile`.
-    Build {
-        /// The crate directory.
-        dir: PathBuf,
-        /// The app's profile (the library's fingerprint must match).
-        profile: String,
-    },
-    /// Leave.
-    Quit,
-}
 
 /// The console: the model, the UI state, and stream messages held while paused.
 #[derive(Debug, Clone)]
@@ -77,16 +62,13 @@ impl Controller {
                 }
             }
             Feed::BuildDone(Ok(library)) => {
-                if let Mode::Build(log) = &mut self.ui.mode {
-                    log.status = BuildStatus::Built(library.clone());
-                }
                 self.ui.mode = Mode::Normal;
                 self.ui
                     .say(Tone::Info, format!("built; staging {}", library.display()));
-                return vec![Effect::Send(Command::Apply(library))];
+                return vec![Effect::Send(AgentCommand::Apply(library))];
             }
             Feed::BuildDone(Err(why)) => match &mut self.ui.mode {
-                Mode::Build(log) => log.status = BuildStatus::Failed(why),
+                Mode::Build(log) => log.finish(Verdict::Fail(why)),
                 _ => self.ui.say(Tone::Error, why),
             },
             stream if self.ui.paused => {
@@ -180,8 +162,8 @@ impl Controller {
                 _ => Vec::new(),
             },
             Mode::Build(log) => {
-                if key == Key::Esc {
-                    if log.status == BuildStatus::Running {
+                if input::action(key, Scope::Build) == Some(Action::Back) {
+                    if log.running() {
                         self.ui.say(
                             Tone::Info,
                             "the build goes on; its update is applied when it ends",
@@ -393,7 +375,7 @@ impl Controller {
             Pending::Apply(lib) => {
                 self.ui
                     .say(Tone::Info, format!("staging {}", lib.display()));
-                Command::Apply(lib)
+                AgentCommand::Apply(lib)
             }
             Pending::BuildAndApply(dir) => {
                 let profile = self
@@ -401,13 +383,16 @@ impl Controller {
                     .agent
                     .as_ref()
                     .map_or_else(|| "debug".into(), |a| a.cargo_profile.clone());
-                self.ui.mode = Mode::Build(BuildLog::new(dir.clone()));
+                self.ui.mode = Mode::Build(WorkLog::new(
+                    format!("Building {}", dir.display()),
+                    format!("cargo build ({profile})"),
+                ));
                 return vec![Effect::Build { dir, profile }];
             }
-            Pending::Postpone(id) => Command::Postpone(id),
-            Pending::Abort(id) => Command::Abort(id),
-            Pending::Convert(class) => Command::Convert(class),
-            Pending::Reboot(thread) => Command::Reboot(thread),
+            Pending::Postpone(id) => AgentCommand::Postpone(id),
+            Pending::Abort(id) => AgentCommand::Abort(id),
+            Pending::Convert(class) => AgentCommand::Convert(class),
+            Pending::Reboot(thread) => AgentCommand::Reboot(thread),
         };
         vec![Effect::Send(command)]
     }

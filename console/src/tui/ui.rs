@@ -5,10 +5,10 @@
 use super::view_id::ViewId;
 use std::path::PathBuf;
 
-use super::build_log::BuildLog;
 use super::picker::Picker;
 use super::table_nav::TableNav;
 use super::theme::Theme;
+use super::work_log::WorkLog;
 
 /// What a detail view shows (Enter on a row).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,7 +64,7 @@ pub enum Mode {
     /// Waiting for yes or no.
     Confirm(Confirm),
     /// An update crate builds; its output is shown.
-    Build(BuildLog),
+    Build(WorkLog),
 }
 
 /// How a message reads.

@@ -39,21 +39,8 @@ pub trait Check: Sync {
     }
 }
 
-/// The outcome of a check.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Verdict {
-    /// The update does what the exercise asks; what was seen.
-    Pass(String),
-    /// It does not; what is wrong.
-    Fail(String),
-}
-
-impl Verdict {
-    /// `true` for a pass.
-    pub fn passed(&self) -> bool {
-        matches!(self, Verdict::Pass(_))
-    }
-}
+/// A check's verdict: a pass and what was seen, or what is wrong.
+pub use crate::tui::work_log::Verdict;
 
 /// What a check sees of the running app.
 #[derive(Debug, Clone)]

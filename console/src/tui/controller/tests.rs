@@ -35,7 +35,7 @@ fn abort_and_postpone_ask_first_then_send() {
     let mut c = console("blocked", ".".into());
     assert!(keys(&mut c, "x").is_empty());
     assert!(question(&c).starts_with("Abort update blocked busy #1?"));
-    assert_eq!(keys(&mut c, "y"), [Effect::Send(Command::Abort(1))]);
+    assert_eq!(keys(&mut c, "y"), [Effect::Send(AgentCommand::Abort(1))]);
     assert_eq!(c.ui.mode, Mode::Normal);
 
     keys(&mut c, "P");
@@ -43,7 +43,10 @@ fn abort_and_postpone_ask_first_then_send() {
     assert!(keys(&mut c, "n").is_empty(), "no is no");
     assert_eq!(c.ui.message, Some((Tone::Info, "cancelled".into())));
     keys(&mut c, "P");
-    assert_eq!(c.key(Key::Enter, 10), [Effect::Send(Command::Postpone(1))]);
+    assert_eq!(
+        c.key(Key::Enter, 10),
+        [Effect::Send(AgentCommand::Postpone(1))]
+    );
 }
 
 #[test]
@@ -58,7 +61,7 @@ fn convert_and_reboot_act_on_the_selected_row_of_their_view() {
     assert!(question(&c).starts_with("Reboot thread printer?"));
     assert_eq!(
         keys(&mut c, "y"),
-        [Effect::Send(Command::Reboot("printer".into()))]
+        [Effect::Send(AgentCommand::Reboot("printer".into()))]
     );
 
     keys(&mut c, "3c");
@@ -68,7 +71,7 @@ fn convert_and_reboot_act_on_the_selected_row_of_their_view() {
     );
     assert_eq!(
         keys(&mut c, "y"),
-        [Effect::Send(Command::Convert(
+        [Effect::Send(AgentCommand::Convert(
             "step2_series::Integer".into()
         ))]
     );
@@ -106,11 +109,11 @@ fn staging_a_crate_builds_it_with_output_shown_then_applies_its_library() {
     let Mode::Build(log) = &c.ui.mode else {
         panic!("no build pane: {:?}", c.ui.mode)
     };
-    assert_eq!(log.lines, ["   Compiling upd v0.1.0"]);
+    assert_eq!(log.last(), Some("   Compiling upd v0.1.0"));
     let lib = PathBuf::from("/t/libupd.so");
     assert_eq!(
         c.feed(Feed::BuildDone(Ok(lib.clone()))),
-        [Effect::Send(Command::Apply(lib))]
+        [Effect::Send(AgentCommand::Apply(lib))]
     );
     assert_eq!(c.ui.mode, Mode::Normal);
 }
@@ -118,7 +121,7 @@ fn staging_a_crate_builds_it_with_output_shown_then_applies_its_library() {
 #[test]
 fn a_failed_build_keeps_its_errors_on_screen_and_a_refusal_is_said() {
     let mut c = console("busy", ".".into());
-    c.ui.mode = Mode::Build(BuildLog::new("upd".into()));
+    c.ui.mode = Mode::Build(WorkLog::new("Building upd", "cargo build"));
     c.feed(Feed::BuildLine(
         "error[E0425]: cannot find value `x`".into(),
     ));
@@ -129,7 +132,7 @@ fn a_failed_build_keeps_its_errors_on_screen_and_a_refusal_is_said() {
     let Mode::Build(log) = &c.ui.mode else {
         panic!("the pane closed")
     };
-    assert_eq!(log.status, BuildStatus::Failed("build failed".into()));
+    assert_eq!(log.outcome, Some(Verdict::Fail("build failed".into())));
     c.key(Key::Esc, 10);
     assert_eq!(c.ui.mode, Mode::Normal);
     c.feed(Feed::Reply(Err("apply: fingerprint differs".into())));

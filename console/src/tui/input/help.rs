@@ -51,6 +51,7 @@ pub fn scope_words(scope: Scope) -> String {
         Scope::TutorialExercise => "running exercise, tutorial".into(),
         Scope::Solution => "solution shown".into(),
         Scope::CheckPane => "check pane".into(),
+        Scope::Build => "build pane".into(),
     }
 }
 
@@ -107,4 +108,14 @@ pub fn exercise_hints(view: ViewId, tutorial: bool) -> Vec<(String, &'static str
     let mut out = hints(exercise);
     out.extend(footer_hints(view));
     out
+}
+
+/// `hints` as one line of plain text (`Esc close  q quit`), for a pane's
+/// last line or title.
+pub fn hint_text(hints: &[(String, &str)]) -> String {
+    hints
+        .iter()
+        .map(|(key, word)| format!("{key} {word}"))
+        .collect::<Vec<_>>()
+        .join("  ")
 }

@@ -276,4 +276,11 @@ pub const KEYS: &[KeyBinding] = &[
         "close the check pane (a running check goes on)",
         Some("close"),
     ),
+    bind(
+        K::Esc,
+        A::Back,
+        S::Build,
+        "close the build pane (a running build goes on; its update is applied when it ends)",
+        Some("close"),
+    ),
 ];

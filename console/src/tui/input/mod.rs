@@ -7,7 +7,8 @@ mod help;
 mod keys;
 
 pub use help::{
-    HelpLine, exercise_hints, footer_hints, help_lines, markdown_table, scope_words, screen_hints,
+    HelpLine, exercise_hints, footer_hints, help_lines, hint_text, markdown_table, scope_words,
+    screen_hints,
 };
 pub use keys::KEYS;
 
@@ -192,6 +193,8 @@ pub enum Scope {
     Solution,
     /// The pane of a check (build, apply, verdict).
     CheckPane,
+    /// The pane of an update crate's build.
+    Build,
 }
 
 impl Scope {
@@ -208,6 +211,7 @@ impl Scope {
             Scope::List | Scope::Statement => moves || matches!(action, Quit | Help),
             Scope::Solution => moves || action == Quit,
             Scope::CheckPane | Scope::Starting => action == Quit,
+            Scope::Build => false,
             Scope::Global
             | Scope::Prompt
             | Scope::Confirm

@@ -9,21 +9,20 @@ mod alterability;
 pub mod boxed;
 mod build;
 mod classes;
-mod confirm;
+pub mod confirm;
 mod detail;
-mod footer;
+pub mod footer;
 mod functions;
-mod header;
-mod help;
+pub mod header;
+pub mod help;
 mod lifecycle;
 mod sparkline;
 mod stage;
-mod table;
+pub mod table;
 mod threads;
 mod updates;
-mod workshop;
-
-pub use workshop::draw as draw_workshop;
+pub mod work;
+pub mod wrap;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -49,7 +48,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, ui: &mut Ui) {
 }
 
 /// The current view, or the detail open over it, in `area`.
-pub(crate) fn draw_body(frame: &mut Frame, area: Rect, state: &AppState, ui: &mut Ui) {
+pub fn draw_body(frame: &mut Frame, area: Rect, state: &AppState, ui: &mut Ui) {
     let theme = ui.theme;
     match &ui.detail {
         Some(detail) => detail::draw(frame, area, state, detail, theme),
@@ -67,7 +66,7 @@ pub(crate) fn draw_body(frame: &mut Frame, area: Rect, state: &AppState, ui: &mu
 }
 
 /// The help, prompt, confirmation or build pane open over `area`, if any.
-pub(crate) fn draw_prompt(frame: &mut Frame, area: Rect, ui: &mut Ui) {
+pub fn draw_prompt(frame: &mut Frame, area: Rect, ui: &mut Ui) {
     let theme = ui.theme;
     match &mut ui.mode {
         Mode::Help(scroll) => help::draw(frame, area, *scroll, theme),
