@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use moult_protocol::{Outcome, QueuedUpdate};
 
 use crate::client::Client;
-use crate::follow::{self, Progress};
+use crate::follow::{self, FollowNews};
 use crate::render;
 
 /// How the applied updates ended, one line each.
@@ -47,8 +47,8 @@ pub fn apply_library(
         );
     }
     let report = follow::follow(&mut client, &queued, sent + timeout, |p| match p {
-        Progress::Event(event) => progress(&render::describe(&event.kind)),
-        Progress::Dropped(n) => progress(&format!("({n} events dropped)")),
+        FollowNews::Event(event) => progress(&render::describe(&event.kind)),
+        FollowNews::Dropped(n) => progress(&format!("({n} events dropped)")),
     })
     .map_err(|e| format!("lost the agent while following the update: {e}"))?;
     if report.timed_out {
