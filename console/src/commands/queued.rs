@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use moult_console::client::Client;
 use moult_console::exit::Exit;
-use moult_console::follow::{self, FollowReport, FollowNews};
+use moult_console::follow::{self, FollowNews, FollowReport};
 use moult_console::render;
 use moult_protocol::{Outcome, QueuedUpdate};
 use serde_json::json;

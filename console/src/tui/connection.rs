@@ -30,9 +30,8 @@ const ATTACH_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// Connects to `socket`, says hello and subscribes; returns who the agent is.
 pub fn attach(socket: &Path) -> Result<(Client, AgentInfo), ClientError> {
-    let mut client = Client::connect(socket)?;
+    let (mut client, hello) = Client::open_within(socket, ATTACH_TIMEOUT)?;
     client.set_reply_timeout(ATTACH_TIMEOUT);
-    let hello = client.hello()?;
     client.subscribe()?;
     client.set_reply_timeout(DEFAULT_REPLY_TIMEOUT);
     Ok((client, hello.agent))

@@ -30,8 +30,8 @@ pub fn apply_library(
     let library = library
         .canonicalize()
         .map_err(|e| format!("cannot resolve {}: {e}", library.display()))?;
-    let mut client = Client::connect(socket)
-        .and_then(|mut c| c.hello().map(|_| c))
+    let mut client = Client::open(socket)
+        .map(|(client, _)| client)
         .map_err(|e| format!("cannot reach the app's agent: {e}"))?;
     client
         .subscribe()

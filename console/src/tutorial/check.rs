@@ -135,8 +135,8 @@ impl Probe<'_> {
 
     /// The agent's state now.
     pub fn snapshot(&self) -> Result<Snapshot, String> {
-        let mut client = Client::connect(&self.socket)
-            .and_then(|mut c| c.hello().map(|_| c))
+        let mut client = Client::open(&self.socket)
+            .map(|(client, _)| client)
             .map_err(|e| format!("cannot reach the app's agent: {e}"))?;
         client
             .snapshot()
@@ -146,8 +146,8 @@ impl Probe<'_> {
     /// The agent's update journal, oldest first: what was applied, in the
     /// order it was.
     pub fn journal(&self) -> Result<Vec<JournalEntry>, String> {
-        let mut client = Client::connect(&self.socket)
-            .and_then(|mut c| c.hello().map(|_| c))
+        let mut client = Client::open(&self.socket)
+            .map(|(client, _)| client)
             .map_err(|e| format!("cannot reach the app's agent: {e}"))?;
         client
             .journal()
