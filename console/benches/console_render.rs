@@ -161,7 +161,7 @@ fn bench(c: &mut Criterion) {
         // Sorted by calls/s, descending, and filtered: sorting every frame.
         let mut ui = ui(ViewId::Functions);
         let nav = ui.nav();
-        nav.sort = 1;
+        nav.sort = 3; // calls/s
         nav.descending = true;
         nav.filter = "f0".into();
         g.bench_function(format!("functions_10k_sorted_filtered/{size}"), |b| {

@@ -6,8 +6,8 @@ use std::cmp::Ordering;
 use crate::tui::state::{AppState, FunctionRow};
 use crate::tui::table_nav::TableNav;
 
-/// What `s` cycles through.
-pub const SORTS: &[&str] = &["name", "calls/s", "active", "version"];
+/// What `s` cycles through: the columns, left to right.
+pub const SORTS: &[&str] = &["name", "version", "active", "calls/s"];
 
 /// The functions shown, filtered and sorted: indices into the rows.
 pub fn rows(state: &AppState, nav: &TableNav) -> Vec<usize> {
@@ -17,9 +17,9 @@ pub fn rows(state: &AppState, nav: &TableNav) -> Vec<usize> {
         .collect();
     let key = |a: &FunctionRow, b: &FunctionRow| -> Ordering {
         match nav.sort {
-            1 => a.rate.cmp(&b.rate),
+            1 => a.info.version.cmp(&b.info.version),
             2 => a.active().cmp(&b.active()),
-            3 => a.info.version.cmp(&b.info.version),
+            3 => a.rate.cmp(&b.rate),
             _ => Ordering::Equal,
         }
         .then_with(|| a.info.name.cmp(&b.info.name))
