@@ -105,10 +105,8 @@ impl Controller {
                 }
             }
             Mode::Help(scroll) => {
-                match key {
-                    Key::Up | Key::Char('k') => *scroll = scroll.saturating_sub(1),
-                    Key::Down | Key::Char('j') => *scroll = scroll.saturating_add(1),
-                    _ => self.ui.mode = Mode::Normal,
+                if !help_key(scroll, key, page) {
+                    self.ui.mode = Mode::Normal;
                 }
                 Vec::new()
             }
@@ -396,6 +394,20 @@ impl Controller {
         };
         vec![Effect::Send(command)]
     }
+}
+
+/// A key while the help is shown: scrolls it (the help's keys of the key
+/// table); `false` when the key closes it.
+pub fn help_key(scroll: &mut u16, key: Key, page: usize) -> bool {
+    let page = u16::try_from(page).unwrap_or(u16::MAX);
+    match input::action(key, Scope::Help) {
+        Some(Action::Up) => *scroll = scroll.saturating_sub(1),
+        Some(Action::Down) => *scroll = scroll.saturating_add(1),
+        Some(Action::PageUp) => *scroll = scroll.saturating_sub(page),
+        Some(Action::PageDown) => *scroll = scroll.saturating_add(page),
+        _ => return false,
+    }
+    true
 }
 
 #[cfg(test)]

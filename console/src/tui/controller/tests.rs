@@ -198,3 +198,18 @@ fn filter_sort_detail_back_help_and_quit() {
     assert_eq!(keys(&mut c, "q"), [Effect::Quit]);
     assert_eq!(c.key(Key::Ctrl('c'), 10), [Effect::Quit]);
 }
+
+#[test]
+fn s_cycles_the_sort_keys_in_the_order_of_the_columns() {
+    // Defect 13: on Functions, `s` went name, calls/s, active, version —
+    // right to left over the columns NAME VER ACTIVE CALLS/S.
+    let mut c = console("busy", PathBuf::from("."));
+    keys(&mut c, "2");
+    let mut seen = Vec::new();
+    for _ in 0..4 {
+        let sorts = crate::tui::rows::sort_keys(c.ui.view);
+        seen.push(sorts[c.ui.tables[c.ui.view.index()].sort % sorts.len()]);
+        keys(&mut c, "s");
+    }
+    assert_eq!(seen, ["name", "version", "active", "calls/s"]);
+}

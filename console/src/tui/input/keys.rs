@@ -283,4 +283,55 @@ pub const KEYS: &[KeyBinding] = &[
         "close the build pane (a running build goes on; its update is applied when it ends)",
         Some("close"),
     ),
+    bind(K::Up, A::Up, S::Help, "scroll the help up", Some("scroll")),
+    bind(
+        K::Char('k'),
+        A::Up,
+        S::Help,
+        "scroll the help up",
+        Some("scroll"),
+    ),
+    bind(
+        K::Down,
+        A::Down,
+        S::Help,
+        "scroll the help down",
+        Some("scroll"),
+    ),
+    bind(
+        K::Char('j'),
+        A::Down,
+        S::Help,
+        "scroll the help down",
+        Some("scroll"),
+    ),
+    bind(K::PageUp, A::PageUp, S::Help, "one page up", None),
+    bind(K::PageDown, A::PageDown, S::Help, "one page down", None),
+    bind(
+        K::Esc,
+        A::Back,
+        S::Help,
+        "close the help (so does any key not listed here)",
+        Some("or any other key closes"),
+    ),
+];
+
+/// The footer's reminder of the keys that find the rest, when there is no
+/// message: the actions, by the word the reminder gives them. Their keys
+/// are read from [`KEYS`].
+pub const REMINDER: &[(&[A], &str)] = &[
+    (&[A::Detail], "details"),
+    (
+        &[
+            A::NextView,
+            A::Show(ViewId::Threads),
+            A::Show(ViewId::Functions),
+            A::Show(ViewId::Classes),
+            A::Show(ViewId::Updates),
+            A::Show(ViewId::Alterability),
+        ],
+        "views",
+    ),
+    (&[A::Sort], "sort"),
+    (&[A::Help], "all keys"),
 ];

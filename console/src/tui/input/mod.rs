@@ -7,10 +7,10 @@ mod help;
 mod keys;
 
 pub use help::{
-    HelpLine, exercise_hints, footer_hints, help_lines, hint_text, markdown_table, scope_words,
-    screen_hints,
+    HelpLine, compact_hints, exercise_hints, footer_hints, help_lines, hint_text, markdown_table,
+    reminder, scope_words, screen_hints,
 };
-pub use keys::KEYS;
+pub use keys::{KEYS, REMINDER};
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
@@ -195,6 +195,8 @@ pub enum Scope {
     CheckPane,
     /// The pane of an update crate's build.
     Build,
+    /// The `?` help shown (any key it does not list closes it).
+    Help,
 }
 
 impl Scope {
@@ -211,7 +213,7 @@ impl Scope {
             Scope::List | Scope::Statement => moves || matches!(action, Quit | Help),
             Scope::Solution => moves || action == Quit,
             Scope::CheckPane | Scope::Starting => action == Quit,
-            Scope::Build => false,
+            Scope::Build | Scope::Help => false,
             Scope::Global
             | Scope::Prompt
             | Scope::Confirm

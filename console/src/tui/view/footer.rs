@@ -6,6 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use crate::tui::input::reminder;
 use crate::tui::theme::Theme;
 use crate::tui::ui::{Mode, Tone, Ui};
 
@@ -21,10 +22,7 @@ pub fn draw(frame: &mut Frame, area: Rect, ui: &Ui, hints: &[(String, &str)]) {
         (_, Some((Tone::Error, text))) => Line::styled(format!(" {text}"), theme.error()),
         (_, Some((Tone::Info, text))) => Line::styled(format!(" {text}"), theme.ok()),
         _ if ui.paused => Line::styled(" paused: the screen holds still; p resumes", theme.warn()),
-        _ => Line::styled(
-            " Enter: details  Tab/1-5: views  s: sort  ?: all keys",
-            theme.dim(),
-        ),
+        _ => Line::styled(format!(" {}", reminder()), theme.dim()),
     };
     frame.render_widget(
         Paragraph::new(vec![status, hint_line(hints, ui.theme)]),

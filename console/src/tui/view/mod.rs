@@ -69,7 +69,7 @@ pub fn draw_body(frame: &mut Frame, area: Rect, state: &AppState, ui: &mut Ui) {
 pub fn draw_prompt(frame: &mut Frame, area: Rect, ui: &mut Ui) {
     let theme = ui.theme;
     match &mut ui.mode {
-        Mode::Help(scroll) => help::draw(frame, area, *scroll, theme),
+        Mode::Help(scroll) => help::draw(frame, area, scroll, theme),
         Mode::Picker(picker) => stage::draw(frame, area, picker, theme),
         Mode::Confirm(confirm) => confirm::draw(frame, area, &confirm.question, theme),
         Mode::Build(log) => build::draw(frame, area, log, theme),

@@ -8,6 +8,7 @@ use ratatui::backend::TestBackend;
 
 use super::*;
 use crate::tui::fixtures::replay;
+use crate::tui::input::help_lines;
 use crate::tui::state::AppState;
 use crate::tui::theme::Theme;
 use crate::tui::ui::{Confirm, Detail, Pending, Ui};
@@ -232,7 +233,7 @@ fn ten_thousand_functions_draw_only_the_visible_window() {
 
     // Sorted by calls/s, descending, filtered: still a window of rows.
     let nav = &mut ui.tables[ViewId::Functions.index()];
-    nav.sort = 1;
+    nav.sort = 3;
     nav.descending = true;
     nav.filter = "f09".into();
     nav.top();
@@ -241,4 +242,42 @@ fn ten_thousand_functions_draw_only_the_visible_window() {
     let rows: Vec<&str> = sorted.lines().filter(|l| l.contains("app::f")).collect();
     assert!(rows[0].contains("app::f09999"), "{sorted}");
     assert!(rows[1].contains("app::f09998"), "{sorted}");
+}
+
+#[test]
+fn the_help_stops_scrolling_at_its_last_line() {
+    // Defect 13: j past the end scrolled the help into blank lines.
+    let state = replay("busy");
+    let mut ui = at(ViewId::Threads);
+    ui.mode = Mode::Help(10_000);
+    let text = screen(&state, &mut ui, 80, 24);
+    let last = help_lines().last().unwrap().help;
+    assert!(
+        text.contains(last),
+        "the last help line is in sight:\n{text}"
+    );
+    let Mode::Help(scroll) = ui.mode else {
+        panic!("help closed")
+    };
+    assert!(scroll < 10_000, "the scroll was brought back to the end");
+    // One line up from the end moves the text at once (no dead keys).
+    let mut up = ui.clone();
+    up.mode = Mode::Help(scroll - 1);
+    assert_ne!(screen(&state, &mut up, 80, 24), text);
+}
+
+#[test]
+fn the_footer_reminder_and_the_help_title_come_from_the_key_table() {
+    assert_eq!(
+        crate::tui::input::reminder(),
+        "Enter: details  Tab/1-5: views  s: sort  ?: all keys"
+    );
+    let state = replay("empty");
+    let mut ui = at(ViewId::Threads);
+    ui.mode = Mode::Help(0);
+    let text = screen(&state, &mut ui, 100, 24);
+    assert!(
+        text.contains("Keys (Up/k/Down/j scroll  Esc or any other key closes)"),
+        "{text}"
+    );
 }

@@ -6,6 +6,7 @@
 use super::report::Report;
 use super::running::Running;
 use super::work::{Effect, UpdateChoice, Work};
+use crate::tui::controller::help_key;
 use crate::tui::input::{self, Action, Key, Scope};
 use crate::tui::table_nav::TableNav;
 use crate::tui::text_scroll::TextScroll;
@@ -119,10 +120,8 @@ impl Workshop {
     /// Handles a key; `page` rows make a page.
     pub fn key(&mut self, key: Key, page: usize) -> Vec<Effect> {
         if let Some(scroll) = &mut self.help {
-            match key {
-                Key::Up | Key::Char('k') => *scroll = scroll.saturating_sub(1),
-                Key::Down | Key::Char('j') => *scroll = scroll.saturating_add(1),
-                _ => self.help = None,
+            if !help_key(scroll, key, page) {
+                self.help = None;
             }
             return Vec::new();
         }

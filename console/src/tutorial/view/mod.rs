@@ -72,7 +72,7 @@ pub fn draw(frame: &mut Frame, shop: &mut Workshop) {
         hints.retain(|(key, _)| key != "Esc");
     }
     footer(frame, foot, shop.message.as_ref(), &hints, theme);
-    if let Some(scroll) = shop.help {
+    if let Some(scroll) = &mut shop.help {
         help::draw(frame, body, scroll, theme);
     }
 }
