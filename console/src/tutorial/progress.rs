@@ -224,6 +224,22 @@ impl ProgressFile {
         }
     }
 
+    /// Records that a check of exercise `id` passed now (`moult-console
+    /// check` does, like the console's `u`): loads, marks, saves. `Err` says
+    /// why it is not recorded.
+    pub fn record_pass(&mut self, id: &str, with_solution: bool) -> Result<(), String> {
+        let Loaded {
+            mut progress,
+            warning,
+        } = self.load();
+        if self.read_only {
+            return Err(warning.unwrap_or_else(|| "the progress file is unreadable".into()));
+        }
+        progress.passed(id, now_ms(), with_solution);
+        self.save(&progress)
+            .map_err(|e| format!("cannot save {}: {e}", self.path.display()))
+    }
+
     /// Writes `progress` (to a temporary file renamed over the old one, so
     /// a crash never leaves half a file).
     pub fn save(&self, progress: &Progress) -> io::Result<()> {
@@ -255,6 +271,22 @@ fn aside_path(path: &Path, now_ms: u64) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pass_recorded_from_the_command_line_is_kept_with_what_was_there() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut file = ProgressFile::at(dir.path().join("progress.json"));
+        let mut before = Progress::default();
+        before.started("step1-hello", 1);
+        file.save(&before).unwrap();
+        file.record_pass("step2-series", true).unwrap();
+        let progress = file.load().progress;
+        assert_eq!(progress.status("step1-hello"), Status::Started);
+        assert!(matches!(
+            progress.status("step2-series"),
+            Status::Passed { .. }
+        ));
+    }
 
     #[test]
     fn the_path_follows_xdg_then_home() {
