@@ -1,7 +1,7 @@
 //! The key table read for people: the `?` help, the README's table, the
 //! footer's hints.
 
-use super::{KEYS, KeyBinding, REMINDER, Scope};
+use super::{Action, KEYS, KeyBinding, REMINDER, Scope};
 use crate::tui::view_id::ViewId;
 
 /// One line of help: the keys of consecutive bindings of one action in one
@@ -179,4 +179,12 @@ fn digit_ranges(labels: &[String]) -> Vec<String> {
     }
     flush(&mut run, &mut out);
     out
+}
+
+/// The label of the first key bound to `action` in `scope` (`Esc`), for a
+/// sentence that names it.
+pub fn key_of(action: Action, scope: Scope) -> Option<String> {
+    KEYS.iter()
+        .find(|b| b.action == action && b.scope == scope)
+        .map(|b| b.key.label())
 }

@@ -7,8 +7,8 @@ mod help;
 mod keys;
 
 pub use help::{
-    HelpLine, compact_hints, exercise_hints, footer_hints, help_lines, hint_text, markdown_table,
-    reminder, scope_words, screen_hints,
+    HelpLine, compact_hints, exercise_hints, footer_hints, help_lines, hint_text, key_of,
+    markdown_table, reminder, scope_words, screen_hints,
 };
 pub use keys::{KEYS, REMINDER};
 

@@ -6,6 +6,7 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Row, Table, TableState};
 
+use crate::tui::input::{Action, Scope, key_of};
 use crate::tui::table_nav::TableNav;
 use crate::tui::theme::Theme;
 
@@ -68,8 +69,16 @@ pub fn draw(
     let height = usize::from(area.height.saturating_sub(3));
     let window = nav.window(len, height);
     if len == 0 {
-        let text =
-            Paragraph::new(Line::styled(format!(" {}", spec.empty), theme.dim())).block(block);
+        let empty = if nav.filter.is_empty() {
+            spec.empty.to_string()
+        } else {
+            let clear = key_of(Action::Back, Scope::Global).unwrap_or_default();
+            format!(
+                "no row matches the filter \"{}\" ({clear} clears it)",
+                nav.filter
+            )
+        };
+        let text = Paragraph::new(Line::styled(format!(" {empty}"), theme.dim())).block(block);
         frame.render_widget(text, area);
         return;
     }

@@ -281,3 +281,17 @@ fn the_footer_reminder_and_the_help_title_come_from_the_key_table() {
         "{text}"
     );
 }
+
+#[test]
+fn a_filter_that_matches_nothing_says_so_not_that_there_is_nothing() {
+    // Defect 10: it said "no hot function (mark them #[moult::hot])".
+    let state = replay("busy");
+    let mut ui = at(ViewId::Functions);
+    ui.tables[ViewId::Functions.index()].filter = "zzz".into();
+    let text = screen(&state, &mut ui, 80, 24);
+    assert!(
+        text.contains("no row matches the filter \"zzz\" (Esc clears it)"),
+        "{text}"
+    );
+    assert!(!text.contains("mark them"), "{text}");
+}
