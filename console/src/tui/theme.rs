@@ -74,6 +74,11 @@ impl Theme {
         if self.ascii { ">" } else { "→" }
     }
 
+    /// Where a line too wide was cut.
+    pub fn ellipsis(self) -> &'static str {
+        if self.ascii { "~" } else { "…" }
+    }
+
     /// Between items of one line.
     pub fn sep(self) -> &'static str {
         if self.ascii { "|" } else { "·" }

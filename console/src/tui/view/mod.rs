@@ -37,7 +37,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, ui: &mut Ui) {
     let [head, body, foot] = Layout::vertical([
         Constraint::Length(3),
         Constraint::Min(3),
-        Constraint::Length(2),
+        Constraint::Length(footer::height(ui, frame.area().width)),
     ])
     .areas(frame.area());
     header::draw(frame, head, state, ui);

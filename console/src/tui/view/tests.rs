@@ -295,3 +295,27 @@ fn a_filter_that_matches_nothing_says_so_not_that_there_is_nothing() {
     );
     assert!(!text.contains("mark them"), "{text}");
 }
+
+#[test]
+fn a_long_message_wraps_at_80_columns_so_its_hint_is_read_whole() {
+    // Defect 7: the hint that fixes the error was only visible at 160 columns.
+    let state = replay("busy");
+    let mut ui = at(ViewId::Threads);
+    let why = crate::update_build::BuildError::NoCdylib(std::path::PathBuf::from(
+        "/home/learner/moult/demo-apps/step1-hello/app",
+    ));
+    ui.say(crate::tui::ui::Tone::Error, why.to_string());
+    let text = screen(&state, &mut ui, 80, 24);
+    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(flat.contains("`[lib] crate-type = [\"cdylib\"]`"), "{text}");
+    insta::assert_snapshot!("long_message_80x24", text);
+}
+
+#[test]
+fn footer_keys_that_do_not_fit_end_with_an_ellipsis() {
+    let state = replay("busy");
+    let mut ui = at(ViewId::Threads);
+    let text = screen(&state, &mut ui, 40, 24);
+    let keys = text.lines().last().unwrap();
+    assert!(keys.ends_with('…'), "{keys:?}");
+}

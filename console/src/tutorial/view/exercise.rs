@@ -24,7 +24,7 @@ pub fn draw(frame: &mut Frame, running: &mut Running) {
         Constraint::Length(3),
         Constraint::Length(1),
         Constraint::Min(6),
-        Constraint::Length(2),
+        Constraint::Length(footer::height(&running.console.ui, frame.area().width)),
     ])
     .areas(frame.area());
     header::draw(frame, head, &running.console.state, &running.console.ui);

@@ -15,10 +15,10 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::tui::input::{Scope, screen_hints};
+use crate::tui::input::{Action, Scope, key_of, screen_hints};
 use crate::tui::theme::Theme;
 use crate::tui::ui::Tone;
-use crate::tui::view::footer::hint_line;
+use crate::tui::view::footer::{hint_line, message_lines};
 use crate::tui::view::help;
 use crate::tui::view::work;
 use crate::tutorial::screens::workshop::{Screen, Workshop};
@@ -30,10 +30,15 @@ pub fn draw(frame: &mut Frame, shop: &mut Workshop) {
         return;
     }
     let theme = shop.theme;
+    let width = frame.area().width;
+    let message_rows = shop
+        .message
+        .as_ref()
+        .map_or(1, |m| message_lines(m, width, theme).len());
     let [head, body, foot] = Layout::vertical([
         Constraint::Length(2),
         Constraint::Min(3),
-        Constraint::Length(2),
+        Constraint::Length(u16::try_from(message_rows + 1).unwrap_or(2)),
     ])
     .areas(frame.area());
     let (scope, title) = match &shop.screen {
@@ -101,12 +106,15 @@ fn footer(
     hints: &[(String, &str)],
     theme: Theme,
 ) {
-    let status = match message {
-        Some((Tone::Error, text)) => Line::styled(format!(" {text}"), theme.error()),
-        Some((Tone::Info, text)) => Line::styled(format!(" {text}"), theme.ok()),
-        None => Line::styled(" ?: all keys", theme.dim()),
+    let mut lines = match message {
+        Some(message) => message_lines(message, area.width, theme),
+        None => {
+            let help = key_of(Action::Help, Scope::Global).unwrap_or_default();
+            vec![Line::styled(format!(" {help}: all keys"), theme.dim())]
+        }
     };
-    frame.render_widget(Paragraph::new(vec![status, hint_line(hints, theme)]), area);
+    lines.push(hint_line(hints, theme, area.width));
+    frame.render_widget(Paragraph::new(lines), area);
 }
 
 #[cfg(test)]
