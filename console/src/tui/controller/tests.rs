@@ -91,7 +91,11 @@ fn staging_a_crate_builds_it_with_output_shown_then_applies_its_library() {
     let dir = tempfile::tempdir().unwrap();
     let crate_dir = dir.path().join("upd");
     std::fs::create_dir_all(&crate_dir).unwrap();
-    std::fs::write(crate_dir.join("Cargo.toml"), "[package]").unwrap();
+    std::fs::write(
+        crate_dir.join("Cargo.toml"),
+        "[package]\n[lib]\ncrate-type = [\"cdylib\"]",
+    )
+    .unwrap();
     let mut c = console("busy", dir.path().to_path_buf());
     keys(&mut c, "aupd");
     assert!(matches!(c.ui.mode, Mode::Picker(_)));
@@ -212,4 +216,22 @@ fn s_cycles_the_sort_keys_in_the_order_of_the_columns() {
         keys(&mut c, "s");
     }
     assert_eq!(seen, ["name", "version", "active", "calls/s"]);
+}
+
+#[test]
+fn staging_a_crate_that_is_not_an_update_crate_is_refused_with_the_reason() {
+    // Defect 9: staging app/ built it, then said "Build failed" under
+    // cargo's "Finished".
+    let dir = tempfile::tempdir().unwrap();
+    let app = dir.path().join("app");
+    std::fs::create_dir_all(&app).unwrap();
+    std::fs::write(app.join("Cargo.toml"), "[package]\nname = \"app\"").unwrap();
+    let mut c = console("busy", dir.path().to_path_buf());
+    keys(&mut c, "aapp");
+    assert!(c.key(Key::Enter, 10).is_empty(), "nothing is built");
+    assert!(matches!(c.ui.mode, Mode::Picker(_)), "the picker stays open");
+    let (tone, text) = c.ui.message.clone().expect("a reason");
+    assert_eq!(tone, Tone::Error);
+    assert!(text.contains("not an update crate"), "{text}");
+    assert!(text.contains("crate-type = [\"cdylib\"]"), "{text}");
 }

@@ -62,6 +62,7 @@ pub fn draw(frame: &mut Frame, area: Rect, picker: &mut Picker, theme: Theme) {
             EntryKind::Crate => ("crate", theme.ok()),
             EntryKind::Library => ("lib", theme.ok()),
             EntryKind::Dir => ("dir", theme.dim()),
+            EntryKind::OtherCrate => ("no upd", theme.dim()),
         };
         let slash = if matches!(e.kind, EntryKind::Library) {
             ""

@@ -46,9 +46,12 @@ pub fn draw(
     row: impl Fn(usize) -> Row<'static>,
 ) {
     let mut title = vec![Span::styled(format!(" {} ", spec.title), theme.title())];
-    if len > 0 {
+    if len > 0 && spec.highlight {
         let shown = nav.selected.min(len - 1) + 1;
         title.push(Span::styled(format!("{shown}/{len} "), theme.dim()));
+    } else if len > 0 {
+        // Nothing highlighted: no row is "1/n".
+        title.push(Span::styled(format!("{len} "), theme.dim()));
     }
     let reversed = if nav.descending { ", reversed" } else { "" };
     title.push(Span::styled(

@@ -319,3 +319,21 @@ fn footer_keys_that_do_not_fit_end_with_an_ellipsis() {
     let keys = text.lines().last().unwrap();
     assert!(keys.ends_with('…'), "{keys:?}");
 }
+
+#[test]
+fn the_picker_title_claims_no_row_before_one_is_highlighted() {
+    // Defect 8: the title said "Pick 1/2" with no row highlighted.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("upd")).unwrap();
+    let state = replay("busy");
+    let mut ui = at(ViewId::Threads);
+    ui.mode = Mode::Picker(crate::tui::picker::Picker::new(dir.path().to_path_buf()));
+    let text = screen(&state, &mut ui, 80, 24);
+    assert!(text.contains(" Pick 2 sort"), "{text}");
+    let Mode::Picker(picker) = &mut ui.mode else {
+        unreachable!()
+    };
+    picker.down();
+    let text = screen(&state, &mut ui, 80, 24);
+    assert!(text.contains(" Pick 1/2 sort"), "{text}");
+}
