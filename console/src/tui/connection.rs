@@ -90,7 +90,7 @@ fn serve(client: &mut Client, commands: &Receiver<AgentCommand>, feed: &Sender<F
         loop {
             match commands.try_recv() {
                 Ok(command) => {
-                    if feed.send(Feed::Reply(execute(client, command))).is_err() {
+                    if feed.send(execute(client, command)).is_err() {
                         return Served::Quit;
                     }
                 }
@@ -134,38 +134,46 @@ fn send_journal(client: &mut Client, feed: &Sender<Feed>) {
     }
 }
 
-/// Runs one command; the reply in words.
-fn execute(client: &mut Client, command: AgentCommand) -> Result<String, String> {
+/// Runs one command; the reply in words (with the updates it queued).
+fn execute(client: &mut Client, command: AgentCommand) -> Feed {
+    let queued = |text: String, updates: &[moult_protocol::QueuedUpdate]| Feed::Queued {
+        text,
+        updates: updates.iter().map(|u| u.id).collect(),
+    };
     let result = match &command {
-        AgentCommand::Apply(path) => client.apply(&path.display().to_string()).map(|queued| {
-            let names: Vec<String> = queued
+        AgentCommand::Apply(path) => client.apply(&path.display().to_string()).map(|updates| {
+            let names: Vec<String> = updates
                 .iter()
                 .map(|u| format!("{} #{}", u.name, u.id))
                 .collect();
             match names.as_slice() {
-                [] => format!("{} loaded, but it hands out no update", path.display()),
-                _ => format!("queued {}", names.join(", ")),
+                [] => Feed::Reply(Ok(format!(
+                    "{} loaded, but it hands out no update",
+                    path.display()
+                ))),
+                _ => queued(format!("queued {}", names.join(", ")), &updates),
             }
         }),
         AgentCommand::Postpone(id) => client
             .postpone(*id)
-            .map(|()| format!("postpone of update #{id} requested")),
+            .map(|()| Feed::Reply(Ok(format!("postpone of update #{id} requested")))),
         AgentCommand::Abort(id) => client
             .abort(*id)
-            .map(|()| format!("abort of update #{id} requested")),
+            .map(|()| Feed::Reply(Ok(format!("abort of update #{id} requested")))),
         AgentCommand::Convert(class) => client
             .convert(class)
-            .map(|(_, n)| format!("converted {n} instance(s) of {class}")),
-        AgentCommand::Reboot(thread) => client.reboot(thread).map(|queued| {
-            let ids: Vec<String> = queued.iter().map(|u| format!("#{}", u.id)).collect();
-            format!("reboot of thread {thread} queued as {}", ids.join(", "))
+            .map(|(_, n)| Feed::Reply(Ok(format!("converted {n} instance(s) of {class}")))),
+        AgentCommand::Reboot(thread) => client.reboot(thread).map(|updates| {
+            let ids: Vec<String> = updates.iter().map(|u| format!("#{}", u.id)).collect();
+            let text = format!("reboot of thread {thread} queued as {}", ids.join(", "));
+            queued(text, &updates)
         }),
     };
-    result.map_err(|e| {
-        format!(
+    result.unwrap_or_else(|e| {
+        Feed::Reply(Err(format!(
             "{}: {e}",
             crate::client::command_name(&request_of(&command))
-        )
+        )))
     })
 }
 

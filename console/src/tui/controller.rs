@@ -56,6 +56,7 @@ impl Controller {
         match feed {
             Feed::Reply(Ok(text)) => self.ui.say(Tone::Info, text),
             Feed::Reply(Err(text)) => self.ui.say(Tone::Error, text),
+            Feed::Queued { text, updates } => self.ui.say_about(text, updates),
             Feed::BuildLine(line) => {
                 if let Mode::Build(log) = &mut self.ui.mode {
                     log.line(line);
@@ -85,12 +86,35 @@ impl Controller {
 
     fn apply(&mut self, feed: Feed) {
         match feed {
-            Feed::Attached(agent) => self.state.attached(agent),
-            Feed::Message(message) => self.state.apply(message),
+            Feed::Attached(agent) => {
+                // A new process, or the same one again: what was said of
+                // the old one's selection no longer holds.
+                self.ui.unsay();
+                self.state.attached(agent);
+            }
+            Feed::Message(message) => {
+                self.state.apply(message);
+                self.forget_ended_news();
+            }
             Feed::Journal(entries) => self.state.set_journal(entries),
             Feed::Reconnecting(reason) => self.state.reconnecting(reason),
             Feed::Detached(reason) => self.state.detached(reason),
-            Feed::Reply(_) | Feed::BuildLine(_) | Feed::BuildDone(_) => {}
+            Feed::Reply(_) | Feed::Queued { .. } | Feed::BuildLine(_) | Feed::BuildDone(_) => {}
+        }
+    }
+
+    /// Clears a message about updates once they have all ended.
+    fn forget_ended_news(&mut self) {
+        let about = &self.ui.message_about;
+        if !about.is_empty()
+            && about.iter().all(|&id| {
+                self.state
+                    .updates
+                    .get(id)
+                    .is_some_and(|update| update.is_done())
+            })
+        {
+            self.ui.unsay();
         }
     }
 
@@ -304,7 +328,7 @@ impl Controller {
                 Pending::Postpone(id),
             )
         };
-        self.ui.mode = Mode::Confirm(Confirm { question, action });
+        self.ui.ask(Confirm { question, action });
     }
 
     fn ask_convert(&mut self) {
@@ -323,7 +347,7 @@ impl Controller {
             class.info.pending_lazy, class.info.name, class.info.version
         );
         let action = Pending::Convert(class.info.name.clone());
-        self.ui.mode = Mode::Confirm(Confirm { question, action });
+        self.ui.ask(Confirm { question, action });
     }
 
     fn ask_reboot(&mut self) {
@@ -337,7 +361,7 @@ impl Controller {
             thread.name
         );
         let action = Pending::Reboot(thread.name.clone());
-        self.ui.mode = Mode::Confirm(Confirm { question, action });
+        self.ui.ask(Confirm { question, action });
     }
 
     /// The picker chose `path`: ask before staging it.
@@ -347,7 +371,7 @@ impl Controller {
             Ok(UpdateSource::Library(lib)) => match lib.canonicalize() {
                 Ok(lib) => {
                     let question = format!("Stage and apply {} to {app}?", lib.display());
-                    self.ui.mode = Mode::Confirm(Confirm {
+                    self.ui.ask(Confirm {
                         question,
                         action: Pending::Apply(lib),
                     });
@@ -359,7 +383,7 @@ impl Controller {
                     "Build the update crate {} with cargo, then stage and apply it to {app}?",
                     dir.display()
                 );
-                self.ui.mode = Mode::Confirm(Confirm {
+                self.ui.ask(Confirm {
                     question,
                     action: Pending::BuildAndApply(dir),
                 });

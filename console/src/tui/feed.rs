@@ -20,6 +20,14 @@ pub enum Feed {
     Detached(String),
     /// The answer to a [`AgentCommand`]: `Ok` news or `Err` why not.
     Reply(Result<String, String>),
+    /// The answer to a command that queued updates: the news, and the
+    /// updates it is about (it is stale once they all ended).
+    Queued {
+        /// What to tell the operator.
+        text: String,
+        /// The updates queued.
+        updates: Vec<u64>,
+    },
     /// One line of cargo's output while an update crate builds.
     BuildLine(String),
     /// The build ended: the library, or why there is none.

@@ -91,6 +91,9 @@ pub struct Ui {
     pub paused: bool,
     /// The last message for the operator (replies, errors).
     pub message: Option<(Tone, String)>,
+    /// The updates the message is about (`queued #1, #2`): once they have
+    /// all ended it is stale and goes.
+    pub message_about: Vec<u64>,
     /// Colours and symbols.
     pub theme: Theme,
 }
@@ -105,6 +108,7 @@ impl Ui {
             mode: Mode::Normal,
             paused: false,
             message: None,
+            message_about: Vec::new(),
             theme,
         }
     }
@@ -117,5 +121,24 @@ impl Ui {
     /// Shows a message.
     pub fn say(&mut self, tone: Tone, text: impl Into<String>) {
         self.message = Some((tone, text.into()));
+        self.message_about.clear();
+    }
+
+    /// Shows a message about `updates`, until they have all ended.
+    pub fn say_about(&mut self, text: impl Into<String>, updates: Vec<u64>) {
+        self.say(Tone::Info, text);
+        self.message_about = updates;
+    }
+
+    /// Clears the message.
+    pub fn unsay(&mut self) {
+        self.message = None;
+        self.message_about.clear();
+    }
+
+    /// Opens a yes/no question (the last message is about something else).
+    pub fn ask(&mut self, confirm: Confirm) {
+        self.unsay();
+        self.mode = Mode::Confirm(confirm);
     }
 }

@@ -229,9 +229,84 @@ fn staging_a_crate_that_is_not_an_update_crate_is_refused_with_the_reason() {
     let mut c = console("busy", dir.path().to_path_buf());
     keys(&mut c, "aapp");
     assert!(c.key(Key::Enter, 10).is_empty(), "nothing is built");
-    assert!(matches!(c.ui.mode, Mode::Picker(_)), "the picker stays open");
+    assert!(
+        matches!(c.ui.mode, Mode::Picker(_)),
+        "the picker stays open"
+    );
     let (tone, text) = c.ui.message.clone().expect("a reason");
     assert_eq!(tone, Tone::Error);
     assert!(text.contains("not an update crate"), "{text}");
     assert!(text.contains("crate-type = [\"cdylib\"]"), "{text}");
+}
+
+fn events(kinds: Vec<EventKind>) -> Feed {
+    Feed::Message(ServerMessage::Events {
+        events: kinds
+            .into_iter()
+            .enumerate()
+            .map(|(i, kind)| Event {
+                seq: 1000 + i as u64,
+                at_ms: 80_000,
+                kind,
+            })
+            .collect(),
+        dropped: 0,
+    })
+}
+
+#[test]
+fn stale_status_lines_go_once_they_no_longer_hold() {
+    // Defect 6.
+    use moult_protocol::Outcome;
+    let mut c = console("busy", ".".into());
+    // `queued a #7, b #8` stays until both ended, then goes.
+    c.feed(Feed::Queued {
+        text: "queued a #7, b #8".into(),
+        updates: vec![7, 8],
+    });
+    c.feed(events(vec![
+        EventKind::UpdateQueued {
+            update: "a".into(),
+            id: 7,
+        },
+        EventKind::UpdateQueued {
+            update: "b".into(),
+            id: 8,
+        },
+        EventKind::UpdateDone {
+            update: "a".into(),
+            id: 7,
+            outcome: Outcome::Applied,
+        },
+    ]));
+    assert!(c.ui.message.is_some(), "b is still queued");
+    c.feed(events(vec![EventKind::UpdateDone {
+        update: "b".into(),
+        id: 8,
+        outcome: Outcome::Applied,
+    }]));
+    assert_eq!(c.ui.message, None, "both applied: the line went");
+
+    // A picker error does not stay into the confirmation.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("libu.so"), "").unwrap();
+    let mut c = console("busy", dir.path().to_path_buf());
+    keys(&mut c, "anope");
+    c.key(Key::Enter, 10);
+    assert!(c.ui.message.is_some(), "nope does not exist");
+    for _ in 0..4 {
+        c.key(Key::Backspace, 10);
+    }
+    keys(&mut c, "libu.so");
+    c.key(Key::Enter, 10);
+    assert!(matches!(c.ui.mode, Mode::Confirm(_)));
+    assert_eq!(c.ui.message, None, "the error went with the path");
+
+    // `no thread selected` does not survive a reattach.
+    let mut c = console("empty", ".".into());
+    keys(&mut c, "r");
+    assert!(c.ui.message.is_some());
+    let agent = c.state.agent.clone().unwrap();
+    c.feed(Feed::Attached(agent));
+    assert_eq!(c.ui.message, None);
 }
