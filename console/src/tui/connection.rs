@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, Sender, TryRecvError};
 use std::time::{Duration, Instant};
 
-use moult_protocol::{AgentInfo, EventKind, Outcome, Request, ServerMessage, discovery};
+use moult_protocol::{AgentInfo, EventKind, Request, ServerMessage, discovery};
 
 use super::feed::{AgentCommand, Feed};
 use crate::client::{Client, ClientError, DEFAULT_REPLY_TIMEOUT, Incoming};
@@ -115,16 +115,29 @@ fn serve(client: &mut Client, commands: &Receiver<AgentCommand>, feed: &Sender<F
             }
             Err(e) => return Served::Lost(e.to_string()),
         };
-        let update_ended = matches!(&message, ServerMessage::Events { events, .. }
-            if events.iter().any(|e| matches!(&e.kind,
-                EventKind::UpdateDone { outcome, .. } if !matches!(outcome, Outcome::Postponed(_)))));
+        let journaled = matches!(&message, ServerMessage::Events { events, .. }
+            if events.iter().any(|e| writes_journal(&e.kind)));
         if feed.send(Feed::Message(message)).is_err() {
             return Served::Quit;
         }
-        if update_ended {
+        if journaled {
             send_journal(client, feed);
         }
     }
+}
+
+/// Whether the agent writes a journal line for an event of this kind: a
+/// library staged or refused, an update queued, or one that ended —
+/// postponed included. The Journal pane fetches the journal again on each,
+/// so it never lags behind `moult-console log`.
+pub fn writes_journal(kind: &EventKind) -> bool {
+    matches!(
+        kind,
+        EventKind::LibraryLoaded { .. }
+            | EventKind::LibraryRefused { .. }
+            | EventKind::UpdateQueued { .. }
+            | EventKind::UpdateDone { .. }
+    )
 }
 
 /// Fetches the journal for the UI (a failure only leaves it as it was).
@@ -238,5 +251,39 @@ fn find_again(
                 Err(TryRecvError::Empty) => std::thread::sleep(Duration::from_millis(50)),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use moult_protocol::Outcome;
+
+    use super::*;
+
+    #[test]
+    fn every_event_the_agent_journals_fetches_the_journal_again() {
+        // Defect 3: staged, queued and postponed lines showed only after the
+        // update was applied or aborted.
+        let staged = EventKind::LibraryLoaded {
+            path: "/l.so".into(),
+            updates: vec!["u".into()],
+        };
+        let queued = EventKind::UpdateQueued {
+            update: "u".into(),
+            id: 1,
+        };
+        let postponed = EventKind::UpdateDone {
+            update: "u".into(),
+            id: 1,
+            outcome: Outcome::Postponed("not alterable".into()),
+        };
+        for kind in [&staged, &queued, &postponed] {
+            assert!(writes_journal(kind), "{kind:?}");
+        }
+        let log = EventKind::Log {
+            level: "info".into(),
+            message: "x".into(),
+        };
+        assert!(!writes_journal(&log));
     }
 }
