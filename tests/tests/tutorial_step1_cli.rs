@@ -153,7 +153,8 @@ fn untouched_starters_apply_and_change_nothing() {
 /// Regression: an app built together with unrelated packages gets another
 /// cargo metadata hash than the one an update crate built on its own sees,
 /// so the app's types are distinct to Rust. The update is refused before it
-/// touches anything, and the message says how to build them.
+/// touches anything, and the message names both causes (another package
+/// selection, or source changed since the app was built) and each fix.
 #[test]
 fn an_update_built_against_another_build_of_the_app_is_refused_with_the_fix() {
     let bin = bin_dir();
@@ -170,6 +171,17 @@ fn an_update_built_against_another_build_of_the_app_is_refused_with_the_fix() {
     assert_eq!(applied.status.code(), Some(1), "{err}");
     assert!(
         err.contains("compiled against another build of the app's crate"),
+        "{err}"
+    );
+    // Both causes, each with its fix.
+    assert!(
+        err.contains("the package selection or features differed")
+            && err.contains("cargo build -p <app>"),
+        "{err}"
+    );
+    assert!(
+        err.contains("the app's source changed since the running binary was built")
+            && err.contains("restart the app from the current source"),
         "{err}"
     );
     all_in(&demo.fresh_lines(10), &DATA_V1);
