@@ -31,8 +31,10 @@ pub fn follow_to_end(
     // before the request, this console sees it.
     let deadline = sent + Duration::from_secs(args.timeout);
     let mut write_error = None;
+    let mut pace = render::ConversionPace::default();
     let report = follow::follow(client, updates, deadline, |progress| {
         let written = match (progress, args.json) {
+            (FollowNews::Event(event), false) if !pace.show(&event.kind) => Ok(()),
             (FollowNews::Event(event), false) => writeln!(out, "{}", render::describe(&event.kind)),
             (FollowNews::Event(event), true) => writeln!(out, "{}", json!(event)),
             (FollowNews::Dropped(n), false) => {

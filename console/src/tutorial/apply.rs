@@ -46,7 +46,9 @@ pub fn apply_library(
                 .into(),
         );
     }
+    let mut pace = render::ConversionPace::default();
     let report = follow::follow(&mut client, &queued, sent + timeout, |p| match p {
+        FollowNews::Event(event) if !pace.show(&event.kind) => {}
         FollowNews::Event(event) => progress(&render::describe(&event.kind)),
         FollowNews::Dropped(n) => progress(&format!("({n} events dropped)")),
     })
