@@ -136,7 +136,7 @@ impl Controller {
             }
             Mode::Filter => {
                 let nav = &mut self.ui.tables[self.ui.view.index()];
-                match (input::action(key, Scope::Prompt), key) {
+                match (input::action(key, Scope::Filter), key) {
                     (Some(Action::Accept), _) => self.ui.mode = Mode::Normal,
                     (Some(Action::Cancel), _) => {
                         nav.filter.clear();
@@ -163,8 +163,8 @@ impl Controller {
                             self.chosen(path);
                         }
                     }
-                    (_, Key::Up) => picker.up(),
-                    (_, Key::Down) => picker.down(),
+                    (Some(Action::Up), _) => picker.up(),
+                    (Some(Action::Down), _) => picker.down(),
                     (_, Key::Char(c)) => picker.type_char(c),
                     _ => {}
                 }

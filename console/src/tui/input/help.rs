@@ -42,7 +42,8 @@ pub fn scope_words(scope: Scope) -> String {
     match scope {
         Scope::Global => "any view".into(),
         Scope::View(view) => format!("{} view", view.title()),
-        Scope::Prompt => "stage and filter prompts".into(),
+        Scope::Prompt => "stage prompt".into(),
+        Scope::Filter => "filter prompt".into(),
         Scope::Confirm => "confirmations".into(),
         Scope::List => "tutorial: exercise list".into(),
         Scope::Statement => "tutorial: statement".into(),

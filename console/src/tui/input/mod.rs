@@ -175,8 +175,10 @@ pub enum Scope {
     Global,
     /// Only in this view (the action needs its selection).
     View(ViewId),
-    /// In the filter and stage prompts (other keys type).
+    /// In the stage prompt (other keys type).
     Prompt,
+    /// In the filter prompt (other keys type).
+    Filter,
     /// In a yes/no confirmation.
     Confirm,
     /// The tutorial's exercise list.
@@ -216,6 +218,7 @@ impl Scope {
             Scope::Build | Scope::Help => false,
             Scope::Global
             | Scope::Prompt
+            | Scope::Filter
             | Scope::Confirm
             | Scope::Exercise
             | Scope::TutorialExercise => false,

@@ -10,7 +10,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::wrap::{fit, wrap_plain};
-use crate::tui::input::{Action, Scope, key_of, reminder};
+use crate::tui::input::{Action, Scope, compact_hints, key_of, reminder};
 use crate::tui::theme::Theme;
 use crate::tui::ui::{Mode, Tone, Ui};
 
@@ -25,7 +25,7 @@ fn status_lines(ui: &Ui, width: u16) -> Vec<Line<'static>> {
         (Mode::Filter, _) => vec![Line::from(vec![
             Span::styled(" filter: ", theme.key()),
             Span::raw(format!("{}_", ui.tables[ui.view.index()].filter)),
-            Span::styled("  (Enter keeps it, Esc clears it)", theme.dim()),
+            Span::styled(format!("  ({})", compact_hints(Scope::Filter)), theme.dim()),
         ])],
         (_, Some(message)) => message_lines(message, width, theme),
         _ if ui.paused => {

@@ -6,6 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Clear, Paragraph, Row};
 
 use super::table::{self, Column, TableSpec};
+use crate::tui::input::{Scope, compact_hints};
 use crate::tui::picker::{EntryKind, Picker};
 use crate::tui::theme::Theme;
 
@@ -78,7 +79,7 @@ pub fn draw(frame: &mut Frame, area: Rect, picker: &mut Picker, theme: Theme) {
     picker.nav.selected = nav.selected;
     frame.render_widget(
         Paragraph::new(Line::styled(
-            " Enter: open dir / stage  Tab: complete  Up/Down: pick  Esc: cancel",
+            format!(" {}", compact_hints(Scope::Prompt)),
             theme.dim(),
         )),
         hint,

@@ -15,7 +15,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::tui::input::{Action, Scope, key_of, screen_hints};
+use crate::tui::input::{Action, Scope, hint_text, key_of, screen_hints};
 use crate::tui::theme::Theme;
 use crate::tui::ui::Tone;
 use crate::tui::view::footer::{hint_line, message_lines};
@@ -62,12 +62,13 @@ pub fn draw(frame: &mut Frame, shop: &mut Workshop) {
         Screen::List => list::draw(frame, body, &mut shop.list, &shop.progress, theme),
         Screen::Statement(statement) => statement::draw(frame, body, statement, theme),
         Screen::Starting(starting) => {
-            let hint = if shop.tutorial {
-                "Esc: back to the statement"
-            } else {
-                "q quits"
-            };
-            work::draw(frame, body, &starting.log, "COULD NOT START", hint, theme);
+            let mut hints = screen_hints(Scope::Starting);
+            if !shop.tutorial {
+                // The demo has no statement to go back to.
+                hints.retain(|(key, _)| key != "Esc");
+            }
+            let hint = hint_text(&hints);
+            work::draw(frame, body, &starting.log, "COULD NOT START", &hint, theme);
         }
         Screen::Running(_) => {}
     }
