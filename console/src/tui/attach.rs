@@ -1,5 +1,5 @@
 //! `moult-console attach`: attach to an app, then run the console in the
-//! [`shell`](super::shell) until `q`. The screen is the [`Controller`]; its
+//! [`super::shell`] until `q`. The screen is the [`Controller`]; its
 //! host is the [`Session`] with the app.
 
 use std::path::Path;

@@ -100,7 +100,7 @@ impl Probe<'_> {
         Ok(self.lines(skip + count)?.split_off(skip))
     }
 
-    /// "no <what> within Ns; the app printed: …" with the last lines.
+    /// "no `<what>` within Ns; the app printed: …" with the last lines.
     pub fn missing(&self, what: &str) -> String {
         self.missing_within(what, self.patience())
     }

@@ -1,6 +1,6 @@
 //! The key table: every key, what it does and its help, in one place
-//! ([`KEYS`], in [`keys`]). [`action`] reads it to handle a key; the footer
-//! and the `?` help are drawn from it ([`help`]), and the README's key table
+//! ([`KEYS`], in `keys`). [`action`] reads it to handle a key; the footer
+//! and the `?` help are drawn from it (`help`), and the README's key table
 //! is checked against it.
 
 mod help;

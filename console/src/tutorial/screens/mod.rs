@@ -1,5 +1,5 @@
 //! The tutorial's screens, plugged into the console's one
-//! [`shell`](crate::tui::shell) like `attach`:
+//! [`crate::tui::shell`] like `attach`:
 //!
 //! - [`workshop`]: the screens (exercise list with progress, statement,
 //!   app starting, running exercise) and how keys and news move between

@@ -1,6 +1,6 @@
 //! `moult-console tutorial` and `moult-console demo <id>`: find the
 //! workspace and the learner's progress, then run the [`Workshop`] in the
-//! console's [`shell`](crate::tui::shell) with its [`TutorialHost`] until `q`.
+//! console's [`crate::tui::shell`] with its [`TutorialHost`] until `q`.
 
 use std::path::Path;
 
