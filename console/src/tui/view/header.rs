@@ -9,6 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::lifecycle::attempts;
+use super::wrap::fit;
 use crate::render;
 use crate::tui::state::{AppState, Link};
 use crate::tui::theme::Theme;
@@ -18,11 +19,15 @@ use crate::tui::view_id::ViewId;
 /// Draws the three header lines.
 pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, ui: &Ui) {
     let theme = ui.theme;
-    let lines = vec![
+    let width = usize::from(area.width);
+    let lines: Vec<Line<'static>> = [
         identity(state, ui, theme),
         tabs(state, ui, theme),
         news(state, theme),
-    ];
+    ]
+    .into_iter()
+    .map(|line| fit(line, width, theme.ellipsis()))
+    .collect();
     frame.render_widget(Paragraph::new(lines), area);
 }
 

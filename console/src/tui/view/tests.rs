@@ -337,3 +337,17 @@ fn the_picker_title_claims_no_row_before_one_is_highlighted() {
     let text = screen(&state, &mut ui, 80, 24);
     assert!(text.contains(" Pick 1/2 sort"), "{text}");
 }
+
+#[test]
+fn a_failed_build_shows_cargos_last_lines_then_the_verdict_wrapped() {
+    let state = replay("busy");
+    let mut ui = at(ViewId::Threads);
+    let mut log = crate::tui::work_log::WorkLog::new("Building /w/demo/app", "cargo build (debug)");
+    log.line("   Compiling app v0.1.0 (/w/demo/app)");
+    log.line("    Finished `dev` profile [unoptimized + debuginfo] target(s) in 0.52s");
+    let why = crate::update_build::BuildError::NoCdylib("/w/demo/app".into());
+    log.finish(crate::tui::work_log::Verdict::Fail(why.to_string()));
+    ui.mode = Mode::Build(log);
+    let text = screen(&state, &mut ui, 80, 24);
+    insta::assert_snapshot!("build_failed_80x24", text);
+}
