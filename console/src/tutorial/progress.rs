@@ -116,6 +116,21 @@ impl Progress {
         }
     }
 
+    /// Takes in what `other` knows and this does not (a pass recorded by
+    /// `moult-console check` while the tutorial was open): starts and
+    /// passes, by the same rules as [`Progress::started`] and
+    /// [`Progress::passed`].
+    pub fn merge(&mut self, other: &Progress) {
+        for (id, record) in &other.exercises {
+            if let Some(at) = record.started_ms {
+                self.started(id, at);
+            }
+            if let Some(at) = record.passed_ms {
+                self.passed(id, at, record.with_solution);
+            }
+        }
+    }
+
     /// How many exercises passed.
     pub fn passed_count(&self) -> usize {
         self.exercises
@@ -271,6 +286,23 @@ fn aside_path(path: &Path, now_ms: u64) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn merging_keeps_the_passes_either_side_knows() {
+        let mut open = Progress::default();
+        open.started("step1-hello", 5);
+        let mut file = Progress::default();
+        file.passed("step2-series", 7, false);
+        open.merge(&file);
+        assert_eq!(open.status("step1-hello"), Status::Started);
+        assert_eq!(
+            open.status("step2-series"),
+            Status::Passed {
+                at_ms: 7,
+                with_solution: false
+            }
+        );
+    }
 
     #[test]
     fn a_pass_recorded_from_the_command_line_is_kept_with_what_was_there() {

@@ -2,8 +2,9 @@
 //! footer, and an open prompt over them. One file per view; each is a
 //! function of the model ([`AppState`]) and the operator's state ([`Ui`]).
 //! The tutorial's screens (exercise list, statement, running exercise with
-//! the app's output, check pane, solution) are in `workshop`, built on the
-//! same pieces.
+//! the app's output, check pane, solution) are drawn in
+//! `crate::tutorial::view`, from the same pieces; `work` and `footer` are
+//! shared with them.
 
 mod alterability;
 pub mod boxed;

@@ -170,10 +170,14 @@ impl TutorialHost {
             Effect::Own(Work::StopApp) => self.stop_app(),
             Effect::Own(Work::Check(update)) => self.check(update, shop),
             Effect::Own(Work::SaveProgress) => {
-                if let Some(file) = &self.progress_file
-                    && let Err(e) = file.save(&shop.progress)
-                {
-                    shop.say(Tone::Error, format!("progress not saved: {e}"));
+                if let Some(file) = &mut self.progress_file {
+                    // Passes recorded meanwhile by `moult-console check`
+                    // are kept, not written over.
+                    let on_disk = file.load();
+                    shop.progress.merge(&on_disk.progress);
+                    if let Err(e) = file.save(&shop.progress) {
+                        shop.say(Tone::Error, format!("progress not saved: {e}"));
+                    }
                 }
             }
         }
