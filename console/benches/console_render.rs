@@ -18,8 +18,10 @@ use std::time::Duration;
 
 use criterion::{Criterion, criterion_group};
 use moult_console::tui::state::AppState;
-use moult_console::tui::ui::{Ui, ViewId};
-use moult_console::tui::view::{Theme, draw};
+use moult_console::tui::theme::Theme;
+use moult_console::tui::ui::Ui;
+use moult_console::tui::view::draw;
+use moult_console::tui::view_id::ViewId;
 use moult_protocol::{
     AgentInfo, ClassInfo, FunctionInfo, ServerMessage, Snapshot, ThreadActivity, VersionCount,
 };
@@ -160,7 +162,7 @@ fn bench(c: &mut Criterion) {
         // Sorted by calls/s, descending, and filtered: sorting every frame.
         let mut ui = ui(ViewId::Functions);
         let nav = ui.nav();
-        nav.sort = 1;
+        nav.sort = 3; // calls/s
         nav.descending = true;
         nav.filter = "f0".into();
         g.bench_function(format!("functions_10k_sorted_filtered/{size}"), |b| {

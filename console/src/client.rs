@@ -167,6 +167,27 @@ impl Client {
         })
     }
 
+    /// Connects to the agent socket at `socket` and says hello: the one way
+    /// every command, the console and the tutorial's checks open a
+    /// connection. Returns the client and what the agent said of itself.
+    pub fn open(socket: &Path) -> Result<(Client, Hello), ClientError> {
+        Client::open_within(socket, DEFAULT_REPLY_TIMEOUT)
+    }
+
+    /// [`Client::open`], waiting at most `hello_timeout` for the hello's
+    /// reply (a process on its way out may accept a connection it will
+    /// never answer); later requests wait the default time.
+    pub fn open_within(
+        socket: &Path,
+        hello_timeout: Duration,
+    ) -> Result<(Client, Hello), ClientError> {
+        let mut client = Client::connect(socket)?;
+        client.set_reply_timeout(hello_timeout);
+        let hello = client.hello()?;
+        client.set_reply_timeout(DEFAULT_REPLY_TIMEOUT);
+        Ok((client, hello))
+    }
+
     /// Changes how long [`Client::request`] waits for a reply.
     pub fn set_reply_timeout(&mut self, timeout: Duration) {
         self.reply_timeout = timeout;

@@ -20,7 +20,7 @@ use crate::exit::Exit;
 
 /// Something worth showing while following.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Progress<'a> {
+pub enum FollowNews<'a> {
     /// An event concerning one of the followed updates (its lifecycle,
     /// alterability attempts, outcome) or what happened while it applied
     /// (redefinitions, conversions, rollbacks, thread states).
@@ -78,7 +78,7 @@ pub fn follow(
     client: &mut Client,
     updates: &[QueuedUpdate],
     deadline: Instant,
-    mut show: impl FnMut(Progress<'_>),
+    mut show: impl FnMut(FollowNews<'_>),
 ) -> Result<FollowReport, ClientError> {
     let mut tracker = Tracker::new(updates);
     let mut closing = None;
@@ -90,11 +90,11 @@ pub fn follow(
             Incoming::Events { events, dropped } => {
                 if dropped > 0 {
                     tracker.dropped = true;
-                    show(Progress::Dropped(dropped));
+                    show(FollowNews::Dropped(dropped));
                 }
                 for event in &events {
                     if tracker.event(event) {
-                        show(Progress::Event(event));
+                        show(FollowNews::Event(event));
                     }
                 }
             }

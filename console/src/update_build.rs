@@ -26,6 +26,16 @@ pub enum BuildError {
     /// A directory without `Cargo.toml`.
     #[error("{} is a directory without Cargo.toml; give an update crate directory or a built update library (.so)", .0.display())]
     NotACrate(PathBuf),
+    /// A crate whose manifest builds no `cdylib` (an app, a library, a
+    /// test crate): it cannot be loaded as an update.
+    #[error(
+        "{} is a crate but not an update crate: its Cargo.toml builds no cdylib; an update crate needs `[lib] crate-type = [\"cdylib\"]` (or pick a built .so)",
+        .0.display()
+    )]
+    NotAnUpdateCrate(PathBuf),
+    /// A workspace's root manifest: the update crates are its members.
+    #[error("{} is a workspace, not an update crate; pick one of its update crates", .0.display())]
+    Workspace(PathBuf),
     /// cargo could not be started.
     #[error("cannot run cargo ({0}); is a Rust toolchain on PATH?")]
     Spawn(#[source] io::Error),
@@ -60,15 +70,45 @@ impl UpdateSource {
     /// Tells a library from a crate directory.
     pub fn classify(path: &Path) -> Result<UpdateSource, BuildError> {
         if path.is_dir() {
-            if path.join("Cargo.toml").is_file() {
-                return Ok(UpdateSource::Crate(path.to_path_buf()));
-            }
-            return Err(BuildError::NotACrate(path.to_path_buf()));
+            return match CrateKind::of(path) {
+                Some(CrateKind::Update) => Ok(UpdateSource::Crate(path.to_path_buf())),
+                Some(CrateKind::Other) => Err(BuildError::NotAnUpdateCrate(path.to_path_buf())),
+                Some(CrateKind::Workspace) => Err(BuildError::Workspace(path.to_path_buf())),
+                None => Err(BuildError::NotACrate(path.to_path_buf())),
+            };
         }
         if path.exists() {
             return Ok(UpdateSource::Library(path.to_path_buf()));
         }
         Err(BuildError::Missing(path.to_path_buf()))
+    }
+}
+
+/// What a directory's `Cargo.toml` makes of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CrateKind {
+    /// A package that builds a `cdylib`: an update crate.
+    Update,
+    /// Another package (an app, a library, tests): not loadable.
+    Other,
+    /// A workspace root without a package of its own.
+    Workspace,
+}
+
+impl CrateKind {
+    /// The kind of crate in `dir`, `None` without a readable `Cargo.toml`.
+    /// Read from the manifest's text (`crate-type` naming `cdylib`), not
+    /// by asking cargo: the picker lists many directories at a keystroke.
+    pub fn of(dir: &Path) -> Option<CrateKind> {
+        let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).ok()?;
+        let declares = |table: &str| manifest.lines().any(|l| l.trim() == table);
+        Some(if manifest.contains("\"cdylib\"") {
+            CrateKind::Update
+        } else if declares("[workspace]") && !declares("[package]") {
+            CrateKind::Workspace
+        } else {
+            CrateKind::Other
+        })
     }
 }
 
@@ -268,6 +308,24 @@ mod tests {
             Err(BuildError::NotACrate(_))
         ));
         std::fs::write(d.join("Cargo.toml"), "[package]").unwrap();
+        let refused = UpdateSource::classify(d).unwrap_err();
+        assert!(matches!(refused, BuildError::NotAnUpdateCrate(_)));
+        assert!(
+            refused
+                .to_string()
+                .contains("needs `[lib] crate-type = [\"cdylib\"]`"),
+            "{refused}"
+        );
+        std::fs::write(d.join("Cargo.toml"), "[workspace]\nmembers = []").unwrap();
+        assert!(matches!(
+            UpdateSource::classify(d),
+            Err(BuildError::Workspace(_))
+        ));
+        std::fs::write(
+            d.join("Cargo.toml"),
+            "[package]\n[lib]\ncrate-type = [\"cdylib\"]",
+        )
+        .unwrap();
         assert_eq!(
             UpdateSource::classify(d).unwrap(),
             UpdateSource::Crate(d.to_path_buf())

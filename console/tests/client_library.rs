@@ -139,3 +139,13 @@ fn connecting_to_a_socket_nobody_listens_on_says_so() {
         "{err}"
     );
 }
+
+#[test]
+fn open_connects_and_says_hello_in_one_call() {
+    let agent = FakeAgent::start(Box::new(|_| vec![]));
+    let socket = discovery::socket_path(agent.dir.path(), agent.pid);
+    let (mut client, hello) = Client::open(&socket).unwrap();
+    assert_eq!(hello.agent.app, "fake-app");
+    // The connection is ready for requests after hello.
+    assert_eq!(client.hello().unwrap().agent.app, "fake-app");
+}

@@ -10,7 +10,8 @@
 //!    draws at the final size;
 //! 4. a panic on the console's UI thread (injected with
 //!    `MOULT_CONSOLE_PANIC_AFTER_MS`): the terminal is given back — main
-//!    screen, cooked mode with echo — and the panic message is readable.
+//!    screen, cooked mode with echo — and the panic message is readable;
+//!    in `attach` and in the tutorial alike (they run in one shell).
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -161,6 +162,48 @@ fn a_panic_gives_the_terminal_back() {
             "{mode} is back on after the panic: {modes:?}"
         );
     }
+}
+
+#[test]
+fn a_panic_in_the_tutorial_gives_the_terminal_back_too() {
+    // The tutorial ran its own loop, without the injected-panic hook; it
+    // now runs in the console's one shell.
+    let state_home = moult_e2e::private_runtime_dir();
+    std::fs::create_dir_all(&state_home).unwrap();
+    let console = bin_dir().join("moult-console");
+    let modes_file = state_home.join("stty-after-panic");
+    let script = format!(
+        "{} tutorial; echo \"exit=$?\"; stty -a > {}; sleep 60",
+        console.display(),
+        modes_file.display()
+    );
+    let tui = Tmux::start(
+        Path::new("/bin/sh"),
+        &["-c", &script],
+        &workspace_root(),
+        &[
+            (discovery::DIR_ENV, state_home.to_str().unwrap()),
+            ("XDG_STATE_HOME", state_home.to_str().unwrap()),
+            ("MOULT_CONSOLE_PANIC_AFTER_MS", "1500"),
+            ("RUST_BACKTRACE", "0"),
+        ],
+        (120, 40),
+    );
+    let screen = tui.wait_text("exit=101", SHORT);
+    assert!(
+        screen.contains("injected panic (MOULT_CONSOLE_PANIC_AFTER_MS)"),
+        "the panic message is on the main screen:\n{screen}"
+    );
+    let modes = tui_wait_file(&modes_file);
+    let modes: Vec<&str> = modes.split([' ', ';', '\n']).collect();
+    for mode in ["icanon", "echo", "isig"] {
+        assert!(
+            modes.contains(&mode),
+            "{mode} is back on after the panic: {modes:?}"
+        );
+    }
+    drop(tui);
+    let _ = std::fs::remove_dir_all(&state_home);
 }
 
 /// The contents of `path` once the shell has written it.

@@ -8,7 +8,7 @@
 //! One test per exercise, so a failure names it; each drives the real
 //! console binary, real cargo builds, real app processes.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
@@ -21,14 +21,24 @@ fn bin_dir() -> PathBuf {
 }
 
 /// Runs `moult-console check <args>` from the workspace root with a
-/// private agent directory.
+/// private agent directory and a private state home (the learner's
+/// progress is not the user's).
 fn check(args: &[&str]) -> Output {
+    let state_home = private_runtime_dir();
+    let out = check_in(args, &state_home);
+    let _ = std::fs::remove_dir_all(&state_home);
+    out
+}
+
+/// [`check`] with the learner's progress kept in `state_home`.
+fn check_in(args: &[&str], state_home: &Path) -> Output {
     let runtime_dir = private_runtime_dir();
     let out = Command::new(bin_dir().join("moult-console"))
         .arg("check")
         .args(args)
         .current_dir(workspace_root())
         .env(moult_protocol::discovery::DIR_ENV, &runtime_dir)
+        .env("XDG_STATE_HOME", state_home)
         .output()
         .expect("run moult-console check");
     let _ = std::fs::remove_dir_all(&runtime_dir);
@@ -41,7 +51,9 @@ fn text(bytes: &[u8]) -> String {
 
 /// The solution passes; the untouched starter builds and fails.
 fn exercise(id: &str) {
-    let solved = check(&[id, "--solution"]);
+    // The learner's progress goes to a private state home, not the user's.
+    let state_home = private_runtime_dir();
+    let solved = check_in(&[id, "--solution"], &state_home);
     let (out, err) = (text(&solved.stdout), text(&solved.stderr));
     assert_eq!(
         solved.status.code(),
@@ -54,7 +66,18 @@ fn exercise(id: &str) {
         "the check watched version 0 first:\n{err}"
     );
 
-    let untouched = check(&[id]);
+    // The pass is in the learner's progress, as a pass of the console's `u`
+    // is (defect 12: it was not recorded).
+    let progress = std::fs::read_to_string(state_home.join("moult/tutorial.json"))
+        .expect("the pass was recorded in the progress file");
+    let progress: serde_json::Value = serde_json::from_str(&progress).unwrap();
+    assert!(
+        progress["exercises"][id]["passed_ms"].is_u64(),
+        "{id} recorded as passed: {progress}"
+    );
+
+    let untouched = check_in(&[id], &state_home);
+    let _ = std::fs::remove_dir_all(&state_home);
     let (out, err) = (text(&untouched.stdout), text(&untouched.stderr));
     assert_eq!(
         untouched.status.code(),

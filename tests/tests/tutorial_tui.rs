@@ -11,6 +11,8 @@
 //!    and the progress file says so → quit; the app is gone.
 //! 2. `moult-console demo step1-hello` (the README's first command): the
 //!    app runs with the console attached; quitting stops it.
+//! 3. `demo step2-series` at the tutorial's pace (a serie every 2 s): the
+//!    solution applied with `a` passes its check, which waits for 14 lines.
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -229,4 +231,27 @@ fn demo_runs_the_app_with_the_console_attached_and_quit_stops_it() {
     tui.keys(&["q"]);
     tui.wait_for("the console to quit", SHORT, |_| !tui.running());
     wait_gone(pid);
+}
+
+#[test]
+fn the_step2_series_solution_passes_at_the_tutorials_pace() {
+    // Defect 1: the check waited 24 s for 14 lines printed every 2 s and
+    // failed a correct update with "no 14 lines of output within 12s".
+    let state = TempDir::new();
+    let runtime = TempDir::new();
+    let tui = start(&["demo", "step2-series"], &state, &runtime, (120, 40));
+    tui.wait_for("the app running, attached", BUILD, |s| {
+        s.contains("connected") && s.contains("serie: ")
+    });
+    tui.keys(&["v"]);
+    tui.wait_text("Reveal the solution of", SHORT);
+    tui.keys(&["y"]);
+    tui.wait_text("Solution: demo-apps/step2-series/solution", SHORT);
+    tui.keys(&["a"]);
+    let screen = tui.wait_for("the verdict", BUILD, |s| {
+        s.contains(" PASS ") || s.contains(" FAIL ")
+    });
+    assert!(screen.contains(" PASS "), "{screen}");
+    tui.keys(&["q"]);
+    tui.wait_for("the console to quit", SHORT, |_| !tui.running());
 }

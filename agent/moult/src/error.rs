@@ -49,9 +49,9 @@ pub enum Error {
     /// another build of the app's crate (cargo gave it another metadata
     /// hash, so its types are distinct to Rust). Happens when the app was
     /// built together with unrelated packages that changed feature
-    /// unification, or with other flags.
+    /// unification, or with other flags, or from source since edited.
     #[error(
-        "{item}: the update was compiled against another build of the app's crate (same type names, different cargo build: the package selection or features differed); build the app on its own (`cargo build -p <app>`) and the update crate with `moult-console apply <pid> <crate dir>`, which uses the app's profile"
+        "{item}: the update was compiled against another build of the app's crate (same type names, different cargo build). Either the package selection or features differed: build the app on its own (`cargo build -p <app>`) and the update crate with `moult-console apply <pid> <crate dir>`, which uses the app's profile; or the app's source changed since the running binary was built (a type edited in place): restart the app from the current source, or build the update against the source the running app was built from"
     )]
     BuiltApart {
         /// What did not match (`class `x``, `hot function `f``).

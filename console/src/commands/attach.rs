@@ -8,5 +8,5 @@ use crate::cli::AttachArgs;
 
 /// Runs the TUI on the target until the operator quits.
 pub fn run(args: &AttachArgs, dir: &Path) -> anyhow::Result<Exit> {
-    moult_console::tui::app::run(dir, &args.target, args.ascii)
+    moult_console::tui::attach::run(dir, &args.target, args.ascii)
 }

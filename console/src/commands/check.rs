@@ -8,6 +8,7 @@ use moult_console::exit::Exit;
 use moult_console::tutorial::app_build::build_app;
 use moult_console::tutorial::catalog;
 use moult_console::tutorial::check::Verdict;
+use moult_console::tutorial::progress::ProgressFile;
 use moult_console::tutorial::runner::{RunOptions, private_runtime_dir, run_check};
 use moult_console::tutorial::workspace::Workspace;
 use moult_console::update_build::{self, UpdateSource};
@@ -53,6 +54,12 @@ pub fn run(args: &CheckArgs, dir: &Path) -> anyhow::Result<Exit> {
     Ok(match verdict {
         Verdict::Pass(seen) => {
             println!("PASS {}: {seen}", exercise.id);
+            if let Some(mut file) = ProgressFile::from_env() {
+                let with_solution = args.solution && args.update.is_none();
+                if let Err(why) = file.record_pass(exercise.id, with_solution) {
+                    eprintln!("the pass is not recorded in your tutorial progress: {why}");
+                }
+            }
             Exit::Success
         }
         Verdict::Fail(why) => {

@@ -18,8 +18,7 @@ mod watching;
 
 use std::path::Path;
 
-use anyhow::Context;
-use moult_console::client::{Client, Hello};
+use moult_console::client::{Client, ClientError, Hello};
 use moult_console::exit::Exit;
 use moult_console::target::{self, Resolved, Target};
 
@@ -50,9 +49,11 @@ fn attach(dir: &Path, target: &Target) -> anyhow::Result<(Client, Hello)> {
 
 /// Connects to a resolved agent and says hello.
 fn connect(resolved: &Resolved) -> anyhow::Result<(Client, Hello)> {
-    let mut client = Client::connect(&resolved.socket)?;
-    let hello = client
-        .hello()
-        .with_context(|| format!("the agent of pid {} refused the connection", resolved.pid))?;
-    Ok((client, hello))
+    Client::open(&resolved.socket).map_err(|e| match e {
+        ClientError::Connect { .. } => anyhow::Error::new(e),
+        e => anyhow::Error::new(e).context(format!(
+            "the agent of pid {} refused the connection",
+            resolved.pid
+        )),
+    })
 }

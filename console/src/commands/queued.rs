@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use moult_console::client::Client;
 use moult_console::exit::Exit;
-use moult_console::follow::{self, FollowReport, Progress};
+use moult_console::follow::{self, FollowNews, FollowReport};
 use moult_console::render;
 use moult_protocol::{Outcome, QueuedUpdate};
 use serde_json::json;
@@ -31,17 +31,19 @@ pub fn follow_to_end(
     // before the request, this console sees it.
     let deadline = sent + Duration::from_secs(args.timeout);
     let mut write_error = None;
+    let mut pace = render::ConversionPace::default();
     let report = follow::follow(client, updates, deadline, |progress| {
         let written = match (progress, args.json) {
-            (Progress::Event(event), false) => writeln!(out, "{}", render::describe(&event.kind)),
-            (Progress::Event(event), true) => writeln!(out, "{}", json!(event)),
-            (Progress::Dropped(n), false) => {
+            (FollowNews::Event(event), false) if !pace.show(&event.kind) => Ok(()),
+            (FollowNews::Event(event), false) => writeln!(out, "{}", render::describe(&event.kind)),
+            (FollowNews::Event(event), true) => writeln!(out, "{}", json!(event)),
+            (FollowNews::Dropped(n), false) => {
                 eprintln!(
                     "warning: the agent dropped {n} events for this console; outcomes still come from its state"
                 );
                 Ok(())
             }
-            (Progress::Dropped(n), true) => {
+            (FollowNews::Dropped(n), true) => {
                 writeln!(out, "{}", json!({ "type": "dropped", "dropped": n }))
             }
         };

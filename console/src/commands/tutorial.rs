@@ -3,11 +3,11 @@
 use std::path::Path;
 
 use moult_console::exit::Exit;
-use moult_console::tui::workshop::app::{self, Entry};
+use moult_console::tutorial::screens::run::{self, Entry};
 
 use crate::cli::TutorialArgs;
 
 /// Runs the tutorial until the learner quits.
 pub fn run(args: &TutorialArgs, dir: &Path) -> anyhow::Result<Exit> {
-    app::run(dir, Entry::Tutorial, args.ascii)
+    run::run(dir, Entry::Tutorial, args.ascii)
 }

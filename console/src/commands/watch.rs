@@ -23,6 +23,7 @@ pub fn run(args: &WatchArgs, dir: &Path) -> anyhow::Result<Exit> {
     }
     let mut out = std::io::stdout().lock();
     let mut closing = None;
+    let mut pace = render::ConversionPace::default();
     loop {
         match client.recv(None)? {
             Some(Incoming::Events { events, dropped }) => {
@@ -39,7 +40,7 @@ pub fn run(args: &WatchArgs, dir: &Path) -> anyhow::Result<Exit> {
                 for event in &events {
                     if args.json {
                         writeln!(out, "{}", serde_json::to_string(event)?)?;
-                    } else {
+                    } else if pace.show(&event.kind) {
                         writeln!(out, "{}", render::event_line(event))?;
                     }
                 }

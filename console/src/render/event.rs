@@ -94,6 +94,9 @@ pub fn describe(kind: &EventKind) -> String {
             format!("thread {thread}: {}", thread_state(state))
         }
         EventKind::RolledBack { update, what } => format!("{update}: undid {what}"),
+        EventKind::LibraryLoaded { path, updates } if updates.is_empty() => {
+            format!("library {path} loaded, but it hands out no update (its entry returned none)")
+        }
         EventKind::LibraryLoaded { path, updates } => {
             format!("library {path} loaded: {}", updates.join(", "))
         }
@@ -262,6 +265,19 @@ mod tests {
         .map(describe)
         .collect();
         insta::assert_snapshot!(lines.join("\n"));
+    }
+
+    #[test]
+    fn a_library_that_hands_out_no_update_says_so_instead_of_blank_text() {
+        // Defect 11: it read "library /tmp/libu.so loaded: ".
+        let text = describe(&EventKind::LibraryLoaded {
+            path: "/tmp/libu.so".into(),
+            updates: Vec::new(),
+        });
+        assert_eq!(
+            text,
+            "library /tmp/libu.so loaded, but it hands out no update (its entry returned none)"
+        );
     }
 
     #[test]

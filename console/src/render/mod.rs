@@ -4,6 +4,7 @@
 
 mod agents;
 mod clock;
+mod conversion_pace;
 mod duration;
 mod event;
 mod journal;
@@ -12,6 +13,7 @@ mod table;
 
 pub use agents::agents;
 pub use clock::rfc3339_utc;
+pub use conversion_pace::ConversionPace;
 pub use duration::duration;
 pub use event::{blockers, describe, event_line, outcome};
 pub use journal::{journal, journal_entry};

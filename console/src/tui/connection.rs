@@ -13,9 +13,9 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, Sender, TryRecvError};
 use std::time::{Duration, Instant};
 
-use moult_protocol::{AgentInfo, EventKind, Outcome, Request, ServerMessage, discovery};
+use moult_protocol::{AgentInfo, EventKind, Request, ServerMessage, discovery};
 
-use super::feed::{Command, Feed};
+use super::feed::{AgentCommand, Feed};
 use crate::client::{Client, ClientError, DEFAULT_REPLY_TIMEOUT, Incoming};
 use crate::target::{self, Target};
 
@@ -30,9 +30,8 @@ const ATTACH_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// Connects to `socket`, says hello and subscribes; returns who the agent is.
 pub fn attach(socket: &Path) -> Result<(Client, AgentInfo), ClientError> {
-    let mut client = Client::connect(socket)?;
+    let (mut client, hello) = Client::open_within(socket, ATTACH_TIMEOUT)?;
     client.set_reply_timeout(ATTACH_TIMEOUT);
-    let hello = client.hello()?;
     client.subscribe()?;
     client.set_reply_timeout(DEFAULT_REPLY_TIMEOUT);
     Ok((client, hello.agent))
@@ -45,7 +44,7 @@ pub fn run(
     dir: PathBuf,
     client: Client,
     agent: AgentInfo,
-    commands: Receiver<Command>,
+    commands: Receiver<AgentCommand>,
     feed: Sender<Feed>,
 ) {
     let mut client = Some(client);
@@ -85,13 +84,13 @@ enum Served {
     Lost(String),
 }
 
-fn serve(client: &mut Client, commands: &Receiver<Command>, feed: &Sender<Feed>) -> Served {
+fn serve(client: &mut Client, commands: &Receiver<AgentCommand>, feed: &Sender<Feed>) -> Served {
     let mut closing: Option<String> = None;
     loop {
         loop {
             match commands.try_recv() {
                 Ok(command) => {
-                    if feed.send(Feed::Reply(execute(client, command))).is_err() {
+                    if feed.send(execute(client, command)).is_err() {
                         return Served::Quit;
                     }
                 }
@@ -116,16 +115,29 @@ fn serve(client: &mut Client, commands: &Receiver<Command>, feed: &Sender<Feed>)
             }
             Err(e) => return Served::Lost(e.to_string()),
         };
-        let update_ended = matches!(&message, ServerMessage::Events { events, .. }
-            if events.iter().any(|e| matches!(&e.kind,
-                EventKind::UpdateDone { outcome, .. } if !matches!(outcome, Outcome::Postponed(_)))));
+        let journaled = matches!(&message, ServerMessage::Events { events, .. }
+            if events.iter().any(|e| writes_journal(&e.kind)));
         if feed.send(Feed::Message(message)).is_err() {
             return Served::Quit;
         }
-        if update_ended {
+        if journaled {
             send_journal(client, feed);
         }
     }
+}
+
+/// Whether the agent writes a journal line for an event of this kind: a
+/// library staged or refused, an update queued, or one that ended —
+/// postponed included. The Journal pane fetches the journal again on each,
+/// so it never lags behind `moult-console log`.
+pub fn writes_journal(kind: &EventKind) -> bool {
+    matches!(
+        kind,
+        EventKind::LibraryLoaded { .. }
+            | EventKind::LibraryRefused { .. }
+            | EventKind::UpdateQueued { .. }
+            | EventKind::UpdateDone { .. }
+    )
 }
 
 /// Fetches the journal for the UI (a failure only leaves it as it was).
@@ -135,54 +147,62 @@ fn send_journal(client: &mut Client, feed: &Sender<Feed>) {
     }
 }
 
-/// Runs one command; the reply in words.
-fn execute(client: &mut Client, command: Command) -> Result<String, String> {
+/// Runs one command; the reply in words (with the updates it queued).
+fn execute(client: &mut Client, command: AgentCommand) -> Feed {
+    let queued = |text: String, updates: &[moult_protocol::QueuedUpdate]| Feed::Queued {
+        text,
+        updates: updates.iter().map(|u| u.id).collect(),
+    };
     let result = match &command {
-        Command::Apply(path) => client.apply(&path.display().to_string()).map(|queued| {
-            let names: Vec<String> = queued
+        AgentCommand::Apply(path) => client.apply(&path.display().to_string()).map(|updates| {
+            let names: Vec<String> = updates
                 .iter()
                 .map(|u| format!("{} #{}", u.name, u.id))
                 .collect();
             match names.as_slice() {
-                [] => format!("{} loaded, but it hands out no update", path.display()),
-                _ => format!("queued {}", names.join(", ")),
+                [] => Feed::Reply(Ok(format!(
+                    "{} loaded, but it hands out no update",
+                    path.display()
+                ))),
+                _ => queued(format!("queued {}", names.join(", ")), &updates),
             }
         }),
-        Command::Postpone(id) => client
+        AgentCommand::Postpone(id) => client
             .postpone(*id)
-            .map(|()| format!("postpone of update #{id} requested")),
-        Command::Abort(id) => client
+            .map(|()| Feed::Reply(Ok(format!("postpone of update #{id} requested")))),
+        AgentCommand::Abort(id) => client
             .abort(*id)
-            .map(|()| format!("abort of update #{id} requested")),
-        Command::Convert(class) => client
+            .map(|()| Feed::Reply(Ok(format!("abort of update #{id} requested")))),
+        AgentCommand::Convert(class) => client
             .convert(class)
-            .map(|(_, n)| format!("converted {n} instance(s) of {class}")),
-        Command::Reboot(thread) => client.reboot(thread).map(|queued| {
-            let ids: Vec<String> = queued.iter().map(|u| format!("#{}", u.id)).collect();
-            format!("reboot of thread {thread} queued as {}", ids.join(", "))
+            .map(|(_, n)| Feed::Reply(Ok(format!("converted {n} instance(s) of {class}")))),
+        AgentCommand::Reboot(thread) => client.reboot(thread).map(|updates| {
+            let ids: Vec<String> = updates.iter().map(|u| format!("#{}", u.id)).collect();
+            let text = format!("reboot of thread {thread} queued as {}", ids.join(", "));
+            queued(text, &updates)
         }),
     };
-    result.map_err(|e| {
-        format!(
+    result.unwrap_or_else(|e| {
+        Feed::Reply(Err(format!(
             "{}: {e}",
             crate::client::command_name(&request_of(&command))
-        )
+        )))
     })
 }
 
 /// The protocol request a command sends (for its name in messages).
-fn request_of(command: &Command) -> Request {
+fn request_of(command: &AgentCommand) -> Request {
     match command {
-        Command::Apply(path) => Request::Apply {
+        AgentCommand::Apply(path) => Request::Apply {
             watch: None,
             path: path.display().to_string(),
         },
-        Command::Postpone(update) => Request::Postpone { update: *update },
-        Command::Abort(update) => Request::Abort { update: *update },
-        Command::Convert(class) => Request::Convert {
+        AgentCommand::Postpone(update) => Request::Postpone { update: *update },
+        AgentCommand::Abort(update) => Request::Abort { update: *update },
+        AgentCommand::Convert(class) => Request::Convert {
             class: class.clone(),
         },
-        Command::Reboot(thread) => Request::Reboot {
+        AgentCommand::Reboot(thread) => Request::Reboot {
             thread: thread.clone(),
         },
     }
@@ -195,7 +215,7 @@ fn request_of(command: &Command) -> Request {
 fn find_again(
     dir: &Path,
     agent: &AgentInfo,
-    commands: &Receiver<Command>,
+    commands: &Receiver<AgentCommand>,
     feed: &Sender<Feed>,
 ) -> Option<(Client, AgentInfo)> {
     let mut detached = false;
@@ -232,5 +252,39 @@ fn find_again(
                 Err(TryRecvError::Empty) => std::thread::sleep(Duration::from_millis(50)),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use moult_protocol::Outcome;
+
+    use super::*;
+
+    #[test]
+    fn every_event_the_agent_journals_fetches_the_journal_again() {
+        // Defect 3: staged, queued and postponed lines showed only after the
+        // update was applied or aborted.
+        let staged = EventKind::LibraryLoaded {
+            path: "/l.so".into(),
+            updates: vec!["u".into()],
+        };
+        let queued = EventKind::UpdateQueued {
+            update: "u".into(),
+            id: 1,
+        };
+        let postponed = EventKind::UpdateDone {
+            update: "u".into(),
+            id: 1,
+            outcome: Outcome::Postponed("not alterable".into()),
+        };
+        for kind in [&staged, &queued, &postponed] {
+            assert!(writes_journal(kind), "{kind:?}");
+        }
+        let log = EventKind::Log {
+            level: "info".into(),
+            message: "x".into(),
+        };
+        assert!(!writes_journal(&log));
     }
 }

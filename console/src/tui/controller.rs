@@ -4,34 +4,20 @@
 
 use std::path::PathBuf;
 
-use super::build_log::{BuildLog, BuildStatus};
-use super::feed::{Command, Feed};
+use super::effect::Effect;
+use super::feed::{AgentCommand, Feed};
 use super::input::{self, Action, Key, Scope};
 use super::picker::Picker;
+use super::rows;
 use super::state::{AppState, Link};
-use super::ui::{Confirm, Detail, Mode, Pending, Tone, Ui, ViewId};
-use super::view;
+use super::ui::{Confirm, Detail, Mode, Pending, Tone, Ui};
+use super::view_id::ViewId;
+use super::work_log::{Verdict, WorkLog};
 use crate::update_build::UpdateSource;
 
 /// Messages held while paused, at most: past this the oldest are applied
 /// anyway, so a long pause cannot grow the console without bound.
 pub const HELD_MAX: usize = 10_000;
-
-/// Something the loop must do for the controller.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Effect {
-    /// Send a command to the agent.
-    Send(Command),
-    /// Build the update crate `dir` in cargo profile `profile`.
-    Build {
-        /// The crate directory.
-        dir: PathBuf,
-        /// The app's profile (the library's fingerprint must match).
-        profile: String,
-    },
-    /// Leave.
-    Quit,
-}
 
 /// The console: the model, the UI state, and stream messages held while paused.
 #[derive(Debug, Clone)]
@@ -70,22 +56,20 @@ impl Controller {
         match feed {
             Feed::Reply(Ok(text)) => self.ui.say(Tone::Info, text),
             Feed::Reply(Err(text)) => self.ui.say(Tone::Error, text),
+            Feed::Queued { text, updates } => self.ui.say_about(text, updates),
             Feed::BuildLine(line) => {
                 if let Mode::Build(log) = &mut self.ui.mode {
                     log.line(line);
                 }
             }
             Feed::BuildDone(Ok(library)) => {
-                if let Mode::Build(log) = &mut self.ui.mode {
-                    log.status = BuildStatus::Built(library.clone());
-                }
                 self.ui.mode = Mode::Normal;
                 self.ui
                     .say(Tone::Info, format!("built; staging {}", library.display()));
-                return vec![Effect::Send(Command::Apply(library))];
+                return vec![Effect::Send(AgentCommand::Apply(library))];
             }
             Feed::BuildDone(Err(why)) => match &mut self.ui.mode {
-                Mode::Build(log) => log.status = BuildStatus::Failed(why),
+                Mode::Build(log) => log.finish(Verdict::Fail(why)),
                 _ => self.ui.say(Tone::Error, why),
             },
             stream if self.ui.paused => {
@@ -102,12 +86,35 @@ impl Controller {
 
     fn apply(&mut self, feed: Feed) {
         match feed {
-            Feed::Attached(agent) => self.state.attached(agent),
-            Feed::Message(message) => self.state.apply(message),
+            Feed::Attached(agent) => {
+                // A new process, or the same one again: what was said of
+                // the old one's selection no longer holds.
+                self.ui.unsay();
+                self.state.attached(agent);
+            }
+            Feed::Message(message) => {
+                self.state.apply(message);
+                self.forget_ended_news();
+            }
             Feed::Journal(entries) => self.state.set_journal(entries),
             Feed::Reconnecting(reason) => self.state.reconnecting(reason),
             Feed::Detached(reason) => self.state.detached(reason),
-            Feed::Reply(_) | Feed::BuildLine(_) | Feed::BuildDone(_) => {}
+            Feed::Reply(_) | Feed::Queued { .. } | Feed::BuildLine(_) | Feed::BuildDone(_) => {}
+        }
+    }
+
+    /// Clears a message about updates once they have all ended.
+    fn forget_ended_news(&mut self) {
+        let about = &self.ui.message_about;
+        if !about.is_empty()
+            && about.iter().all(|&id| {
+                self.state
+                    .updates
+                    .get(id)
+                    .is_some_and(|update| update.is_done())
+            })
+        {
+            self.ui.unsay();
         }
     }
 
@@ -122,16 +129,14 @@ impl Controller {
                 }
             }
             Mode::Help(scroll) => {
-                match key {
-                    Key::Up | Key::Char('k') => *scroll = scroll.saturating_sub(1),
-                    Key::Down | Key::Char('j') => *scroll = scroll.saturating_add(1),
-                    _ => self.ui.mode = Mode::Normal,
+                if !help_key(scroll, key, page) {
+                    self.ui.mode = Mode::Normal;
                 }
                 Vec::new()
             }
             Mode::Filter => {
                 let nav = &mut self.ui.tables[self.ui.view.index()];
-                match (input::action(key, Scope::Prompt), key) {
+                match (input::action(key, Scope::Filter), key) {
                     (Some(Action::Accept), _) => self.ui.mode = Mode::Normal,
                     (Some(Action::Cancel), _) => {
                         nav.filter.clear();
@@ -158,8 +163,8 @@ impl Controller {
                             self.chosen(path);
                         }
                     }
-                    (_, Key::Up) => picker.up(),
-                    (_, Key::Down) => picker.down(),
+                    (Some(Action::Up), _) => picker.up(),
+                    (Some(Action::Down), _) => picker.down(),
                     (_, Key::Char(c)) => picker.type_char(c),
                     _ => {}
                 }
@@ -179,8 +184,8 @@ impl Controller {
                 _ => Vec::new(),
             },
             Mode::Build(log) => {
-                if key == Key::Esc {
-                    if log.status == BuildStatus::Running {
+                if input::action(key, Scope::Build) == Some(Action::Back) {
+                    if log.running() {
                         self.ui.say(
                             Tone::Info,
                             "the build goes on; its update is applied when it ends",
@@ -225,7 +230,7 @@ impl Controller {
             }
             Action::Filter => ui.mode = Mode::Filter,
             Action::Sort => {
-                let keys = view::sort_keys(ui.view);
+                let keys = rows::sort_keys(ui.view).len();
                 let nav = ui.nav();
                 nav.sort = (nav.sort + 1) % keys;
             }
@@ -277,15 +282,15 @@ impl Controller {
         let nav = &self.ui.tables[self.ui.view.index()];
         match self.ui.view {
             ViewId::Threads => {
-                view::selected_thread(state, nav).map(|t| Detail::Thread(t.name.clone()))
+                rows::threads::selected(state, nav).map(|t| Detail::Thread(t.name.clone()))
             }
             ViewId::Functions => {
-                view::selected_function(state, nav).map(|f| Detail::Function(f.info.name.clone()))
+                rows::functions::selected(state, nav).map(|f| Detail::Function(f.info.name.clone()))
             }
             ViewId::Classes => {
-                view::selected_class(state, nav).map(|c| Detail::Class(c.info.name.clone()))
+                rows::classes::selected(state, nav).map(|c| Detail::Class(c.info.name.clone()))
             }
-            ViewId::Updates => view::selected_update(state, nav).map(|u| Detail::Update(u.id)),
+            ViewId::Updates => rows::updates::selected(state, nav).map(|u| Detail::Update(u.id)),
             ViewId::Alterability => state.updates.focus().map(|u| Detail::Update(u.id)),
         }
     }
@@ -296,7 +301,7 @@ impl Controller {
     fn stop_target(&self) -> Option<(u64, String)> {
         let nav = &self.ui.tables[ViewId::Updates.index()];
         let selected = (self.ui.view == ViewId::Updates)
-            .then(|| view::selected_update(&self.state, nav))
+            .then(|| rows::updates::selected(&self.state, nav))
             .flatten()
             .filter(|u| !u.is_done());
         selected
@@ -323,12 +328,12 @@ impl Controller {
                 Pending::Postpone(id),
             )
         };
-        self.ui.mode = Mode::Confirm(Confirm { question, action });
+        self.ui.ask(Confirm { question, action });
     }
 
     fn ask_convert(&mut self) {
         let nav = &self.ui.tables[ViewId::Classes.index()];
-        let Some(class) = view::selected_class(&self.state, nav) else {
+        let Some(class) = rows::classes::selected(&self.state, nav) else {
             self.ui.say(Tone::Error, "no class selected");
             return;
         };
@@ -342,12 +347,12 @@ impl Controller {
             class.info.pending_lazy, class.info.name, class.info.version
         );
         let action = Pending::Convert(class.info.name.clone());
-        self.ui.mode = Mode::Confirm(Confirm { question, action });
+        self.ui.ask(Confirm { question, action });
     }
 
     fn ask_reboot(&mut self) {
         let nav = &self.ui.tables[ViewId::Threads.index()];
-        let Some(thread) = view::selected_thread(&self.state, nav) else {
+        let Some(thread) = rows::threads::selected(&self.state, nav) else {
             self.ui.say(Tone::Error, "no thread selected");
             return;
         };
@@ -356,7 +361,7 @@ impl Controller {
             thread.name
         );
         let action = Pending::Reboot(thread.name.clone());
-        self.ui.mode = Mode::Confirm(Confirm { question, action });
+        self.ui.ask(Confirm { question, action });
     }
 
     /// The picker chose `path`: ask before staging it.
@@ -366,7 +371,7 @@ impl Controller {
             Ok(UpdateSource::Library(lib)) => match lib.canonicalize() {
                 Ok(lib) => {
                     let question = format!("Stage and apply {} to {app}?", lib.display());
-                    self.ui.mode = Mode::Confirm(Confirm {
+                    self.ui.ask(Confirm {
                         question,
                         action: Pending::Apply(lib),
                     });
@@ -378,7 +383,7 @@ impl Controller {
                     "Build the update crate {} with cargo, then stage and apply it to {app}?",
                     dir.display()
                 );
-                self.ui.mode = Mode::Confirm(Confirm {
+                self.ui.ask(Confirm {
                     question,
                     action: Pending::BuildAndApply(dir),
                 });
@@ -392,7 +397,7 @@ impl Controller {
             Pending::Apply(lib) => {
                 self.ui
                     .say(Tone::Info, format!("staging {}", lib.display()));
-                Command::Apply(lib)
+                AgentCommand::Apply(lib)
             }
             Pending::BuildAndApply(dir) => {
                 let profile = self
@@ -400,16 +405,33 @@ impl Controller {
                     .agent
                     .as_ref()
                     .map_or_else(|| "debug".into(), |a| a.cargo_profile.clone());
-                self.ui.mode = Mode::Build(BuildLog::new(dir.clone()));
+                self.ui.mode = Mode::Build(WorkLog::new(
+                    format!("Building {}", dir.display()),
+                    format!("cargo build ({profile})"),
+                ));
                 return vec![Effect::Build { dir, profile }];
             }
-            Pending::Postpone(id) => Command::Postpone(id),
-            Pending::Abort(id) => Command::Abort(id),
-            Pending::Convert(class) => Command::Convert(class),
-            Pending::Reboot(thread) => Command::Reboot(thread),
+            Pending::Postpone(id) => AgentCommand::Postpone(id),
+            Pending::Abort(id) => AgentCommand::Abort(id),
+            Pending::Convert(class) => AgentCommand::Convert(class),
+            Pending::Reboot(thread) => AgentCommand::Reboot(thread),
         };
         vec![Effect::Send(command)]
     }
+}
+
+/// A key while the help is shown: scrolls it (the help's keys of the key
+/// table); `false` when the key closes it.
+pub fn help_key(scroll: &mut u16, key: Key, page: usize) -> bool {
+    let page = u16::try_from(page).unwrap_or(u16::MAX);
+    match input::action(key, Scope::Help) {
+        Some(Action::Up) => *scroll = scroll.saturating_sub(1),
+        Some(Action::Down) => *scroll = scroll.saturating_add(1),
+        Some(Action::PageUp) => *scroll = scroll.saturating_sub(page),
+        Some(Action::PageDown) => *scroll = scroll.saturating_add(page),
+        _ => return false,
+    }
+    true
 }
 
 #[cfg(test)]

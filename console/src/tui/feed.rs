@@ -18,8 +18,16 @@ pub enum Feed {
     Reconnecting(String),
     /// The app exited: waiting for an app of the same name.
     Detached(String),
-    /// The answer to a [`Command`]: `Ok` news or `Err` why not.
+    /// The answer to a [`AgentCommand`]: `Ok` news or `Err` why not.
     Reply(Result<String, String>),
+    /// The answer to a command that queued updates: the news, and the
+    /// updates it is about (it is stale once they all ended).
+    Queued {
+        /// What to tell the operator.
+        text: String,
+        /// The updates queued.
+        updates: Vec<u64>,
+    },
     /// One line of cargo's output while an update crate builds.
     BuildLine(String),
     /// The build ended: the library, or why there is none.
@@ -28,7 +36,7 @@ pub enum Feed {
 
 /// A request for the agent, sent by the UI to the connection thread.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Command {
+pub enum AgentCommand {
     /// Stage and apply this library (an absolute path).
     Apply(PathBuf),
     /// Put this update back in the queue.

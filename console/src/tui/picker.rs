@@ -1,12 +1,15 @@
 //! Choosing an update to stage: a path prompt with a file picker under it,
 //! rooted at the console's working directory. The picker lists the
 //! directory the typed path is in, narrowed to names starting with what was
-//! typed after the last `/`: update crates (directories with `Cargo.toml`),
-//! built libraries (`.so`) and directories to walk into.
+//! typed after the last `/`: update crates (directories whose `Cargo.toml`
+//! builds a `cdylib`), built libraries (`.so`) and directories to walk
+//! into. Other crates are listed too, marked, so that choosing one says why
+//! it is refused rather than hiding it.
 
 use std::path::{Path, PathBuf};
 
 use super::table_nav::TableNav;
+use crate::update_build::CrateKind;
 
 /// What a listed name is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -19,6 +22,9 @@ pub enum EntryKind {
     Library,
     /// Another directory: chosen, the picker walks into it.
     Dir,
+    /// A crate that is not an update crate (it builds no `cdylib`): chosen,
+    /// the console says why it is refused.
+    OtherCrate,
 }
 
 /// One listed name.
@@ -80,7 +86,7 @@ impl Picker {
         self.nav.up(1);
     }
 
-    /// Moves the selection into and down the list.
+    /// Moves the selection into the list (its first entry), then down it.
     pub fn down(&mut self) {
         if self.in_list {
             self.nav.down(1);
@@ -106,11 +112,29 @@ impl Picker {
                     self.take(&entry);
                     None
                 }
-                EntryKind::Crate | EntryKind::Library => Some(self.path_of(&entry)),
+                EntryKind::Crate | EntryKind::Library | EntryKind::OtherCrate => {
+                    Some(self.path_of(&entry))
+                }
             };
         }
-        let typed = self.input.trim();
-        (!typed.is_empty()).then(|| self.root.join(typed))
+        let typed = self.input.trim().to_string();
+        if typed.is_empty() {
+            return None;
+        }
+        let path = self.root.join(&typed);
+        // A plain directory typed (or completed): walk into it, as Enter on
+        // its entry does; staging it could only be refused.
+        if path.is_dir() && CrateKind::of(&path).is_none() {
+            self.input = if typed.ends_with('/') {
+                typed
+            } else {
+                format!("{typed}/")
+            };
+            self.input = normalise(&self.input);
+            self.refresh();
+            return None;
+        }
+        Some(path)
     }
 
     /// The typed path's directory part (up to the last `/`) and the rest.
@@ -130,13 +154,10 @@ impl Picker {
     fn take(&mut self, entry: &Entry) {
         let (dir, _) = self.split();
         let mut input = format!("{dir}{}", entry.name);
-        if matches!(
-            entry.kind,
-            EntryKind::Parent | EntryKind::Dir | EntryKind::Crate
-        ) {
+        if entry.kind != EntryKind::Library {
             input.push('/');
         }
-        self.input = input;
+        self.input = normalise(&input);
         self.refresh();
     }
 
@@ -147,6 +168,33 @@ impl Picker {
         self.nav = TableNav::default();
         self.in_list = false;
     }
+}
+
+/// `input` with `dir/../` and `./` folded away (`assets/../` is ``), so
+/// the prompt shows where the picker is; a leading `..` that climbs above
+/// the root is kept.
+pub fn normalise(input: &str) -> String {
+    let trailing = input.ends_with('/');
+    let absolute = input.starts_with('/');
+    let mut parts: Vec<&str> = Vec::new();
+    for part in input.split('/') {
+        match part {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|p| *p != "..") => {
+                parts.pop();
+            }
+            ".." if absolute => {}
+            part => parts.push(part),
+        }
+    }
+    let mut out = parts.join("/");
+    if absolute {
+        out.insert(0, '/');
+    }
+    if trailing && !parts.is_empty() {
+        out.push('/');
+    }
+    out
 }
 
 /// The entries of `dir` whose name starts with `prefix`: `..`, then crates,
@@ -172,10 +220,10 @@ pub fn list(dir: &Path, prefix: &str) -> Vec<Entry> {
         }
         let path = item.path();
         let kind = if path.is_dir() {
-            if path.join("Cargo.toml").is_file() {
-                EntryKind::Crate
-            } else {
-                EntryKind::Dir
+            match CrateKind::of(&path) {
+                Some(CrateKind::Update) => EntryKind::Crate,
+                Some(CrateKind::Other) => EntryKind::OtherCrate,
+                Some(CrateKind::Workspace) | None => EntryKind::Dir,
             }
         } else if name.ends_with(std::env::consts::DLL_SUFFIX) {
             EntryKind::Library
@@ -196,8 +244,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
         std::fs::create_dir_all(d.join("demo/solution/src")).unwrap();
-        std::fs::write(d.join("demo/solution/Cargo.toml"), "[package]").unwrap();
-        std::fs::create_dir_all(d.join("demo/app")).unwrap();
+        std::fs::write(
+            d.join("demo/solution/Cargo.toml"),
+            "[package]\n[lib]\ncrate-type = [\"cdylib\"]",
+        )
+        .unwrap();
+        std::fs::create_dir_all(d.join("demo/app/src")).unwrap();
+        std::fs::write(d.join("demo/app/Cargo.toml"), "[package]").unwrap();
+        std::fs::create_dir_all(d.join("demo/assets")).unwrap();
         std::fs::write(d.join("demo/libhello_v2.so"), "").unwrap();
         std::fs::write(d.join("demo/notes.txt"), "").unwrap();
         std::fs::create_dir_all(d.join(".git")).unwrap();
@@ -228,7 +282,8 @@ mod tests {
                 ("..", EntryKind::Parent),
                 ("solution", EntryKind::Crate),
                 ("libhello_v2.so", EntryKind::Library),
-                ("app", EntryKind::Dir),
+                ("assets", EntryKind::Dir),
+                ("app", EntryKind::OtherCrate),
             ]
         );
         p.type_char('s');
@@ -249,10 +304,52 @@ mod tests {
         p.down();
         p.down();
         assert_eq!(p.accept(), Some(root.join("demo/libhello_v2.so")));
+        p.down();
+        p.down();
+        assert_eq!(
+            p.accept(),
+            Some(root.join("demo/app")),
+            "another crate is chosen, to be refused with the reason"
+        );
+        p.up();
+        p.up();
         p.up();
         p.complete();
         assert_eq!(p.input, "demo/solution/", "tab completes the selection");
         p.erase();
         assert_eq!(p.accept(), Some(root.join("demo/solution")));
+    }
+
+    #[test]
+    fn the_first_down_selects_the_first_row_and_parents_are_folded() {
+        // Defect 8.
+        let dir = tree();
+        let root = dir.path().to_path_buf();
+        let mut p = Picker::new(root.clone());
+        assert!(!p.in_list, "nothing is selected before Down");
+        p.down();
+        assert!(p.in_list);
+        assert_eq!(p.nav.selected, 0, "the first Down selects the first row");
+        for c in "demo/assets/".chars() {
+            p.type_char(c);
+        }
+        p.down();
+        assert_eq!(p.entries[0].kind, EntryKind::Parent);
+        assert_eq!(p.accept(), None, "walked up");
+        assert_eq!(p.input, "demo/", "assets/../ is folded");
+        assert_eq!(normalise("a/b/../../.."), "..");
+        assert_eq!(normalise("./a/./b/"), "a/b/");
+    }
+
+    #[test]
+    fn enter_on_a_typed_directory_walks_into_it_instead_of_staging_it() {
+        // Defect 8: Enter on `assets/` staged the directory itself.
+        let dir = tree();
+        let mut p = Picker::new(dir.path().to_path_buf());
+        for c in "demo/assets".chars() {
+            p.type_char(c);
+        }
+        assert_eq!(p.accept(), None);
+        assert_eq!(p.input, "demo/assets/");
     }
 }

@@ -12,14 +12,14 @@ use moult_protocol::AgentInfo;
 
 use super::builder;
 use super::connection;
-use super::feed::{Command, Feed};
+use super::feed::{AgentCommand, Feed};
 use crate::client::Client;
 
 /// The connection to one app, as the UI loop uses it.
 #[derive(Debug)]
 pub struct Session {
     /// Commands for the agent.
-    commands: Sender<Command>,
+    commands: Sender<AgentCommand>,
     /// What the connection and the session's builds report.
     feeds: Receiver<Feed>,
     /// The feeds' sender, for builds started from the session.
@@ -45,7 +45,7 @@ impl Session {
     }
 
     /// Sends `command` to the agent; `false` if the connection thread ended.
-    pub fn send(&self, command: Command) -> bool {
+    pub fn send(&self, command: AgentCommand) -> bool {
         self.commands.send(command).is_ok()
     }
 

@@ -2,54 +2,13 @@
 //! is ([`super::state`]): the view, each table's selection, the detail
 //! shown, an open prompt, pause, the last message.
 
+use super::view_id::ViewId;
 use std::path::PathBuf;
 
-use super::build_log::BuildLog;
 use super::picker::Picker;
 use super::table_nav::TableNav;
-use super::view::Theme;
-
-/// The main views, in tab order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ViewId {
-    /// DSU threads.
-    Threads,
-    /// Hot functions.
-    Functions,
-    /// Tracked classes.
-    Classes,
-    /// The update queue, lifecycle and journal.
-    Updates,
-    /// Alterability attempts and the event log.
-    Alterability,
-}
-
-impl ViewId {
-    /// Every view, in tab order.
-    pub const ALL: [ViewId; 5] = [
-        ViewId::Threads,
-        ViewId::Functions,
-        ViewId::Classes,
-        ViewId::Updates,
-        ViewId::Alterability,
-    ];
-
-    /// The tab's title.
-    pub fn title(self) -> &'static str {
-        match self {
-            ViewId::Threads => "Threads",
-            ViewId::Functions => "Functions",
-            ViewId::Classes => "Classes",
-            ViewId::Updates => "Updates",
-            ViewId::Alterability => "Alterability",
-        }
-    }
-
-    /// Position in [`ViewId::ALL`].
-    pub fn index(self) -> usize {
-        ViewId::ALL.iter().position(|&v| v == self).unwrap_or(0)
-    }
-}
+use super::theme::Theme;
+use super::work_log::WorkLog;
 
 /// What a detail view shows (Enter on a row).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,7 +64,7 @@ pub enum Mode {
     /// Waiting for yes or no.
     Confirm(Confirm),
     /// An update crate builds; its output is shown.
-    Build(BuildLog),
+    Build(WorkLog),
 }
 
 /// How a message reads.
@@ -132,6 +91,9 @@ pub struct Ui {
     pub paused: bool,
     /// The last message for the operator (replies, errors).
     pub message: Option<(Tone, String)>,
+    /// The updates the message is about (`queued #1, #2`): once they have
+    /// all ended it is stale and goes.
+    pub message_about: Vec<u64>,
     /// Colours and symbols.
     pub theme: Theme,
 }
@@ -146,6 +108,7 @@ impl Ui {
             mode: Mode::Normal,
             paused: false,
             message: None,
+            message_about: Vec::new(),
             theme,
         }
     }
@@ -158,5 +121,24 @@ impl Ui {
     /// Shows a message.
     pub fn say(&mut self, tone: Tone, text: impl Into<String>) {
         self.message = Some((tone, text.into()));
+        self.message_about.clear();
+    }
+
+    /// Shows a message about `updates`, until they have all ended.
+    pub fn say_about(&mut self, text: impl Into<String>, updates: Vec<u64>) {
+        self.say(Tone::Info, text);
+        self.message_about = updates;
+    }
+
+    /// Clears the message.
+    pub fn unsay(&mut self) {
+        self.message = None;
+        self.message_about.clear();
+    }
+
+    /// Opens a yes/no question (the last message is about something else).
+    pub fn ask(&mut self, confirm: Confirm) {
+        self.unsay();
+        self.mode = Mode::Confirm(confirm);
     }
 }

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use moult_protocol::{Outcome, QueuedUpdate};
 
 use crate::client::Client;
-use crate::follow::{self, Progress};
+use crate::follow::{self, FollowNews};
 use crate::render;
 
 /// How the applied updates ended, one line each.
@@ -30,8 +30,8 @@ pub fn apply_library(
     let library = library
         .canonicalize()
         .map_err(|e| format!("cannot resolve {}: {e}", library.display()))?;
-    let mut client = Client::connect(socket)
-        .and_then(|mut c| c.hello().map(|_| c))
+    let mut client = Client::open(socket)
+        .map(|(client, _)| client)
         .map_err(|e| format!("cannot reach the app's agent: {e}"))?;
     client
         .subscribe()
@@ -46,9 +46,11 @@ pub fn apply_library(
                 .into(),
         );
     }
+    let mut pace = render::ConversionPace::default();
     let report = follow::follow(&mut client, &queued, sent + timeout, |p| match p {
-        Progress::Event(event) => progress(&render::describe(&event.kind)),
-        Progress::Dropped(n) => progress(&format!("({n} events dropped)")),
+        FollowNews::Event(event) if !pace.show(&event.kind) => {}
+        FollowNews::Event(event) => progress(&render::describe(&event.kind)),
+        FollowNews::Dropped(n) => progress(&format!("({n} events dropped)")),
     })
     .map_err(|e| format!("lost the agent while following the update: {e}"))?;
     if report.timed_out {

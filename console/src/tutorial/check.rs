@@ -39,21 +39,8 @@ pub trait Check: Sync {
     }
 }
 
-/// The outcome of a check.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Verdict {
-    /// The update does what the exercise asks; what was seen.
-    Pass(String),
-    /// It does not; what is wrong.
-    Fail(String),
-}
-
-impl Verdict {
-    /// `true` for a pass.
-    pub fn passed(&self) -> bool {
-        matches!(self, Verdict::Pass(_))
-    }
-}
+/// A check's verdict: a pass and what was seen, or what is wrong.
+pub use crate::tui::work_log::Verdict;
 
 /// What a check sees of the running app.
 #[derive(Debug, Clone)]
@@ -88,13 +75,20 @@ impl Probe<'_> {
             .ok_or_else(|| self.missing(what))
     }
 
+    /// How long to wait for `count` lines: one period each, and the
+    /// patience on top. At the tutorial's pace (a line every 2 s) 14 lines
+    /// take 28 s, longer than any fixed patience.
+    pub fn patience_for_lines(&self, count: usize) -> Duration {
+        let count = u32::try_from(count).unwrap_or(u32::MAX);
+        self.period.saturating_mul(count) + self.patience() * 2
+    }
+
     /// `count` lines printed from the mark on (waiting for them).
     pub fn lines(&self, count: usize) -> Result<Vec<String>, String> {
-        let lines = self
-            .output
-            .wait_count(self.mark, count, self.patience() * 2);
+        let patience = self.patience_for_lines(count);
+        let lines = self.output.wait_count(self.mark, count, patience);
         if lines.len() < count {
-            return Err(self.missing(&format!("{count} lines of output")));
+            return Err(self.missing_within(&format!("{count} lines of output"), patience));
         }
         Ok(lines.into_iter().take(count).map(|l| l.text).collect())
     }
@@ -106,8 +100,13 @@ impl Probe<'_> {
         Ok(self.lines(skip + count)?.split_off(skip))
     }
 
-    /// "no <what> within Ns; the app printed: …" with the last lines.
+    /// "no `<what>` within Ns; the app printed: …" with the last lines.
     pub fn missing(&self, what: &str) -> String {
+        self.missing_within(what, self.patience())
+    }
+
+    /// [`Probe::missing`] after waiting `waited`.
+    pub fn missing_within(&self, what: &str, waited: Duration) -> String {
         let tail: Vec<String> = self
             .output
             .tail(6)
@@ -121,7 +120,7 @@ impl Probe<'_> {
         };
         format!(
             "no {what} within {}s ({state}); its last lines:\n{}",
-            self.patience().as_secs(),
+            waited.as_secs(),
             if tail.is_empty() {
                 "  | (nothing)".to_string()
             } else {
@@ -148,8 +147,8 @@ impl Probe<'_> {
 
     /// The agent's state now.
     pub fn snapshot(&self) -> Result<Snapshot, String> {
-        let mut client = Client::connect(&self.socket)
-            .and_then(|mut c| c.hello().map(|_| c))
+        let mut client = Client::open(&self.socket)
+            .map(|(client, _)| client)
             .map_err(|e| format!("cannot reach the app's agent: {e}"))?;
         client
             .snapshot()
@@ -159,8 +158,8 @@ impl Probe<'_> {
     /// The agent's update journal, oldest first: what was applied, in the
     /// order it was.
     pub fn journal(&self) -> Result<Vec<JournalEntry>, String> {
-        let mut client = Client::connect(&self.socket)
-            .and_then(|mut c| c.hello().map(|_| c))
+        let mut client = Client::open(&self.socket)
+            .map(|(client, _)| client)
             .map_err(|e| format!("cannot reach the app's agent: {e}"))?;
         client
             .journal()
@@ -215,6 +214,27 @@ pub fn live_at(class: &ClassInfo, version: u32) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn waiting_for_lines_allows_one_period_per_line_at_the_tutorials_pace() {
+        // Defect 1: at the tutorial's pace (a line every 2 s) the step2-series
+        // check waits for 14 lines; it gave up after 24 s, before the 14th.
+        let (output, errors) = (OutputLog::new(), OutputLog::new());
+        let probe = Probe {
+            output: &output,
+            errors: &errors,
+            socket: PathBuf::new(),
+            period: Duration::from_secs(2),
+            port: None,
+            mark: 0,
+        };
+        assert!(probe.patience_for_lines(14) > Duration::from_secs(2 * 14));
+        let fast = Probe {
+            period: Duration::from_millis(20),
+            ..probe.clone()
+        };
+        assert!(fast.patience_for_lines(14) >= fast.patience());
+    }
 
     #[test]
     fn panics_are_the_stderr_lines_reporting_one() {

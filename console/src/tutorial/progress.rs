@@ -116,6 +116,21 @@ impl Progress {
         }
     }
 
+    /// Takes in what `other` knows and this does not (a pass recorded by
+    /// `moult-console check` while the tutorial was open): starts and
+    /// passes, by the same rules as [`Progress::started`] and
+    /// [`Progress::passed`].
+    pub fn merge(&mut self, other: &Progress) {
+        for (id, record) in &other.exercises {
+            if let Some(at) = record.started_ms {
+                self.started(id, at);
+            }
+            if let Some(at) = record.passed_ms {
+                self.passed(id, at, record.with_solution);
+            }
+        }
+    }
+
     /// How many exercises passed.
     pub fn passed_count(&self) -> usize {
         self.exercises
@@ -224,6 +239,22 @@ impl ProgressFile {
         }
     }
 
+    /// Records that a check of exercise `id` passed now (`moult-console
+    /// check` does, like the console's `u`): loads, marks, saves. `Err` says
+    /// why it is not recorded.
+    pub fn record_pass(&mut self, id: &str, with_solution: bool) -> Result<(), String> {
+        let Loaded {
+            mut progress,
+            warning,
+        } = self.load();
+        if self.read_only {
+            return Err(warning.unwrap_or_else(|| "the progress file is unreadable".into()));
+        }
+        progress.passed(id, now_ms(), with_solution);
+        self.save(&progress)
+            .map_err(|e| format!("cannot save {}: {e}", self.path.display()))
+    }
+
     /// Writes `progress` (to a temporary file renamed over the old one, so
     /// a crash never leaves half a file).
     pub fn save(&self, progress: &Progress) -> io::Result<()> {
@@ -255,6 +286,39 @@ fn aside_path(path: &Path, now_ms: u64) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn merging_keeps_the_passes_either_side_knows() {
+        let mut open = Progress::default();
+        open.started("step1-hello", 5);
+        let mut file = Progress::default();
+        file.passed("step2-series", 7, false);
+        open.merge(&file);
+        assert_eq!(open.status("step1-hello"), Status::Started);
+        assert_eq!(
+            open.status("step2-series"),
+            Status::Passed {
+                at_ms: 7,
+                with_solution: false
+            }
+        );
+    }
+
+    #[test]
+    fn a_pass_recorded_from_the_command_line_is_kept_with_what_was_there() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut file = ProgressFile::at(dir.path().join("progress.json"));
+        let mut before = Progress::default();
+        before.started("step1-hello", 1);
+        file.save(&before).unwrap();
+        file.record_pass("step2-series", true).unwrap();
+        let progress = file.load().progress;
+        assert_eq!(progress.status("step1-hello"), Status::Started);
+        assert!(matches!(
+            progress.status("step2-series"),
+            Status::Passed { .. }
+        ));
+    }
 
     #[test]
     fn the_path_follows_xdg_then_home() {

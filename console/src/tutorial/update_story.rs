@@ -23,8 +23,8 @@ pub struct Subscription(Client);
 impl Subscription {
     /// Connects to the app's agent and subscribes.
     pub fn open(probe: &Probe<'_>) -> Result<Subscription, String> {
-        let mut client = Client::connect(&probe.socket)
-            .and_then(|mut c| c.hello().map(|_| c))
+        let mut client = Client::open(&probe.socket)
+            .map(|(client, _)| client)
             .map_err(|e| format!("cannot reach the app's agent: {e}"))?;
         client
             .subscribe()

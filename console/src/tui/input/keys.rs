@@ -2,7 +2,7 @@
 //! the demo, in the order the help and the README list them.
 
 use super::{Action as A, Key as K, KeyBinding, Scope as S, bind};
-use crate::tui::ui::ViewId;
+use crate::tui::view_id::ViewId;
 
 /// Every key of the console. Bindings of one action that follow each other
 /// read as one line of help (`Up / k`).
@@ -163,17 +163,46 @@ pub const KEYS: &[KeyBinding] = &[
         A::Accept,
         S::Prompt,
         "accept: walk into a directory, or stage the path",
-        None,
+        Some("open dir / stage"),
     ),
     bind(
         K::Tab,
         A::Complete,
         S::Prompt,
         "complete the path with the selected entry",
-        None,
+        Some("complete"),
+    ),
+    bind(
+        K::Up,
+        A::Up,
+        S::Prompt,
+        "pick the entry above",
+        Some("pick"),
+    ),
+    bind(
+        K::Down,
+        A::Down,
+        S::Prompt,
+        "pick the entry below",
+        Some("pick"),
     ),
     bind(K::Backspace, A::Erase, S::Prompt, "erase a character", None),
-    bind(K::Esc, A::Cancel, S::Prompt, "cancel", None),
+    bind(K::Esc, A::Cancel, S::Prompt, "cancel", Some("cancel")),
+    bind(
+        K::Enter,
+        A::Accept,
+        S::Filter,
+        "keep the filter",
+        Some("keeps it"),
+    ),
+    bind(K::Backspace, A::Erase, S::Filter, "erase a character", None),
+    bind(
+        K::Esc,
+        A::Cancel,
+        S::Filter,
+        "clear the filter",
+        Some("clears it"),
+    ),
     bind(K::Char('y'), A::Accept, S::Confirm, "yes, do it", None),
     bind(K::Enter, A::Accept, S::Confirm, "yes, do it", None),
     bind(K::Char('n'), A::Cancel, S::Confirm, "no", None),
@@ -218,7 +247,7 @@ pub const KEYS: &[KeyBinding] = &[
         A::Back,
         S::Starting,
         "tutorial: back to the statement (the app is not kept)",
-        Some("back"),
+        Some("back to the statement"),
     ),
     bind(
         K::Char('u'),
@@ -276,4 +305,62 @@ pub const KEYS: &[KeyBinding] = &[
         "close the check pane (a running check goes on)",
         Some("close"),
     ),
+    bind(
+        K::Esc,
+        A::Back,
+        S::Build,
+        "close the build pane (a running build goes on; its update is applied when it ends)",
+        Some("close"),
+    ),
+    bind(K::Up, A::Up, S::Help, "scroll the help up", Some("scroll")),
+    bind(
+        K::Char('k'),
+        A::Up,
+        S::Help,
+        "scroll the help up",
+        Some("scroll"),
+    ),
+    bind(
+        K::Down,
+        A::Down,
+        S::Help,
+        "scroll the help down",
+        Some("scroll"),
+    ),
+    bind(
+        K::Char('j'),
+        A::Down,
+        S::Help,
+        "scroll the help down",
+        Some("scroll"),
+    ),
+    bind(K::PageUp, A::PageUp, S::Help, "one page up", None),
+    bind(K::PageDown, A::PageDown, S::Help, "one page down", None),
+    bind(
+        K::Esc,
+        A::Back,
+        S::Help,
+        "close the help (so does any key not listed here)",
+        Some("or any other key closes"),
+    ),
+];
+
+/// The footer's reminder of the keys that find the rest, when there is no
+/// message: the actions, by the word the reminder gives them. Their keys
+/// are read from [`KEYS`].
+pub const REMINDER: &[(&[A], &str)] = &[
+    (&[A::Detail], "details"),
+    (
+        &[
+            A::NextView,
+            A::Show(ViewId::Threads),
+            A::Show(ViewId::Functions),
+            A::Show(ViewId::Classes),
+            A::Show(ViewId::Updates),
+            A::Show(ViewId::Alterability),
+        ],
+        "views",
+    ),
+    (&[A::Sort], "sort"),
+    (&[A::Help], "all keys"),
 ];

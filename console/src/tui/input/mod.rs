@@ -1,19 +1,20 @@
 //! The key table: every key, what it does and its help, in one place
-//! ([`KEYS`], in [`keys`]). [`action`] reads it to handle a key; the footer
-//! and the `?` help are drawn from it ([`help`]), and the README's key table
+//! ([`KEYS`], in `keys`). [`action`] reads it to handle a key; the footer
+//! and the `?` help are drawn from it (`help`), and the README's key table
 //! is checked against it.
 
 mod help;
 mod keys;
 
 pub use help::{
-    HelpLine, exercise_hints, footer_hints, help_lines, markdown_table, scope_words, screen_hints,
+    HelpLine, compact_hints, exercise_hints, footer_hints, help_lines, hint_text, key_of,
+    markdown_table, reminder, scope_words, screen_hints,
 };
-pub use keys::KEYS;
+pub use keys::{KEYS, REMINDER};
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-use super::ui::ViewId;
+use super::view_id::ViewId;
 
 /// A key, as the table names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -174,8 +175,10 @@ pub enum Scope {
     Global,
     /// Only in this view (the action needs its selection).
     View(ViewId),
-    /// In the filter and stage prompts (other keys type).
+    /// In the stage prompt (other keys type).
     Prompt,
+    /// In the filter prompt (other keys type).
+    Filter,
     /// In a yes/no confirmation.
     Confirm,
     /// The tutorial's exercise list.
@@ -192,6 +195,10 @@ pub enum Scope {
     Solution,
     /// The pane of a check (build, apply, verdict).
     CheckPane,
+    /// The pane of an update crate's build.
+    Build,
+    /// The `?` help shown (any key it does not list closes it).
+    Help,
 }
 
 impl Scope {
@@ -208,8 +215,10 @@ impl Scope {
             Scope::List | Scope::Statement => moves || matches!(action, Quit | Help),
             Scope::Solution => moves || action == Quit,
             Scope::CheckPane | Scope::Starting => action == Quit,
+            Scope::Build | Scope::Help => false,
             Scope::Global
             | Scope::Prompt
+            | Scope::Filter
             | Scope::Confirm
             | Scope::Exercise
             | Scope::TutorialExercise => false,

@@ -21,7 +21,8 @@ fn a_busy_app_has_rates_live_counts_a_lazy_gauge_and_dropped_events() {
     let pick = &s.functions.rows[0];
     assert_eq!(pick.info.name, "step2_series::pick");
     let rates: Vec<u64> = pick.history.tail(10).collect();
-    assert_eq!(rates, [400, 200]);
+    // Calls per thousand seconds, over the window of snapshots.
+    assert_eq!(rates, [400_000, 300_000]);
     let integer = &s.classes.rows[0];
     assert_eq!(integer.live, 10_000);
     let c = integer.conversion.unwrap();

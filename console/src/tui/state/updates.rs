@@ -122,7 +122,12 @@ impl Updates {
             if info.step != LifecycleStep::Done {
                 row.reached = info.step;
             }
-            row.attempts = info.attempts;
+            // Within a round the count only grows, and the events this
+            // console saw count every attempt: a snapshot taken once the
+            // update ended may report fewer (the agent's count after the
+            // end is not the round's), so it can raise the count but not
+            // lower it. A new round resets it (the requirements step).
+            row.attempts = row.attempts.max(info.attempts);
             row.outcome.clone_from(&info.outcome);
         }
     }
@@ -236,6 +241,36 @@ mod tests {
             max_tries: 5,
             blockers,
         }
+    }
+
+    #[test]
+    fn a_snapshot_after_the_end_does_not_lower_the_attempts_the_events_counted() {
+        // Defect 2: Alterability listed 1/20..5/20, the Updates table then
+        // said 1/20 once a snapshot came after the end.
+        let mut us = Updates::default();
+        us.event(&EventKind::Lifecycle {
+            update: "u".into(),
+            id: 1,
+            step: LifecycleStep::Requirements,
+        });
+        for n in 1..=5 {
+            us.event(&attempt(1, n, vec![blocker("busy-caller")]));
+        }
+        us.event(&EventKind::UpdateDone {
+            update: "u".into(),
+            id: 1,
+            outcome: Outcome::Aborted("by the operator".into()),
+        });
+        us.snapshot(&[UpdateInfo {
+            id: 1,
+            name: "u".into(),
+            step: LifecycleStep::Done,
+            attempts: 1,
+            outcome: Some(Outcome::Aborted("by the operator".into())),
+            revertible: None,
+            reverted_by: None,
+        }]);
+        assert_eq!(us.get(1).unwrap().attempts, 5);
     }
 
     #[test]

@@ -7,15 +7,13 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row};
 
-use super::Theme;
+use super::boxed::box_titled;
 use super::table::{self, Column, TableSpec};
-use super::updates::box_titled;
 use crate::render;
-use crate::tui::state::{AppState, Attempt, UpdateRow};
+use crate::tui::rows::alterability::{SORTS, lines};
+use crate::tui::state::AppState;
 use crate::tui::table_nav::TableNav;
-
-/// What `s` cycles through (attempts read newest first).
-pub const SORTS: &[&str] = &["newest"];
+use crate::tui::theme::Theme;
 
 const COLUMNS: &[Column] = &[
     Column {
@@ -39,33 +37,6 @@ const COLUMNS: &[Column] = &[
         width: Constraint::Min(10),
     },
 ];
-
-/// One line of the table: an attempt and one of its blockers (`None`: it was alterable).
-pub type AttemptLine<'a> = (&'a Attempt, Option<usize>);
-
-/// The focused update's attempts, newest first, one line per blocker,
-/// filtered on thread and function names.
-pub fn lines<'a>(u: &'a UpdateRow, nav: &TableNav) -> Vec<AttemptLine<'a>> {
-    let mut out = Vec::new();
-    for a in u.tries.iter().rev() {
-        if a.blockers.is_empty() {
-            if nav.filter.is_empty() {
-                out.push((a, None));
-            }
-            continue;
-        }
-        for (i, b) in a.blockers.iter().enumerate() {
-            let name = format!("{} {}", b.thread, b.function.as_deref().unwrap_or(""));
-            if nav.matches(&name) {
-                out.push((a, Some(i)));
-            }
-        }
-    }
-    if nav.descending {
-        out.reverse();
-    }
-    out
-}
 
 /// Draws the view.
 pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, nav: &mut TableNav, theme: Theme) {

@@ -1,21 +1,17 @@
 //! The Classes view: every tracked class, its version, live instances per
 //! version, a pending lazy conversion's gauge, and the instance count over time.
 
-use std::cmp::Ordering;
-
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Span;
 use ratatui::widgets::{Cell, Row};
 
-use super::Theme;
 use super::sparkline::{gauge, sparkline};
 use super::table::{self, Column, TableSpec};
+use crate::tui::rows::classes::{SORTS, rows};
 use crate::tui::state::{AppState, ClassRow};
 use crate::tui::table_nav::TableNav;
-
-/// What `s` cycles through.
-pub const SORTS: &[&str] = &["name", "live", "pending"];
+use crate::tui::theme::Theme;
 
 const SPARK_WIDTH: usize = 8;
 const GAUGE_WIDTH: usize = 6;
@@ -42,34 +38,6 @@ const COLUMNS: &[Column] = &[
         width: Constraint::Length(SPARK_WIDTH as u16),
     },
 ];
-
-/// The classes shown, filtered and sorted: indices into the rows.
-pub fn rows(state: &AppState, nav: &TableNav) -> Vec<usize> {
-    let cs = &state.classes.rows;
-    let mut rows: Vec<usize> = (0..cs.len())
-        .filter(|&i| nav.matches(&cs[i].info.name))
-        .collect();
-    let key = |a: &ClassRow, b: &ClassRow| -> Ordering {
-        match nav.sort {
-            1 => a.live.cmp(&b.live),
-            2 => a.info.pending_lazy.cmp(&b.info.pending_lazy),
-            _ => Ordering::Equal,
-        }
-        .then_with(|| a.info.name.cmp(&b.info.name))
-    };
-    rows.sort_by(|&a, &b| key(&cs[a], &cs[b]));
-    if nav.descending {
-        rows.reverse();
-    }
-    rows
-}
-
-/// The selected class.
-pub fn selected<'a>(state: &'a AppState, nav: &TableNav) -> Option<&'a ClassRow> {
-    let rows = rows(state, nav);
-    rows.get(nav.selected.min(rows.len().saturating_sub(1)))
-        .map(|&i| &state.classes.rows[i])
-}
 
 /// Live instances per version, e.g. `v0:5000 v1:5000`.
 pub fn live_per_version(c: &ClassRow) -> String {

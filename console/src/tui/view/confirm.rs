@@ -5,8 +5,8 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
-use super::Theme;
-use super::updates::box_titled;
+use super::boxed::box_titled;
+use crate::tui::theme::Theme;
 
 /// Draws the question in a box across the middle of `area`.
 pub fn draw(frame: &mut Frame, area: Rect, question: &str, theme: Theme) {

@@ -6,12 +6,13 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use super::Theme;
+use super::boxed::box_titled;
 use super::classes::live_per_version;
 use super::sparkline::{gauge, sparkline};
-use super::updates::{box_titled, explain};
+use super::updates::explain;
 use crate::render;
 use crate::tui::state::AppState;
+use crate::tui::theme::Theme;
 use crate::tui::ui::Detail;
 
 /// A `label: value` line.

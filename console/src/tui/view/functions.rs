@@ -1,21 +1,17 @@
 //! The Functions view: every hot function, its version, live activations
 //! per thread, calls per second and their recent history.
 
-use std::cmp::Ordering;
-
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Span;
 use ratatui::widgets::{Cell, Row};
 
-use super::Theme;
 use super::sparkline::sparkline;
 use super::table::{self, Column, TableSpec};
+use crate::tui::rows::functions::{SORTS, rows};
 use crate::tui::state::{AppState, FunctionRow};
 use crate::tui::table_nav::TableNav;
-
-/// What `s` cycles through.
-pub const SORTS: &[&str] = &["name", "calls/s", "active", "version"];
+use crate::tui::theme::Theme;
 
 const SPARK_WIDTH: usize = 12;
 
@@ -45,35 +41,6 @@ const COLUMNS: &[Column] = &[
         width: Constraint::Length(5),
     },
 ];
-
-/// The functions shown, filtered and sorted: indices into the rows.
-pub fn rows(state: &AppState, nav: &TableNav) -> Vec<usize> {
-    let fs = &state.functions.rows;
-    let mut rows: Vec<usize> = (0..fs.len())
-        .filter(|&i| nav.matches(&fs[i].info.name))
-        .collect();
-    let key = |a: &FunctionRow, b: &FunctionRow| -> Ordering {
-        match nav.sort {
-            1 => a.rate.cmp(&b.rate),
-            2 => a.active().cmp(&b.active()),
-            3 => a.info.version.cmp(&b.info.version),
-            _ => Ordering::Equal,
-        }
-        .then_with(|| a.info.name.cmp(&b.info.name))
-    };
-    rows.sort_by(|&a, &b| key(&fs[a], &fs[b]));
-    if nav.descending {
-        rows.reverse();
-    }
-    rows
-}
-
-/// The selected function.
-pub fn selected<'a>(state: &'a AppState, nav: &TableNav) -> Option<&'a FunctionRow> {
-    let rows = rows(state, nav);
-    rows.get(nav.selected.min(rows.len().saturating_sub(1)))
-        .map(|&i| &state.functions.rows[i])
-}
 
 /// Live activations per thread, e.g. `busy-caller:1`, or `-`.
 pub fn activity(f: &FunctionRow) -> String {

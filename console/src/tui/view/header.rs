@@ -8,20 +8,26 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::Theme;
 use super::lifecycle::attempts;
+use super::wrap::fit;
 use crate::render;
 use crate::tui::state::{AppState, Link};
-use crate::tui::ui::{Ui, ViewId};
+use crate::tui::theme::Theme;
+use crate::tui::ui::Ui;
+use crate::tui::view_id::ViewId;
 
 /// Draws the three header lines.
 pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, ui: &Ui) {
     let theme = ui.theme;
-    let lines = vec![
+    let width = usize::from(area.width);
+    let lines: Vec<Line<'static>> = [
         identity(state, ui, theme),
         tabs(state, ui, theme),
         news(state, theme),
-    ];
+    ]
+    .into_iter()
+    .map(|line| fit(line, width, theme.ellipsis()))
+    .collect();
     frame.render_widget(Paragraph::new(lines), area);
 }
 

@@ -5,9 +5,9 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
-use super::Theme;
-use super::updates::box_titled;
-use crate::tui::input::{help_lines, scope_words};
+use super::boxed::box_titled;
+use crate::tui::input::{Scope, compact_hints, help_lines, scope_words};
+use crate::tui::theme::Theme;
 
 /// Every help line, with a heading where the scope changes.
 pub fn lines(theme: Theme) -> Vec<Line<'static>> {
@@ -31,14 +31,19 @@ pub fn lines(theme: Theme) -> Vec<Line<'static>> {
     out
 }
 
-/// Draws the help over `area`, scrolled down `scroll` lines.
-pub fn draw(frame: &mut Frame, area: Rect, scroll: u16, theme: Theme) {
-    let help = Paragraph::new(lines(theme))
-        .scroll((scroll, 0))
-        .block(box_titled(
-            " Keys (Up/Down scroll, any other key closes) ".into(),
-            theme,
-        ));
+/// Draws the help over `area`, scrolled down `scroll` lines; a scroll past
+/// the end is brought back so the last line sits at the bottom.
+pub fn draw(frame: &mut Frame, area: Rect, scroll: &mut u16, theme: Theme) {
+    let lines = lines(theme);
+    let room = area.height.saturating_sub(2);
+    let most = u16::try_from(lines.len())
+        .unwrap_or(u16::MAX)
+        .saturating_sub(room);
+    *scroll = (*scroll).min(most);
+    let title = format!(" Keys ({}) ", compact_hints(Scope::Help));
+    let help = Paragraph::new(lines)
+        .scroll((*scroll, 0))
+        .block(box_titled(title, theme));
     frame.render_widget(Clear, area);
     frame.render_widget(help, area);
 }

@@ -4,9 +4,9 @@
 use moult_protocol::{LifecycleStep, Outcome};
 use ratatui::text::{Line, Span};
 
-use super::Theme;
 use crate::render;
 use crate::tui::state::UpdateRow;
+use crate::tui::theme::Theme;
 
 /// The steps an update goes through, in order (Pymoult's hooks).
 pub const STEPS: [LifecycleStep; 7] = [

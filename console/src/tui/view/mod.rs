@@ -2,45 +2,43 @@
 //! footer, and an open prompt over them. One file per view; each is a
 //! function of the model ([`AppState`]) and the operator's state ([`Ui`]).
 //! The tutorial's screens (exercise list, statement, running exercise with
-//! the app's output, check pane, solution) are in `workshop`, built on the
-//! same pieces.
+//! the app's output, check pane, solution) are drawn in
+//! `crate::tutorial::view`, from the same pieces; `work` and `footer` are
+//! shared with them.
 
 mod alterability;
+pub mod boxed;
 mod build;
 mod classes;
-mod confirm;
+pub mod confirm;
 mod detail;
-mod footer;
+pub mod footer;
 mod functions;
-mod header;
-mod help;
+pub mod header;
+pub mod help;
 mod lifecycle;
 mod sparkline;
 mod stage;
-mod table;
-mod theme;
+pub mod table;
 mod threads;
 mod updates;
-mod workshop;
-
-pub use theme::Theme;
-pub use workshop::draw as draw_workshop;
+pub mod work;
+pub mod wrap;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 
 use super::input::footer_hints;
-use super::state::{AppState, ClassRow, FunctionRow, UpdateRow};
-use super::table_nav::TableNav;
-use super::ui::{Mode, Ui, ViewId};
-use moult_protocol::ThreadInfo;
+use super::state::AppState;
+use super::ui::{Mode, Ui};
+use super::view_id::ViewId;
 
 /// Draws the whole screen.
 pub fn draw(frame: &mut Frame, state: &AppState, ui: &mut Ui) {
     let [head, body, foot] = Layout::vertical([
         Constraint::Length(3),
         Constraint::Min(3),
-        Constraint::Length(2),
+        Constraint::Length(footer::height(ui, frame.area().width)),
     ])
     .areas(frame.area());
     header::draw(frame, head, state, ui);
@@ -51,7 +49,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, ui: &mut Ui) {
 }
 
 /// The current view, or the detail open over it, in `area`.
-pub(crate) fn draw_body(frame: &mut Frame, area: Rect, state: &AppState, ui: &mut Ui) {
+pub fn draw_body(frame: &mut Frame, area: Rect, state: &AppState, ui: &mut Ui) {
     let theme = ui.theme;
     match &ui.detail {
         Some(detail) => detail::draw(frame, area, state, detail, theme),
@@ -69,46 +67,15 @@ pub(crate) fn draw_body(frame: &mut Frame, area: Rect, state: &AppState, ui: &mu
 }
 
 /// The help, prompt, confirmation or build pane open over `area`, if any.
-pub(crate) fn draw_prompt(frame: &mut Frame, area: Rect, ui: &mut Ui) {
+pub fn draw_prompt(frame: &mut Frame, area: Rect, ui: &mut Ui) {
     let theme = ui.theme;
     match &mut ui.mode {
-        Mode::Help(scroll) => help::draw(frame, area, *scroll, theme),
+        Mode::Help(scroll) => help::draw(frame, area, scroll, theme),
         Mode::Picker(picker) => stage::draw(frame, area, picker, theme),
         Mode::Confirm(confirm) => confirm::draw(frame, area, &confirm.question, theme),
         Mode::Build(log) => build::draw(frame, area, log, theme),
         Mode::Normal | Mode::Filter => {}
     }
-}
-
-/// How many sort keys `view` has (what `s` cycles through).
-pub fn sort_keys(view: ViewId) -> usize {
-    match view {
-        ViewId::Threads => threads::SORTS.len(),
-        ViewId::Functions => functions::SORTS.len(),
-        ViewId::Classes => classes::SORTS.len(),
-        ViewId::Updates => updates::SORTS.len(),
-        ViewId::Alterability => alterability::SORTS.len(),
-    }
-}
-
-/// The selected thread of the Threads view.
-pub fn selected_thread<'a>(state: &'a AppState, nav: &TableNav) -> Option<&'a ThreadInfo> {
-    threads::selected(state, nav)
-}
-
-/// The selected function of the Functions view.
-pub fn selected_function<'a>(state: &'a AppState, nav: &TableNav) -> Option<&'a FunctionRow> {
-    functions::selected(state, nav)
-}
-
-/// The selected class of the Classes view.
-pub fn selected_class<'a>(state: &'a AppState, nav: &TableNav) -> Option<&'a ClassRow> {
-    classes::selected(state, nav)
-}
-
-/// The selected update of the Updates view.
-pub fn selected_update<'a>(state: &'a AppState, nav: &TableNav) -> Option<&'a UpdateRow> {
-    updates::selected(state, nav)
 }
 
 #[cfg(test)]

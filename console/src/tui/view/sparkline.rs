@@ -1,6 +1,6 @@
 //! Small charts that fit in a table cell: a text sparkline and a text gauge.
 
-use super::Theme;
+use crate::tui::theme::Theme;
 
 /// The last `width` samples as one character each, scaled to the largest
 /// shown (all zero: the lowest level).

@@ -5,9 +5,10 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Clear, Paragraph, Row};
 
-use super::Theme;
 use super::table::{self, Column, TableSpec};
+use crate::tui::input::{Scope, compact_hints};
 use crate::tui::picker::{EntryKind, Picker};
+use crate::tui::theme::Theme;
 
 const COLUMNS: &[Column] = &[
     Column {
@@ -62,6 +63,7 @@ pub fn draw(frame: &mut Frame, area: Rect, picker: &mut Picker, theme: Theme) {
             EntryKind::Crate => ("crate", theme.ok()),
             EntryKind::Library => ("lib", theme.ok()),
             EntryKind::Dir => ("dir", theme.dim()),
+            EntryKind::OtherCrate => ("no upd", theme.dim()),
         };
         let slash = if matches!(e.kind, EntryKind::Library) {
             ""
@@ -77,7 +79,7 @@ pub fn draw(frame: &mut Frame, area: Rect, picker: &mut Picker, theme: Theme) {
     picker.nav.selected = nav.selected;
     frame.render_widget(
         Paragraph::new(Line::styled(
-            " Enter: open dir / stage  Tab: complete  Up/Down: pick  Esc: cancel",
+            format!(" {}", compact_hints(Scope::Prompt)),
             theme.dim(),
         )),
         hint,

@@ -6,8 +6,9 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Row, Table, TableState};
 
-use super::Theme;
+use crate::tui::input::{Action, Scope, key_of};
 use crate::tui::table_nav::TableNav;
+use crate::tui::theme::Theme;
 
 /// One column: its title and width.
 #[derive(Debug, Clone, Copy)]
@@ -45,9 +46,12 @@ pub fn draw(
     row: impl Fn(usize) -> Row<'static>,
 ) {
     let mut title = vec![Span::styled(format!(" {} ", spec.title), theme.title())];
-    if len > 0 {
+    if len > 0 && spec.highlight {
         let shown = nav.selected.min(len - 1) + 1;
         title.push(Span::styled(format!("{shown}/{len} "), theme.dim()));
+    } else if len > 0 {
+        // Nothing highlighted: no row is "1/n".
+        title.push(Span::styled(format!("{len} "), theme.dim()));
     }
     let reversed = if nav.descending { ", reversed" } else { "" };
     title.push(Span::styled(
@@ -68,8 +72,16 @@ pub fn draw(
     let height = usize::from(area.height.saturating_sub(3));
     let window = nav.window(len, height);
     if len == 0 {
-        let text =
-            Paragraph::new(Line::styled(format!(" {}", spec.empty), theme.dim())).block(block);
+        let empty = if nav.filter.is_empty() {
+            spec.empty.to_string()
+        } else {
+            let clear = key_of(Action::Back, Scope::Global).unwrap_or_default();
+            format!(
+                "no row matches the filter \"{}\" ({clear} clears it)",
+                nav.filter
+            )
+        };
+        let text = Paragraph::new(Line::styled(format!(" {empty}"), theme.dim())).block(block);
         frame.render_widget(text, area);
         return;
     }

@@ -8,7 +8,9 @@ use ratatui::backend::TestBackend;
 
 use super::*;
 use crate::tui::fixtures::replay;
+use crate::tui::input::help_lines;
 use crate::tui::state::AppState;
+use crate::tui::theme::Theme;
 use crate::tui::ui::{Confirm, Detail, Pending, Ui};
 
 const UNICODE: Theme = Theme {
@@ -232,7 +234,7 @@ fn ten_thousand_functions_draw_only_the_visible_window() {
 
     // Sorted by calls/s, descending, filtered: still a window of rows.
     let nav = &mut ui.tables[ViewId::Functions.index()];
-    nav.sort = 1;
+    nav.sort = 3;
     nav.descending = true;
     nav.filter = "f09".into();
     nav.top();
@@ -241,4 +243,112 @@ fn ten_thousand_functions_draw_only_the_visible_window() {
     let rows: Vec<&str> = sorted.lines().filter(|l| l.contains("app::f")).collect();
     assert!(rows[0].contains("app::f09999"), "{sorted}");
     assert!(rows[1].contains("app::f09998"), "{sorted}");
+}
+
+#[test]
+fn the_help_stops_scrolling_at_its_last_line() {
+    // Defect 13: j past the end scrolled the help into blank lines.
+    let state = replay("busy");
+    let mut ui = at(ViewId::Threads);
+    ui.mode = Mode::Help(10_000);
+    let text = screen(&state, &mut ui, 80, 24);
+    let last = help_lines().last().unwrap().help;
+    assert!(
+        text.contains(last),
+        "the last help line is in sight:\n{text}"
+    );
+    let Mode::Help(scroll) = ui.mode else {
+        panic!("help closed")
+    };
+    assert!(scroll < 10_000, "the scroll was brought back to the end");
+    // One line up from the end moves the text at once (no dead keys).
+    let mut up = ui.clone();
+    up.mode = Mode::Help(scroll - 1);
+    assert_ne!(screen(&state, &mut up, 80, 24), text);
+}
+
+#[test]
+fn the_footer_reminder_and_the_help_title_come_from_the_key_table() {
+    assert_eq!(
+        crate::tui::input::reminder(),
+        "Enter: details  Tab/1-5: views  s: sort  ?: all keys"
+    );
+    let state = replay("empty");
+    let mut ui = at(ViewId::Threads);
+    ui.mode = Mode::Help(0);
+    let text = screen(&state, &mut ui, 100, 24);
+    assert!(
+        text.contains("Keys (Up/k/Down/j scroll  Esc or any other key closes)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_filter_that_matches_nothing_says_so_not_that_there_is_nothing() {
+    // Defect 10: it said "no hot function (mark them #[moult::hot])".
+    let state = replay("busy");
+    let mut ui = at(ViewId::Functions);
+    ui.tables[ViewId::Functions.index()].filter = "zzz".into();
+    let text = screen(&state, &mut ui, 80, 24);
+    assert!(
+        text.contains("no row matches the filter \"zzz\" (Esc clears it)"),
+        "{text}"
+    );
+    assert!(!text.contains("mark them"), "{text}");
+}
+
+#[test]
+fn a_long_message_wraps_at_80_columns_so_its_hint_is_read_whole() {
+    // Defect 7: the hint that fixes the error was only visible at 160 columns.
+    let state = replay("busy");
+    let mut ui = at(ViewId::Threads);
+    let why = crate::update_build::BuildError::NoCdylib(std::path::PathBuf::from(
+        "/home/learner/moult/demo-apps/step1-hello/app",
+    ));
+    ui.say(crate::tui::ui::Tone::Error, why.to_string());
+    let text = screen(&state, &mut ui, 80, 24);
+    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(flat.contains("`[lib] crate-type = [\"cdylib\"]`"), "{text}");
+    insta::assert_snapshot!("long_message_80x24", text);
+}
+
+#[test]
+fn footer_keys_that_do_not_fit_end_with_an_ellipsis() {
+    let state = replay("busy");
+    let mut ui = at(ViewId::Threads);
+    let text = screen(&state, &mut ui, 40, 24);
+    let keys = text.lines().last().unwrap();
+    assert!(keys.ends_with('…'), "{keys:?}");
+}
+
+#[test]
+fn the_picker_title_claims_no_row_before_one_is_highlighted() {
+    // Defect 8: the title said "Pick 1/2" with no row highlighted.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("upd")).unwrap();
+    let state = replay("busy");
+    let mut ui = at(ViewId::Threads);
+    ui.mode = Mode::Picker(crate::tui::picker::Picker::new(dir.path().to_path_buf()));
+    let text = screen(&state, &mut ui, 80, 24);
+    assert!(text.contains(" Pick 2 sort"), "{text}");
+    let Mode::Picker(picker) = &mut ui.mode else {
+        unreachable!()
+    };
+    picker.down();
+    let text = screen(&state, &mut ui, 80, 24);
+    assert!(text.contains(" Pick 1/2 sort"), "{text}");
+}
+
+#[test]
+fn a_failed_build_shows_cargos_last_lines_then_the_verdict_wrapped() {
+    let state = replay("busy");
+    let mut ui = at(ViewId::Threads);
+    let mut log = crate::tui::work_log::WorkLog::new("Building /w/demo/app", "cargo build (debug)");
+    log.line("   Compiling app v0.1.0 (/w/demo/app)");
+    log.line("    Finished `dev` profile [unoptimized + debuginfo] target(s) in 0.52s");
+    let why = crate::update_build::BuildError::NoCdylib("/w/demo/app".into());
+    log.finish(crate::tui::work_log::Verdict::Fail(why.to_string()));
+    ui.mode = Mode::Build(log);
+    let text = screen(&state, &mut ui, 80, 24);
+    insta::assert_snapshot!("build_failed_80x24", text);
 }

@@ -2,23 +2,20 @@
 //! lifecycle (with what blocks it, or why it failed and what was rolled
 //! back), and the history from the app's journal.
 
-use std::cmp::Ordering;
-
-use moult_protocol::{LifecycleStep, Outcome};
+use moult_protocol::Outcome;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Wrap};
+use ratatui::widgets::{Cell, Paragraph, Row, Wrap};
 
-use super::Theme;
+use super::boxed::box_titled;
 use super::lifecycle::{attempts, chain, short_outcome};
 use super::table::{self, Column, TableSpec};
 use crate::render;
+use crate::tui::rows::updates::{SORTS, rows, selected};
 use crate::tui::state::{AppState, UpdateRow};
 use crate::tui::table_nav::TableNav;
-
-/// What `s` cycles through.
-pub const SORTS: &[&str] = &["newest", "name", "step"];
+use crate::tui::theme::Theme;
 
 const COLUMNS: &[Column] = &[
     Column {
@@ -42,44 +39,6 @@ const COLUMNS: &[Column] = &[
         width: Constraint::Min(16),
     },
 ];
-
-/// The updates shown, filtered and sorted: indices into the rows.
-pub fn rows(state: &AppState, nav: &TableNav) -> Vec<usize> {
-    let us = &state.updates.rows;
-    let mut rows: Vec<usize> = (0..us.len())
-        .filter(|&i| nav.matches(&us[i].name))
-        .collect();
-    let key = |a: &UpdateRow, b: &UpdateRow| -> Ordering {
-        match nav.sort {
-            1 => a.name.cmp(&b.name).then_with(|| b.id.cmp(&a.id)),
-            2 => step_rank(a)
-                .cmp(&step_rank(b))
-                .then_with(|| b.id.cmp(&a.id)),
-            _ => b.id.cmp(&a.id),
-        }
-    };
-    rows.sort_by(|&a, &b| key(&us[a], &us[b]));
-    if nav.descending {
-        rows.reverse();
-    }
-    rows
-}
-
-/// Running first, then queued, then ended.
-fn step_rank(u: &UpdateRow) -> u8 {
-    match u.step {
-        LifecycleStep::Done => 2,
-        LifecycleStep::Queued => 1,
-        _ => 0,
-    }
-}
-
-/// The selected update.
-pub fn selected<'a>(state: &'a AppState, nav: &TableNav) -> Option<&'a UpdateRow> {
-    let rows = rows(state, nav);
-    rows.get(nav.selected.min(rows.len().saturating_sub(1)))
-        .map(|&i| &state.updates.rows[i])
-}
 
 /// What the lifecycle pane says under the line of steps: blockers, the
 /// outcome's reason, what a rollback undid.
@@ -179,12 +138,4 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, nav: &mut TableNav,
     let history =
         Paragraph::new(journal).block(box_titled(" Journal (newest first) ".into(), theme));
     frame.render_widget(history, bottom);
-}
-
-/// A bordered box with a title in the theme's style.
-pub fn box_titled(title: String, theme: Theme) -> Block<'static> {
-    Block::new()
-        .borders(Borders::ALL)
-        .border_set(theme.border())
-        .title(Span::styled(title, theme.title()))
 }

@@ -1,4 +1,4 @@
-//! One check per exercise, each beside its catalog entry ([`EXERCISE`]
+//! One check per exercise, each beside its catalog entry (`EXERCISE`
 //! statics), in tutorial order.
 
 pub mod step1_data;

@@ -232,6 +232,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_starters_todo_does_not_use_question_mark_where_it_cannot_compile() {
+        // Defect 14: the TODO said `ctx.close_gate(f)?` inside
+        // `check_alterability`, which returns an `Alterability`: `?` does not
+        // compile there. It must say how to turn the error into a blocker.
+        let starter = include_str!("../../../../demo-apps/step4-simultaneous/starter/src/lib.rs");
+        assert!(!starter.contains("close_gate(f)?"), "{starter}");
+        assert!(starter.contains("Alterability::Blocked"), "{starter}");
+        assert!(starter.contains("Alterability::from_blockers"), "{starter}");
+    }
+
+    #[test]
     fn lines_of_both_formats_are_understood() {
         assert_eq!(Shared::parse("wrote 7"), Shared::OldWrite(7));
         assert_eq!(Shared::parse("read 7"), Shared::OldRead(7));

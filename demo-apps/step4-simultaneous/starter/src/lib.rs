@@ -72,10 +72,15 @@ pub fn read_shared_interm() {
 
 // TODO(learner): three updates, in this order:
 //   1. "interm": redefine write_shared and read_shared to the intermediate
-//      versions in one update, once both are quiescent: in
-//      `check_alterability`, `ctx.close_gate(f)?` for each (new callers wait)
-//      and `ctx.quiescence(f, &ThreadFilter::All)` for each (empty: no call
-//      running); in `apply`, `ctx.redefine(f, new)` for each.
+//      versions in one update, once both are quiescent. `check_alterability`
+//      returns an `Alterability`, not a `Result`, so `?` does not work in it:
+//      call `ctx.close_gate(f)` for each (new callers wait), and if one
+//      returns `Err(e)`, return `Alterability::Blocked(vec![Blocker {
+//      thread: String::new(), function: None, depth: 0, detail:
+//      e.to_string() }])` (`moult::protocol::Blocker`); then gather
+//      `ctx.quiescence(f, &ThreadFilter::All)` of both into one `Vec` and
+//      return `Alterability::from_blockers(blockers)` (empty: no call
+//      running). In `apply`, `ctx.redefine(f, new)` for each.
 //   2. "flip": `check_requirements` answers `Requirements::No(..)` until
 //      `ctx.is_applied("interm")`; `apply` takes `step4_simultaneous::lock()`
 //      once and, holding it, replaces the plain u64 by a `Stamped` and sets
