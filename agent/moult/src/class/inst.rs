@@ -107,7 +107,14 @@ impl<T: ?Sized + 'static> InstRef<T> {
     pub(crate) unsafe fn upgrade_in_shard(ptr: NonNull<Inst<T>>) -> Option<Self> {
         // SAFETY: per the contract, the memory is live.
         let strong = unsafe { &ptr.as_ref().strong };
-        upgrade(strong).then_some(InstRef(ptr))
+        // Not `then_some(InstRef(ptr))`: that builds the handle either way,
+        // and dropping it when the upgrade failed decrements a count that is
+        // already 0 (an instance being dropped), which wrapped it to u32::MAX.
+        if upgrade(strong) {
+            Some(InstRef(ptr))
+        } else {
+            None
+        }
     }
 
     /// The count reached 0: unregister, then free the instance and its value.
@@ -200,6 +207,38 @@ impl<T: ?Sized + 'static> Drop for InstRef<T> {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::atomic::Ordering;
+
+    use super::InstRef;
+
+    trait Probe: std::any::Any + Send + Sync {}
+    impl Probe for u32 {}
+
+    crate::class!(static PROBES: dyn Probe, u32 = "Probe", |v| Box::new(v));
+
+    /// An enumeration meeting an instance whose last handle is being dropped
+    /// (count 0, still in its shard) skips it and leaves its count at 0: the
+    /// count wrapped to u32::MAX, and a later enumeration aborted the
+    /// process on it (seen in the `class_interleave` test).
+    #[test]
+    fn a_failed_upgrade_leaves_a_dying_instance_alone() {
+        let tracked = PROBES.create(7);
+        let ptr = tracked.0.as_ptr();
+        // SAFETY: `tracked` keeps the instance alive throughout.
+        let strong = unsafe { &ptr.as_ref().strong };
+        strong.store(0, Ordering::SeqCst); // as if its last handle were dropping
+        // SAFETY: the instance is live (held by `tracked`), as the shard's
+        // lock would guarantee.
+        let upgraded = unsafe { InstRef::upgrade_in_shard(ptr) };
+        assert!(upgraded.is_none());
+        assert_eq!(
+            strong.load(Ordering::SeqCst),
+            0,
+            "the dying instance's count is untouched"
+        );
+        strong.store(1, Ordering::SeqCst); // give `tracked` its handle back
+    }
+
     /// What one instance costs beyond its value (its shard adds 8 bytes):
     /// count 4 + version 4 + class 8 + lock word 4 + slot 4 + `Box<dyn _>` 16.
     #[test]
