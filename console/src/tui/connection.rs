@@ -167,6 +167,13 @@ fn execute(client: &mut Client, command: AgentCommand) -> Feed {
                 _ => queued(format!("queued {}", names.join(", ")), &updates),
             }
         }),
+        AgentCommand::Revert(id) => client.revert(Some(*id)).map(|updates| {
+            let ids: Vec<String> = updates
+                .iter()
+                .map(|u| format!("{} #{}", u.name, u.id))
+                .collect();
+            queued(format!("queued {}", ids.join(", ")), &updates)
+        }),
         AgentCommand::Postpone(id) => client
             .postpone(*id)
             .map(|()| Feed::Reply(Ok(format!("postpone of update #{id} requested")))),
@@ -198,6 +205,9 @@ fn request_of(command: &AgentCommand) -> Request {
             path: path.display().to_string(),
         },
         AgentCommand::Postpone(update) => Request::Postpone { update: *update },
+        AgentCommand::Revert(update) => Request::Revert {
+            update: Some(*update),
+        },
         AgentCommand::Abort(update) => Request::Abort { update: *update },
         AgentCommand::Convert(class) => Request::Convert {
             class: class.clone(),

@@ -259,6 +259,7 @@ impl Controller {
             Action::Postpone | Action::Abort => self.ask_stop(action == Action::Abort),
             Action::Convert => self.ask_convert(),
             Action::Reboot => self.ask_reboot(),
+            Action::Revert => self.ask_revert(),
             // Prompt keys, and the tutorial's (the exercise screen handles those).
             Action::Accept
             | Action::Cancel
@@ -350,6 +351,36 @@ impl Controller {
         self.ui.ask(Confirm { question, action });
     }
 
+    fn ask_revert(&mut self) {
+        let nav = &self.ui.tables[ViewId::Updates.index()];
+        let Some(update) = rows::updates::selected(&self.state, nav) else {
+            self.ui.say(Tone::Error, "no update selected");
+            return;
+        };
+        if let Some(by) = update.reverted_by {
+            let text = format!(
+                "{} #{} was reverted already (by #{by})",
+                update.name, update.id
+            );
+            self.ui.say(Tone::Error, text);
+            return;
+        }
+        if update.outcome != Some(moult_protocol::Outcome::Applied) {
+            let text = format!(
+                "{} #{} is not applied: nothing to revert",
+                update.name, update.id
+            );
+            self.ui.say(Tone::Error, text);
+            return;
+        }
+        let question = format!(
+            "Revert update {} #{}? Its functions go back to their previous versions, its threads to their previous mains, its conversions run backwards.",
+            update.name, update.id
+        );
+        let action = Pending::Revert(update.id);
+        self.ui.ask(Confirm { question, action });
+    }
+
     fn ask_reboot(&mut self) {
         let nav = &self.ui.tables[ViewId::Threads.index()];
         let Some(thread) = rows::threads::selected(&self.state, nav) else {
@@ -415,6 +446,7 @@ impl Controller {
             Pending::Abort(id) => AgentCommand::Abort(id),
             Pending::Convert(class) => AgentCommand::Convert(class),
             Pending::Reboot(thread) => AgentCommand::Reboot(thread),
+            Pending::Revert(id) => AgentCommand::Revert(id),
         };
         vec![Effect::Send(command)]
     }

@@ -47,4 +47,6 @@ pub enum AgentCommand {
     Convert(String),
     /// Reboot this DSU thread.
     Reboot(String),
+    /// Revert this applied update.
+    Revert(u64),
 }

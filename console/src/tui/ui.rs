@@ -38,6 +38,8 @@ pub enum Pending {
     Convert(String),
     /// Reboot a DSU thread onto its current main.
     Reboot(String),
+    /// Revert applied update `id`.
+    Revert(u64),
 }
 
 /// A yes/no question before a destructive action.

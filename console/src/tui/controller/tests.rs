@@ -310,3 +310,19 @@ fn stale_status_lines_go_once_they_no_longer_hold() {
     c.feed(Feed::Attached(agent));
     assert_eq!(c.ui.message, None);
 }
+
+#[test]
+fn revert_asks_first_then_sends_and_refuses_what_cannot_be_reverted() {
+    let mut c = console("reverted", ".".into());
+    keys(&mut c, "4");
+    // Newest first: #3 (revertible) is selected.
+    assert!(keys(&mut c, "z").is_empty());
+    assert!(question(&c).starts_with("Revert update handle v3 #3?"));
+    assert_eq!(keys(&mut c, "y"), [Effect::Send(AgentCommand::Revert(3))]);
+    // #1 was reverted already: said, nothing sent.
+    keys(&mut c, "jj");
+    assert!(keys(&mut c, "z").is_empty());
+    assert_eq!(c.ui.mode, Mode::Normal);
+    let said = format!("{:?}", c.ui.message);
+    assert!(said.contains("was reverted already (by #2)"), "{said}");
+}

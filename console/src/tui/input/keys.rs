@@ -152,6 +152,13 @@ pub const KEYS: &[KeyBinding] = &[
         Some("reboot"),
     ),
     bind(
+        K::Char('z'),
+        A::Revert,
+        S::View(ViewId::Updates),
+        "revert the selected applied update (asks first)",
+        Some("revert"),
+    ),
+    bind(
         K::Char('c'),
         A::Convert,
         S::View(ViewId::Classes),

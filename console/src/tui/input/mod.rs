@@ -142,6 +142,8 @@ pub enum Action {
     Convert,
     /// Reboot the selected thread.
     Reboot,
+    /// Revert the selected applied update.
+    Revert,
     /// In a prompt: accept (Enter, or yes).
     Accept,
     /// In a prompt: cancel (Esc, or no).

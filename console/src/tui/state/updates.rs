@@ -49,6 +49,13 @@ pub struct UpdateRow {
     pub tries: VecDeque<Attempt>,
     /// What its rollback undid, in order.
     pub rolled_back: Vec<String>,
+    /// For an applied update: whether it can be reverted now (the agent's
+    /// word, from its last snapshot).
+    pub revertible: Option<bool>,
+    /// The revert that undid it, if one did.
+    pub reverted_by: Option<u64>,
+    /// The watch on it while one runs: (seconds, panics tolerated).
+    pub watch: Option<(f64, u64)>,
 }
 
 impl UpdateRow {
@@ -64,6 +71,22 @@ impl UpdateRow {
             postponed: 0,
             tries: VecDeque::new(),
             rolled_back: Vec::new(),
+            revertible: None,
+            reverted_by: None,
+            watch: None,
+        }
+    }
+
+    /// What the history says of an applied update: reverted by whom, or
+    /// whether it can be reverted; `None` for the others.
+    pub fn revert_note(&self) -> Option<String> {
+        if let Some(by) = self.reverted_by {
+            return Some(format!("reverted by #{by}"));
+        }
+        match (self.outcome.as_ref(), self.revertible) {
+            (Some(Outcome::Applied), Some(true)) => Some("revertible".into()),
+            (Some(Outcome::Applied), Some(false)) => Some("not revertible".into()),
+            _ => None,
         }
     }
 
@@ -129,6 +152,8 @@ impl Updates {
             // lower it. A new round resets it (the requirements step).
             row.attempts = row.attempts.max(info.attempts);
             row.outcome.clone_from(&info.outcome);
+            row.revertible = info.revertible;
+            row.reverted_by = row.reverted_by.or(info.reverted_by);
         }
     }
 
@@ -182,6 +207,23 @@ impl Updates {
                     row.step = LifecycleStep::Done;
                 }
                 row.outcome = Some(outcome.clone());
+            }
+            EventKind::UpdateReverted { id, target, .. } => {
+                if let Some(row) = self.rows.iter_mut().find(|u| u.id == *target) {
+                    row.reverted_by = Some(*id);
+                    row.revertible = Some(false);
+                }
+            }
+            EventKind::WatchStarted {
+                update,
+                id,
+                secs,
+                max_panics,
+            } => {
+                self.row(*id, update).watch = Some((*secs, *max_panics));
+            }
+            EventKind::WatchEnded { update, id, .. } => {
+                self.row(*id, update).watch = None;
             }
             EventKind::RolledBack { update, what } => {
                 // Rollback events name the update, not its id: the running

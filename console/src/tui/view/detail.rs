@@ -105,6 +105,18 @@ fn function(state: &AppState, name: &str, wide: usize, theme: Theme) -> Option<V
             a.thread, a.active, a.calls
         )));
     }
+    if !f.info.health.is_empty() {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled("per version:  CALLS  PANICS", theme.title()));
+        for h in &f.info.health {
+            let text = format!("  v{:<10} {:>6}  {}", h.version, h.calls, h.panics);
+            lines.push(if h.panics > 0 {
+                Line::styled(text, theme.warn())
+            } else {
+                Line::raw(text)
+            });
+        }
+    }
     Some(lines)
 }
 

@@ -13,7 +13,7 @@ use crate::tui::state::{AppState, FunctionRow};
 use crate::tui::table_nav::TableNav;
 use crate::tui::theme::Theme;
 
-const SPARK_WIDTH: usize = 12;
+const SPARK_WIDTH: usize = 8;
 
 const COLUMNS: &[Column] = &[
     Column {
@@ -37,10 +37,24 @@ const COLUMNS: &[Column] = &[
         width: Constraint::Length(SPARK_WIDTH as u16),
     },
     Column {
+        title: "PANICS",
+        width: Constraint::Length(6),
+    },
+    Column {
         title: "GATE",
         width: Constraint::Length(5),
     },
 ];
+
+/// Panics of the function's current version, or `-` if none.
+pub fn panics(f: &FunctionRow) -> u64 {
+    f.info
+        .health
+        .iter()
+        .filter(|h| h.version == f.info.version)
+        .map(|h| h.panics)
+        .sum()
+}
 
 /// Live activations per thread, e.g. `busy-caller:1`, or `-`.
 pub fn activity(f: &FunctionRow) -> String {
@@ -84,6 +98,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, nav: &mut TableNav,
                 sparkline(f.history.tail(SPARK_WIDTH), SPARK_WIDTH, theme),
                 theme.ok(),
             )),
+            match panics(f) {
+                0 => Cell::from(Span::styled("-", theme.dim())),
+                n => Cell::from(Span::styled(n.to_string(), theme.error())),
+            },
             Cell::from(gate),
         ])
     });

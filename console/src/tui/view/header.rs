@@ -70,6 +70,12 @@ fn identity(state: &AppState, ui: &Ui, theme: Theme) -> Line<'static> {
             theme.warn(),
         ));
     }
+    for u in state.updates.rows.iter().filter(|u| u.watch.is_some()) {
+        spans.push(Span::styled(
+            format!(" {sep} watching {} #{}", u.name, u.id),
+            theme.warn(),
+        ));
+    }
     // Last: what matters least when the line is cut at 80 columns.
     if let Some(a) = &state.agent {
         spans.push(Span::styled(

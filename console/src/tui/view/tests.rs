@@ -352,3 +352,20 @@ fn a_failed_build_shows_cargos_last_lines_then_the_verdict_wrapped() {
     let text = screen(&state, &mut ui, 80, 24);
     insta::assert_snapshot!("build_failed_80x24", text);
 }
+
+#[test]
+fn reverts_watches_and_panics_are_shown_where_an_operator_looks() {
+    let state = replay("reverted");
+    let updates = screen(&state, &mut at(ViewId::Updates), 120, 40);
+    assert!(updates.contains("applied (reverted by #2)"), "{updates}");
+    assert!(updates.contains("applied (revertible)"), "{updates}");
+    let header = updates.lines().next().unwrap();
+    assert!(header.contains("watching handle v3 #3"), "{header}");
+    let functions = screen(&state, &mut at(ViewId::Functions), 120, 40);
+    let row = functions
+        .lines()
+        .find(|l| l.contains("my_app::handle"))
+        .expect("the function's row");
+    assert!(row.contains(" 2 "), "the current version's panics: {row}");
+    insta::assert_snapshot!("reverted_updates_120x40", updates);
+}

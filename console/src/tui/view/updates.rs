@@ -12,10 +12,12 @@ use super::boxed::box_titled;
 use super::lifecycle::{attempts, chain, short_outcome};
 use super::table::{self, Column, TableSpec};
 use crate::render;
+use crate::tui::input::{Action, Scope, key_of};
 use crate::tui::rows::updates::{SORTS, rows, selected};
 use crate::tui::state::{AppState, UpdateRow};
 use crate::tui::table_nav::TableNav;
 use crate::tui::theme::Theme;
+use crate::tui::view_id::ViewId;
 
 const COLUMNS: &[Column] = &[
     Column {
@@ -68,6 +70,24 @@ pub fn explain(u: &UpdateRow, theme: Theme) -> Vec<Line<'static>> {
     for what in &u.rolled_back {
         lines.push(Line::styled(format!("  undid {what}"), theme.warn()));
     }
+    if let Some((secs, max)) = u.watch {
+        lines.push(Line::styled(
+            format!(
+                "watched for {secs} s: reverted if its new versions panic more than {max} times"
+            ),
+            theme.warn(),
+        ));
+    }
+    if let Some(note) = u.revert_note() {
+        let key = key_of(Action::Revert, Scope::View(ViewId::Updates));
+        let hint = match key {
+            Some(k) if u.revertible == Some(true) && u.reverted_by.is_none() => {
+                format!(" ({k} reverts it)")
+            }
+            _ => String::new(),
+        };
+        lines.push(Line::styled(format!("{note}{hint}"), theme.dim()));
+    }
     lines
 }
 
@@ -96,7 +116,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, nav: &mut TableNav,
     table::draw(frame, top, spec, nav, rows.len(), theme, |i| {
         let u = &state.updates.rows[rows[i]];
         let outcome = match &u.outcome {
-            Some(o) if u.is_done() => render::outcome(o),
+            Some(o) if u.is_done() => match u.revert_note() {
+                Some(note) => format!("{} ({note})", render::outcome(o)),
+                None => render::outcome(o),
+            },
             Some(o) => format!("(last: {})", short_outcome(o)),
             None => "-".into(),
         };
