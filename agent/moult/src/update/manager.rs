@@ -269,6 +269,11 @@ impl Runtime {
                 None => break,
             }
         }
+        // Said before the update can be taken (the queue is locked): its
+        // `update_queued` event precedes every event of its lifecycle, in
+        // sequence numbers and in the journal alike.
+        self.events
+            .emit(EventKind::UpdateQueued { update: name, id });
         state.queue.push_back(Queued {
             id,
             update,
@@ -282,8 +287,6 @@ impl Runtime {
             state.worker_started = true;
         }
         drop(state);
-        self.events
-            .emit(EventKind::UpdateQueued { update: name, id });
         if start_worker {
             std::thread::Builder::new()
                 .name("moult-manager".into())
