@@ -181,3 +181,45 @@ fn the_console_outlives_the_app_and_reattaches_when_it_comes_back() {
     tui.keys(&["q"]);
     tui.wait_for("the console to quit", SHORT, |_| !tui.running());
 }
+
+#[test]
+fn an_applied_update_is_reverted_from_the_updates_view() {
+    let bin = build(&["e2e-app", "upd-panicky"]);
+    let mut app = App::start(&bin.join("e2e-app"));
+    assert_eq!(
+        app.apply("upd-panicky"),
+        [r#"outcome {"outcome":"applied"}"#]
+    );
+    assert_eq!(app.ask("compute 1"), "compute 101");
+    let tui = attach(app.pid(), &app.runtime_dir);
+    tui.wait_text("connected", SHORT);
+
+    tui.keys(&["4"]);
+    let screen = tui.wait_text("applied (revertible)", SHORT);
+    assert!(
+        update_row(&screen, 1, "compute v2").contains("applied (revertible)"),
+        "{screen}"
+    );
+    tui.keys(&["z"]);
+    tui.wait_text("Revert update compute v2 #1?", SHORT);
+    tui.keys(&["y"]);
+    let screen = tui.wait_text("reverted by #2", SHORT);
+    assert!(
+        update_row(&screen, 2, "revert #1 (compute v2)").contains("applied"),
+        "{screen}"
+    );
+    // The function's version went back.
+    tui.keys(&["2"]);
+    let screen = tui.wait_for("compute back at v0", SHORT, |s| {
+        s.lines()
+            .any(|l| l.contains("e2e_app::compute") && l.contains(" v0 "))
+    });
+    assert!(
+        line_of(&screen, "e2e_app::compute").contains(" v0 "),
+        "{screen}"
+    );
+    assert_eq!(app.ask("version e2e_app::compute"), "version 0");
+    assert_eq!(app.ask("compute 1"), "compute 2");
+    tui.keys(&["q"]);
+    tui.wait_for("the console to quit", SHORT, |_| !tui.running());
+}
