@@ -74,3 +74,37 @@ fn is_applied_requirements_order_updates_and_polled_manager_runs_only_on_poll() 
     );
     drop(polled);
 }
+
+/// Blocked on its first two attempts, alterable on the third.
+struct ThirdTime(u32);
+
+impl moult::Update for ThirdTime {
+    fn name(&self) -> &str {
+        "third time"
+    }
+    fn sleep_time(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(1)
+    }
+    fn check_alterability(&mut self, _ctx: &mut moult::UpdateContext) -> moult::Alterability {
+        self.0 += 1;
+        if self.0 < 3 {
+            moult::Alterability::Blocked(Vec::new())
+        } else {
+            moult::Alterability::Ready
+        }
+    }
+    fn apply(&mut self, _ctx: &mut moult::UpdateContext) -> Result<(), moult::UpdateError> {
+        Ok(())
+    }
+}
+
+/// The snapshot's attempt count is the round's attempts (walkthrough
+/// defect 2: it counted alterability rounds, so it said 1 here).
+#[test]
+fn the_snapshot_counts_every_alterability_attempt() {
+    let rt = moult::init();
+    let id = rt.submit(Box::new(ThirdTime(0)));
+    assert!(rt.wait(id, std::time::Duration::from_secs(20)).is_some());
+    let info = rt.updates().into_iter().find(|u| u.id == id).unwrap();
+    assert_eq!(info.attempts, 3, "{info:?}");
+}

@@ -206,6 +206,7 @@ impl UpdateContext {
                 break;
             }
             last = attempt(self);
+            self.rt.manager.set_attempts(self.id, n);
             let blockers = match &last {
                 Alterability::Ready => Vec::new(),
                 Alterability::Blocked(b) => b.clone(),

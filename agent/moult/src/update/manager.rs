@@ -114,11 +114,19 @@ impl ManagerCore {
         if let Some(info) = Self::info_mut(&mut state, id) {
             info.step = step;
             if step == LifecycleStep::Alterability {
-                info.attempts += 1;
+                info.attempts = 0; // a new round
             }
         }
         drop(state);
         self.changed.notify_all();
+    }
+
+    /// Update `id` made its `attempt`-th alterability attempt of the round.
+    pub(crate) fn set_attempts(&self, id: UpdateId, attempt: u32) {
+        let mut state = self.lock();
+        if let Some(info) = Self::info_mut(&mut state, id) {
+            info.attempts = attempt;
+        }
     }
 
     /// Takes the next runnable update, or `None` (with how long to wait).
