@@ -267,6 +267,25 @@ fn a_thread_is_rebooted_onto_a_library_main_and_again_from_inside_it() {
         "{threads}"
     );
     assert!(threads.contains(r#""main_version":2"#), "{threads}");
+    // The library main's hot calls are counted under the thread's name,
+    // not `tid N` (walkthrough defect 4: the library's std never saw the
+    // app name the thread).
+    let mut client = moult_e2e::Client::hello(&app.socket());
+    let moult_protocol::ServerMessage::Ok {
+        result: moult_protocol::Response::Snapshot { snapshot },
+        ..
+    } = client.request(moult_protocol::Request::Snapshot)
+    else {
+        panic!("no snapshot")
+    };
+    let report = snapshot
+        .functions
+        .iter()
+        .find(|f| f.name == "e2e_app::report")
+        .expect("report is hot");
+    let names: Vec<&str> = report.threads.iter().map(|t| t.thread.as_str()).collect();
+    assert!(names.contains(&"worker"), "{names:?}");
+    assert!(!names.iter().any(|n| n.starts_with("tid ")), "{names:?}");
     assert!(app.alive());
 }
 

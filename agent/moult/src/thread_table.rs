@@ -183,9 +183,13 @@ impl ThreadTables {
             t.holders.fetch_add(1, Ordering::AcqRel);
             return t.clone();
         }
+        // A library's copy of std does not know the names the app's gave
+        // (a DSU thread rebooted onto a library main): ask the OS then.
         let name = std::thread::current()
             .name()
-            .map_or_else(|| format!("tid {tid}"), str::to_string);
+            .map(str::to_string)
+            .or_else(|| os_thread_name().filter(|n| Some(n) != process_name()))
+            .unwrap_or_else(|| format!("tid {tid}"));
         let table = Arc::new(ThreadTable::new(tid, name, strong_fence));
         table.holders.store(1, Ordering::Release);
         tables.push(table.clone());
@@ -202,6 +206,33 @@ impl ThreadTables {
             tables.retain(|t| !Arc::ptr_eq(t, table));
         }
     }
+}
+
+/// The calling thread's name as the OS knows it (at most 15 bytes on
+/// Linux), if it has one: what a copy of `std` that did not create the
+/// thread (an update library's) can still learn of its name.
+pub(crate) fn os_thread_name() -> Option<String> {
+    let mut buf = [0 as libc::c_char; 64];
+    // SAFETY: the buffer is writable for its whole length, which is passed.
+    let rc = unsafe { libc::pthread_getname_np(libc::pthread_self(), buf.as_mut_ptr(), buf.len()) };
+    if rc != 0 {
+        return None;
+    }
+    // SAFETY: on success the buffer holds a NUL-terminated string.
+    let name = unsafe { std::ffi::CStr::from_ptr(buf.as_ptr()) };
+    let name = name.to_string_lossy();
+    (!name.is_empty()).then(|| name.into_owned())
+}
+
+/// The process's name, which threads nobody named carry as their OS name.
+fn process_name() -> Option<&'static String> {
+    static NAME: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    NAME.get_or_init(|| {
+        std::fs::read_to_string("/proc/self/comm")
+            .ok()
+            .map(|s| s.trim_end().to_string())
+    })
+    .as_ref()
 }
 
 /// The calling thread's OS id.

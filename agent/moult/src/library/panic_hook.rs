@@ -51,16 +51,5 @@ fn hook(info: &std::panic::PanicHookInfo<'_>) {
 /// The calling thread's name as the OS knows it (at most 15 bytes on
 /// Linux), or `<unnamed>` as the default hook says.
 fn os_thread_name() -> String {
-    let mut buf = [0 as libc::c_char; 64];
-    // SAFETY: the buffer is writable for its whole length, which is passed.
-    let rc = unsafe { libc::pthread_getname_np(libc::pthread_self(), buf.as_mut_ptr(), buf.len()) };
-    if rc != 0 {
-        return "<unnamed>".into();
-    }
-    // SAFETY: on success the buffer holds a NUL-terminated string.
-    let name = unsafe { std::ffi::CStr::from_ptr(buf.as_ptr()) };
-    match name.to_string_lossy() {
-        n if n.is_empty() => "<unnamed>".into(),
-        n => n.into_owned(),
-    }
+    crate::thread_table::os_thread_name().unwrap_or_else(|| "<unnamed>".into())
 }
