@@ -136,7 +136,11 @@ fn entry_for(kind: &EventKind, unix_ms: u64) -> Option<JournalEntry> {
             JournalAction::Staged,
             None,
             None,
-            format!("{path}: {}", updates.join(", ")),
+            if updates.is_empty() {
+                format!("{path}: it hands out no update")
+            } else {
+                format!("{path}: {}", updates.join(", "))
+            },
         ),
         EventKind::LibraryRefused { path, reason } => entry(
             JournalAction::Refused,
@@ -199,6 +203,16 @@ mod tests {
             message: "x".into(),
         };
         assert!(entry_for(&log, 5).is_none());
+    }
+
+    #[test]
+    fn a_library_that_hands_out_no_update_says_so() {
+        let loaded = EventKind::LibraryLoaded {
+            path: "/x/libstarter.so".into(),
+            updates: Vec::new(),
+        };
+        let entry = entry_for(&loaded, 1).expect("journaled");
+        assert_eq!(entry.detail, "/x/libstarter.so: it hands out no update");
     }
 
     #[test]
