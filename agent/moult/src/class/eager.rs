@@ -47,7 +47,6 @@ impl<T: ?Sized + Send + Sync + 'static, A: 'static> ClassCore<T, A> {
     ) -> Result<u32, UpdateError> {
         let state = &self.state;
         let _serial = state.converting.lock().unwrap_or_else(|e| e.into_inner());
-        let from = self.record_version();
         let target = state.new_version();
         // Creations that loaded the old constructor go through `step` from
         // now on; new ones are built in the new version; so the snapshot
@@ -137,12 +136,34 @@ impl<T: ?Sized + Send + Sync + 'static, A: 'static> ClassCore<T, A> {
             change: ClassChange::EagerConversion,
         });
         ctx.log(format!(
-            "class `{}`: {} instances converted from version {from} to version {target}",
+            "class `{}`: {} instances converted to version {target}{}",
             state.name,
-            run.done.len()
+            run.done.len(),
+            from_versions(run.done.iter().map(|d| d.2))
         ));
         ctx.push_undo(Box::new(EagerUndo(Some(run))));
         Ok(target)
+    }
+}
+
+/// Where converted instances came from, for the log: ` (from version 1)`,
+/// or ` (49 from version 1, 1 from version 0)` when they were not all alike.
+fn from_versions(versions: impl Iterator<Item = u32>) -> String {
+    let mut counts: std::collections::BTreeMap<u32, u64> = std::collections::BTreeMap::new();
+    for v in versions {
+        *counts.entry(v).or_default() += 1;
+    }
+    match counts.len() {
+        0 => String::new(),
+        1 => format!(" (from version {})", counts.keys().next().expect("one")),
+        _ => {
+            let parts: Vec<String> = counts
+                .iter()
+                .rev()
+                .map(|(v, n)| format!("{n} from version {v}"))
+                .collect();
+            format!(" ({})", parts.join(", "))
+        }
     }
 }
 
@@ -264,5 +285,22 @@ impl UpdateContext {
         class
             .core
             .convert_eager(self, ctor, transform, super::CONVERSION_WAIT)
+    }
+}
+
+#[cfg(test)]
+mod from_versions_tests {
+    use super::from_versions;
+
+    /// Walkthrough defect 13: the log said every instance came from the
+    /// constructor's version, though one was still at version 0.
+    #[test]
+    fn the_log_says_where_converted_instances_came_from() {
+        assert_eq!(from_versions([1, 1].into_iter()), " (from version 1)");
+        assert_eq!(
+            from_versions([1, 0, 1].into_iter()),
+            " (2 from version 1, 1 from version 0)"
+        );
+        assert_eq!(from_versions(std::iter::empty()), "");
     }
 }
