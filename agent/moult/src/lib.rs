@@ -20,9 +20,10 @@
 //! (statics are duplicated, docs/ARCHITECTURE.md, fact 1). Every copy reaches the one
 //! [`Runtime`] of the app: the app's copy owns it, a library's copy is handed
 //! a pointer to it by its entry ([`library`]). Panics are always caught by the
-//! copy of `std` that raised them (see [`update::boundary`]).
+//! copy of `std` that raised them (see [`boundary`]).
 
 pub mod agent;
+pub mod boundary;
 pub mod class;
 mod crossing;
 pub mod dsu;

@@ -6,9 +6,9 @@
 //! write that cannot progress for [`SEND_TIMEOUT`] closes it.
 
 use std::io::{BufRead, BufReader, Write};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::Duration;
 
 use interprocess::local_socket::Stream;
@@ -18,7 +18,9 @@ use moult_protocol::{
     request_id,
 };
 
+use super::counters::DROPPED_SUBSCRIBERS;
 use super::dispatch::{self, After};
+use super::outbox::{Line, Outbox, Shared, encode};
 
 /// Lines waiting to be written to one client, at most.
 pub(crate) const QUEUE_LINES: usize = 256;
@@ -26,87 +28,6 @@ pub(crate) const QUEUE_LINES: usize = 256;
 pub(crate) const SEND_TIMEOUT: Duration = Duration::from_secs(5);
 /// A connection that sends nothing for this long, and is not subscribed, is closed.
 pub(crate) const IDLE_TIMEOUT: Duration = Duration::from_secs(120);
-
-static DROPPED_SUBSCRIBERS: AtomicU64 = AtomicU64::new(0);
-
-/// Subscribers dropped so far for not reading.
-pub(crate) fn dropped_subscribers() -> u64 {
-    DROPPED_SUBSCRIBERS.load(Ordering::Relaxed)
-}
-
-/// What the reader, the writer and the pump of one connection share.
-pub(crate) struct Shared {
-    /// The socket; reads on the reader thread, writes on the writer thread.
-    pub(crate) stream: Stream,
-    /// Set once the connection is going away: the pump stops.
-    pub(crate) closed: AtomicBool,
-    /// Set when the client fell behind: the writer sends `closing` and quits.
-    pub(crate) too_slow: Mutex<Option<String>>,
-    /// Events the pump could not queue for this client (reported on close).
-    pub(crate) undelivered: AtomicU64,
-    /// Subscribed connections are exempt from the idle timeout.
-    pub(crate) subscribed: AtomicBool,
-}
-
-impl Shared {
-    /// A fresh connection: open, in time, not subscribed.
-    fn new(stream: Stream) -> Shared {
-        Shared {
-            stream,
-            closed: AtomicBool::new(false),
-            too_slow: Mutex::new(None),
-            undelivered: AtomicU64::new(0),
-            subscribed: AtomicBool::new(false),
-        }
-    }
-}
-
-/// One queued line and how many events it carries (counted as undelivered
-/// if the client is dropped before it is written).
-type Line = (String, u64);
-
-/// The sending side a dispatcher and a pump use.
-#[derive(Clone)]
-pub(crate) struct Outbox {
-    /// The bounded queue to the writer.
-    tx: SyncSender<Line>,
-    /// The connection (to mark it too slow).
-    pub(crate) shared: Arc<Shared>,
-}
-
-impl Outbox {
-    /// Queues a message, waiting for room (replies: the client asked for them).
-    pub(crate) fn send(&self, msg: &ServerMessage) -> bool {
-        self.tx.send((encode(msg), 0)).is_ok()
-    }
-
-    /// Queues a message carrying `events` events without waiting; `false`
-    /// if the queue is full or closed.
-    pub(crate) fn try_send(&self, msg: &ServerMessage, events: u64) -> bool {
-        match self.tx.try_send((encode(msg), events)) {
-            Ok(()) => true,
-            Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => false,
-        }
-    }
-
-    /// Marks the client too slow: the writer closes it with `reason`.
-    pub(crate) fn drop_slow_client(&self, reason: String) {
-        let mut slot = self
-            .shared
-            .too_slow
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        slot.get_or_insert(reason);
-    }
-}
-
-fn encode(msg: &ServerMessage) -> String {
-    let mut line = serde_json::to_string(msg).unwrap_or_else(|e| {
-        format!(r#"{{"type":"closing","reason":"agent could not encode a reply: {e}"}}"#)
-    });
-    line.push('\n');
-    line
-}
 
 /// Serves one accepted connection until it closes. Runs on its own thread.
 pub(crate) fn serve(stream: Stream, name: &str) {

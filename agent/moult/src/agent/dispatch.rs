@@ -10,7 +10,7 @@ use moult_protocol::{
     Response, ServerMessage, WatchSpec,
 };
 
-use super::connection::Outbox;
+use super::outbox::Outbox;
 use super::{journal, snapshot, subscription};
 use crate::dsu::ThreadReboot;
 use crate::update::Watch;
@@ -36,7 +36,7 @@ pub(crate) fn handle(msg: ClientMessage, outbox: &Outbox, name: &str) -> (Server
                 ErrorCode::Conflict,
                 format!(
                     "the agent failed on this request ({}); the app is unaffected",
-                    crate::update::boundary::panic_message(panic.as_ref())
+                    crate::boundary::panic_message(panic.as_ref())
                 ),
             )),
             After::Continue,

@@ -2,7 +2,7 @@
 //! threads, with a cap on how many are open at once.
 
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use interprocess::local_socket::prelude::*;
@@ -11,16 +11,10 @@ use interprocess::os::unix::local_socket::ListenerOptionsExt;
 use moult_protocol::{ErrorCode, ProtocolError, ServerMessage};
 
 use super::connection;
+use super::counters::OPEN;
 
 /// Connections served at once at most; more are told to retry later.
 pub(crate) const MAX_CONNECTIONS: usize = 64;
-
-static OPEN: AtomicUsize = AtomicUsize::new(0);
-
-/// Connections being served now.
-pub(crate) fn open_connections() -> usize {
-    OPEN.load(Ordering::Relaxed)
-}
 
 /// Binds `socket` (mode `0600`, replacing a stale file of the same pid) and
 /// starts the accept thread.

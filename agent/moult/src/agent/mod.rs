@@ -13,10 +13,12 @@
 //! that never calls [`start`] opens nothing and runs no agent thread.
 
 mod connection;
+mod counters;
 mod directory;
 mod dispatch;
 mod journal;
 mod listener;
+mod outbox;
 mod snapshot;
 mod subscription;
 

@@ -17,7 +17,7 @@ pub(crate) fn take(rt: &Runtime) -> Snapshot {
         classes: rt.classes(),
         updates: rt.updates(),
         next_event,
-        connections: super::listener::open_connections() as u32,
-        dropped_subscribers: super::connection::dropped_subscribers(),
+        connections: super::counters::open_connections() as u32,
+        dropped_subscribers: super::counters::dropped_subscribers(),
     }
 }

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use moult_protocol::ServerMessage;
 
-use super::connection::Outbox;
+use super::outbox::Outbox;
 use super::snapshot;
 
 /// At most this many `events` messages per second go to one subscriber,

@@ -11,7 +11,7 @@ use super::transform::{CtorFn, Transform, guard_transformer};
 use std::sync::Arc;
 
 use super::record::ClassCore;
-use crate::update::boundary::guard;
+use crate::boundary::guard;
 use crate::update::history::{Change, RevertStep};
 use crate::update::{Revertible, Update, UpdateContext, UpdateError};
 

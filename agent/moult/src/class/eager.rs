@@ -26,7 +26,7 @@ use moult_protocol::{ClassChange, EventKind};
 
 use super::AsClass;
 use super::blocked::lock_blocked;
-use super::lazy::progress_every;
+use super::pace::progress_every;
 use super::record::{ClassCore, CtorToken};
 use super::restore::{Converted, Restored, restore};
 use super::stale::EagerStep;

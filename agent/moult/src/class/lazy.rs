@@ -86,11 +86,6 @@ pub(crate) fn covering<S>(
     steps.get(i).filter(|s| range(s).0 <= version)
 }
 
-/// How many conversions between two progress events (~1%, at most 10 000).
-pub(crate) fn progress_every(total: u64) -> u64 {
-    (total / 100).clamp(1, 10_000)
-}
-
 impl<T: ?Sized + 'static> ClassState<T> {
     /// The step an instance of `version` must go through next, if it can.
     pub(crate) fn next_step(&self, version: u32) -> Option<Arc<LazyStep<T>>> {
@@ -235,7 +230,7 @@ impl<T: ?Sized + Send + Sync + 'static, A: 'static> ClassCore<T, A> {
             state: AtomicU8::new(ACTIVE),
             converted: AtomicU64::new(0),
             total,
-            every: progress_every(total),
+            every: super::pace::progress_every(total),
             journal: Mutex::new(Some(Vec::new())),
         });
         {

@@ -43,6 +43,7 @@ mod eager;
 mod inst;
 mod lazy;
 mod lock;
+mod pace;
 mod record;
 mod registry;
 mod restore;

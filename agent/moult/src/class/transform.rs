@@ -1,7 +1,7 @@
 //! Panic-safe constructors and transformers.
 //!
 //! A panic may only be caught by the copy of `std` that raised it (see
-//! [`update::boundary`](crate::update::boundary)). Constructors and
+//! [`boundary`](crate::boundary)). Constructors and
 //! transformers often come from an update library yet run on app threads
 //! (`create`, lazy conversion on access), so they are wrapped *where they are
 //! handed over*, by code running in the same copy of moult (and so of `std`)
@@ -9,7 +9,7 @@
 
 use std::sync::Arc;
 
-use crate::update::boundary::guard;
+use crate::boundary::guard;
 
 /// Calls a constructor under `catch_unwind`: `call_ctor::<T, A>` taken as a
 /// fn pointer in the copy of moult that also owns the constructor.

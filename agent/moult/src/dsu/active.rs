@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use moult_protocol::ThreadState;
 
 use super::record::Task;
-use crate::update::boundary::guard;
+use crate::boundary::guard;
 use crate::{UpdateContext, UpdateError};
 
 /// How long [`UpdateContext::run_in_thread`] waits by default.

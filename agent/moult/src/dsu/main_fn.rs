@@ -7,7 +7,7 @@
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::sync::Arc;
 
-use crate::update::boundary::panic_message;
+use crate::boundary::panic_message;
 
 /// How a main ended, as a plain value the root runner (maybe another copy of
 /// moult) can use without touching the panic payload.

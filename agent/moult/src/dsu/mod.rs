@@ -46,7 +46,7 @@
 //! `catch_unwind` (it would swallow the reboot), and a closure given to
 //! `run_in_thread` must not let a panic raised by *another* copy's code
 //! escape (the same limit as every update hook, see
-//! [`update::boundary`](crate::update::boundary)).
+//! [`boundary`](crate::boundary)).
 //!
 //! # Reboot
 //!

@@ -9,7 +9,7 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use crate::Runtime;
-use crate::update::boundary::{Boundary, panic_message};
+use crate::boundary::{Boundary, panic_message};
 use crate::update::{Update, UpdateError};
 
 /// Name of the exported entry symbol.

@@ -14,7 +14,7 @@ use std::io::Write;
 use std::sync::Once;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::update::boundary::panic_message;
+use crate::boundary::panic_message;
 
 /// Installs the hook in this copy of `std`, once.
 pub(crate) fn install() {

@@ -16,11 +16,11 @@ use std::time::Duration;
 
 use moult_protocol::EventKind;
 
-use super::boundary::guard;
+use super::control::Control;
 use super::history::Change;
-use super::manager::Control;
 use super::{Alterability, UpdateId};
 use crate::Runtime;
+use crate::boundary::guard;
 
 /// Something `apply` did that a rollback must undo.
 ///

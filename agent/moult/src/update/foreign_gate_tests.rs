@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use super::UpdateContext;
-use super::manager::Control;
+use super::control::Control;
 use crate::hot::{HotFn, erase};
 
 fn original(x: u32) -> u32 {
@@ -33,7 +33,7 @@ fn redefine_refuses_a_slot_gated_by_another_update() {
     let refused = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         other.redefine(f, foreign as fn(u32) -> u32)
     }));
-    let message = crate::update::boundary::panic_message(refused.unwrap_err().as_ref());
+    let message = crate::boundary::panic_message(refused.unwrap_err().as_ref());
     assert!(
         message.contains("cannot redefine unit::gated") && message.contains("held by update #9001"),
         "{message}"

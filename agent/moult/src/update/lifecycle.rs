@@ -2,7 +2,7 @@
 
 use moult_protocol::{EventKind, LifecycleStep, Outcome};
 
-use super::manager::Stop;
+use super::control::Stop;
 use super::{Alterability, Requirements, Update, UpdateContext};
 
 /// Runs `update` from requirements to cleanup and returns its outcome.

@@ -11,55 +11,11 @@ use std::time::{Duration, Instant};
 
 use moult_protocol::{EventKind, LifecycleStep, Outcome, UpdateInfo};
 
-use super::boundary::Boundary;
+use super::control::{Control, Stop};
 use super::turn::{Turn, TurnGuard};
 use super::{Update, UpdateContext, UpdateId, lifecycle};
 use crate::Runtime;
-
-/// An operator's request to stop the current update.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Stop {
-    Postpone,
-    Abort,
-}
-
-/// Per-update control block: stop requests, and a sleep they interrupt.
-#[derive(Default)]
-pub(crate) struct Control {
-    stop: Mutex<Option<Stop>>,
-    wake: Condvar,
-}
-
-impl Control {
-    pub(crate) fn requested(&self) -> Option<Stop> {
-        *self.stop.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    fn request(&self, stop: Stop) {
-        *self.stop.lock().unwrap_or_else(|e| e.into_inner()) = Some(stop);
-        self.wake.notify_all();
-    }
-
-    fn clear(&self) {
-        *self.stop.lock().unwrap_or_else(|e| e.into_inner()) = None;
-    }
-
-    pub(crate) fn sleep(&self, d: Duration) {
-        let deadline = Instant::now() + d;
-        let mut stop = self.stop.lock().unwrap_or_else(|e| e.into_inner());
-        while stop.is_none() {
-            let now = Instant::now();
-            if now >= deadline {
-                return;
-            }
-            stop = self
-                .wake
-                .wait_timeout(stop, deadline - now)
-                .unwrap_or_else(|e| e.into_inner())
-                .0;
-        }
-    }
-}
+use crate::boundary::Boundary;
 
 struct Queued {
     id: UpdateId,

@@ -8,8 +8,8 @@
 //! wait over → cleanup. Everything `apply` does through the [`UpdateContext`]
 //! is recorded and undone if it fails or panics.
 
-pub mod boundary;
 mod context;
+mod control;
 #[cfg(test)]
 mod foreign_gate_tests;
 mod functions;

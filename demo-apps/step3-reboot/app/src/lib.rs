@@ -28,7 +28,7 @@ static PERIOD: OnceLock<Duration> = OnceLock::new();
 /// The pace of the `hello` thread's loop (2 s in the tutorial).
 ///
 /// Hot, so that a main defined in an update crate gets the *app's* value: the
-/// crate has its own copy of [`PERIOD`], never set (docs/ARCHITECTURE.md, fact 1), but a
+/// crate has its own copy of `PERIOD`, never set (docs/ARCHITECTURE.md, fact 1), but a
 /// call of a hot function from update code runs the app's registered version.
 #[moult::hot]
 pub fn period() -> Duration {

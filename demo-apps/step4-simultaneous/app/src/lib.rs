@@ -37,7 +37,7 @@ static SHARED: LazyLock<Shared> = LazyLock::new(|| Mutex::new(Box::new(0u64)));
 /// The app's shared variable.
 ///
 /// Hot, so that update code reaches the *app's* variable: an update crate
-/// has its own copy of [`SHARED`] (docs/ARCHITECTURE.md, fact 1), but a call of a hot
+/// has its own copy of `SHARED` (docs/ARCHITECTURE.md, fact 1), but a call of a hot
 /// function from update code runs the app's registered version.
 #[moult::hot]
 pub fn shared() -> &'static Shared {

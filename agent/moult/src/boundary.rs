@@ -11,7 +11,7 @@ use std::mem::ManuallyDrop;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Duration;
 
-use super::{Alterability, Requirements, Update, UpdateContext, UpdateError};
+use crate::update::{Alterability, Requirements, Update, UpdateContext, UpdateError};
 
 /// Runs `f`, turning a panic into its message.
 pub fn guard<T>(f: impl FnOnce() -> T) -> Result<T, String> {
@@ -139,11 +139,11 @@ impl Update for Boundary {
     fn cleanup(&mut self, ctx: &mut UpdateContext) -> Result<(), UpdateError> {
         guard(|| self.inner.cleanup(ctx)).unwrap_or_else(|m| Err(UpdateError::Panicked(m)))
     }
-    fn revertible(&self) -> super::Revertible {
+    fn revertible(&self) -> crate::update::Revertible {
         guard(|| self.inner.revertible())
-            .unwrap_or_else(|m| super::Revertible::No(format!("revertible panicked: {m}")))
+            .unwrap_or_else(|m| crate::update::Revertible::No(format!("revertible panicked: {m}")))
     }
-    fn watch(&self) -> Option<super::Watch> {
+    fn watch(&self) -> Option<crate::update::Watch> {
         guard(|| self.inner.watch()).unwrap_or(None)
     }
 }
