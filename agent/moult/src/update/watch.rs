@@ -64,6 +64,10 @@ pub(crate) fn start(rt: &'static Runtime, id: UpdateId, name: String, watch: Wat
             )
         })
         .collect();
+    let names: Vec<(String, u32)> = watched
+        .iter()
+        .map(|(core, v)| (core.name.to_string(), *v))
+        .collect();
     let panics = move || -> Vec<u64> {
         watched
             .iter()
@@ -84,19 +88,7 @@ pub(crate) fn start(rt: &'static Runtime, id: UpdateId, name: String, watch: Wat
         secs: watch.window.as_secs_f64(),
         max_panics: watch.max_panics,
     });
-    let names: Vec<(String, u32)> = rt
-        .history
-        .installed(id)
-        .into_iter()
-        .map(|core| {
-            let v = rt
-                .functions
-                .record(core)
-                .version
-                .load(std::sync::atomic::Ordering::Acquire);
-            (core.name.to_string(), v)
-        })
-        .collect();
+
     let thread_name = name.clone();
     let spawned = std::thread::Builder::new()
         .name(format!("moult-watch-{id}"))
