@@ -284,6 +284,26 @@ mod tests {
     }
 
     #[test]
+    fn listing_prunes_the_journal_of_a_dead_agent_past_the_retention() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        agent(d, "gone", DEAD);
+        let journal = discovery::journal_path(d, DEAD);
+        std::fs::write(&journal, "").unwrap();
+        let old = std::time::SystemTime::now()
+            - moult_rundir::JOURNAL_RETENTION
+            - std::time::Duration::from_secs(60);
+        std::fs::File::options()
+            .write(true)
+            .open(&journal)
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
+        assert!(list_agents_with(d, alive).unwrap().is_empty());
+        assert!(!journal.exists());
+    }
+
+    #[test]
     fn a_missing_directory_means_no_agents() {
         let dir = tempfile::tempdir().unwrap();
         let agents = list_agents_with(&dir.path().join("never-created"), alive).unwrap();

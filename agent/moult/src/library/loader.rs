@@ -252,3 +252,34 @@ fn unique_copy(path: &Path, mut source: std::fs::File) -> Result<(PathBuf, u64),
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    #[cfg_attr(miri, ignore = "Miri: real files")]
+    fn a_missing_library_keeps_the_os_error_kind_to_the_caller() {
+        let err = stage("/nonexistent-moult-dir/libupd.so").unwrap_err();
+        assert_eq!(
+            err.io_error_kind(),
+            Some(std::io::ErrorKind::NotFound),
+            "{err}"
+        );
+        assert!(
+            err.to_string()
+                .starts_with("update library /nonexistent-moult-dir/libupd.so: cannot read it: "),
+            "{err}"
+        );
+        assert!(matches!(&err, Error::Library { reason, .. }
+            if matches!(**reason, LoadError::Unreadable { .. })));
+    }
+
+    #[test]
+    #[cfg_attr(miri, ignore = "Miri: real files")]
+    fn a_directory_is_refused_without_an_os_error() {
+        let err = stage(std::env::temp_dir()).unwrap_err();
+        assert_eq!(err.io_error_kind(), None, "{err}");
+        assert!(err.to_string().contains("not a regular file"), "{err}");
+    }
+}
