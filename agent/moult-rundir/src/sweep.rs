@@ -132,6 +132,25 @@ mod tests {
     }
 
     #[test]
+    fn the_files_of_an_unreaped_child_are_swept() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let pid = child.id();
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while !crate::liveness::is_zombie(pid) {
+            assert!(std::time::Instant::now() < deadline, "{pid} never exited");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        std::fs::write(discovery::info_path(d, pid), "{}").unwrap();
+        std::fs::write(discovery::socket_path(d, pid), "").unwrap();
+        let swept = sweep(d, None);
+        child.wait().unwrap();
+        assert_eq!((swept.agents, swept.sockets), (1, 1));
+        assert!(!discovery::info_path(d, pid).exists());
+    }
+
+    #[test]
     fn the_spared_pid_is_kept_even_if_the_test_says_dead() {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
