@@ -5,7 +5,7 @@
 //!
 //! - what is in a directory ([`contents`]),
 //! - which process is alive ([`liveness`]: a zombie is not),
-//! - who cleans it ([`sweep`]: files of dead processes, journals past
+//! - who cleans it ([`sweep`](mod@sweep): files of dead processes, journals past
 //!   their retention), and which agents it lists ([`agents`]),
 //! - how a journal file is read ([`journal_reader`]: a damaged line is
 //!   skipped, counted and reported, the lines after it are kept).
