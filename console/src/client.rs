@@ -19,9 +19,10 @@ use std::time::{Duration, Instant};
 
 use interprocess::local_socket::{GenericFilePath, Stream, prelude::*};
 use moult_protocol::{
-    AgentInfo, ClassInfo, ClientMessage, Event, JournalEntry, PROTOCOL_VERSION, ProtocolError,
+    AgentInfo, ClassInfo, ClientMessage, Event, LibraryInfo, PROTOCOL_VERSION, ProtocolError,
     QueuedUpdate, Request, Response, ServerMessage, Snapshot, WatchSpec,
 };
+use moult_rundir::JournalRead;
 
 /// Largest line accepted from an agent. Snapshots of big apps are large, but
 /// a line without end must not grow the console without bound either.
@@ -363,11 +364,24 @@ impl Client {
         }
     }
 
-    /// `journal`: the app's update history, oldest first.
-    pub fn journal(&mut self) -> Result<Vec<JournalEntry>, ClientError> {
+    /// `journal`: the app's update history, oldest first, and how many
+    /// damaged lines the agent skipped reading it.
+    pub fn journal(&mut self) -> Result<JournalRead, ClientError> {
         match self.request(Request::Journal)? {
-            Response::Journal { entries } => Ok(entries),
+            Response::Journal { entries, skipped } => Ok(JournalRead {
+                entries,
+                skipped: usize::try_from(skipped).unwrap_or(usize::MAX),
+            }),
             other => Err(unexpected("journal", &other)),
+        }
+    }
+
+    /// `libraries`: the update libraries the app has loaded, in load order
+    /// (an agent older than this request refuses it).
+    pub fn libraries(&mut self) -> Result<Vec<LibraryInfo>, ClientError> {
+        match self.request(Request::Libraries)? {
+            Response::Libraries { libraries } => Ok(libraries),
+            other => Err(unexpected("libraries", &other)),
         }
     }
 
@@ -453,6 +467,7 @@ pub fn command_name(request: &Request) -> &'static str {
         Request::Reboot { .. } => "reboot",
         Request::Revert { .. } => "revert",
         Request::Journal => "journal",
+        Request::Libraries => "libraries",
     }
 }
 

@@ -1,10 +1,13 @@
 //! Reading an app's journal file (`<pid>.journal`, JSON lines) directly,
-//! for `log` once the app has exited and no agent can be asked.
+//! for `log` once the app has exited and no agent can be asked. The file
+//! is read by the runtime directory's one reader
+//! ([`moult_rundir::read_journal`]), the one the agent answers with, so
+//! both give the same entries and the same count of damaged lines.
 
 use std::io;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use moult_protocol::JournalEntry;
+use moult_rundir::JournalRead;
 
 /// Why a journal file could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -12,54 +15,32 @@ pub enum JournalFileError {
     /// The file could not be read.
     #[error("cannot read the journal {}: {source}", path.display())]
     Read {
-        /// The journal path.
-        path: std::path::PathBuf,
-        /// Why.
+        /// The journal path, to say which.
+        path: PathBuf,
+        /// Why (the kind survives for callers that match on it).
         #[source]
         source: io::Error,
     },
-    /// A line (not the last) is not a journal entry: the file is damaged.
-    #[error("the journal {} is damaged at line {line}: {reason}", path.display())]
-    Damaged {
-        /// The journal path.
-        path: std::path::PathBuf,
-        /// 1-based line number.
-        line: usize,
-        /// serde's explanation.
-        reason: String,
-    },
 }
 
-/// The entries of the journal at `path`, oldest first. A last line that
-/// does not parse is left out: the app was stopped while writing it.
-pub fn read(path: &Path) -> Result<Vec<JournalEntry>, JournalFileError> {
-    let text = std::fs::read_to_string(path).map_err(|source| JournalFileError::Read {
+/// The entries of the journal at `path`, oldest first, and how many
+/// damaged lines were skipped (the lines after them are kept).
+pub fn read(path: &Path) -> Result<JournalRead, JournalFileError> {
+    moult_rundir::read_journal(path, usize::MAX).map_err(|source| JournalFileError::Read {
         path: path.to_path_buf(),
         source,
-    })?;
-    parse(&text).map_err(|(line, reason)| JournalFileError::Damaged {
-        path: path.to_path_buf(),
-        line,
-        reason,
     })
 }
 
-/// The entries in `text`; on a damaged line, its number and why.
-fn parse(text: &str) -> Result<Vec<JournalEntry>, (usize, String)> {
-    let lines: Vec<(usize, &str)> = text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .collect();
-    let mut entries = Vec::with_capacity(lines.len());
-    for (i, (number, line)) in lines.iter().enumerate() {
-        match serde_json::from_str(line) {
-            Ok(entry) => entries.push(entry),
-            Err(_) if i + 1 == lines.len() && !text.ends_with('\n') => break,
-            Err(e) => return Err((number + 1, e.to_string())),
-        }
+/// The note that tells the user the journal has holes, if it has.
+pub fn skipped_note(skipped: usize) -> Option<String> {
+    match skipped {
+        0 => None,
+        1 => Some("1 damaged journal line was skipped; the entries around it are shown".into()),
+        n => Some(format!(
+            "{n} damaged journal lines were skipped; the entries around them are shown"
+        )),
     }
-    Ok(entries)
 }
 
 #[cfg(test)]
@@ -73,18 +54,30 @@ mod tests {
 
     #[test]
     fn entries_are_read_in_order_and_an_unfinished_last_line_is_left_out() {
-        let text = format!("{APPLIED}\n\n{APPLIED}\n{{\"unix_ms\":2,\"act");
-        let entries = parse(&text).unwrap();
-        assert_eq!(entries.len(), 2);
-        assert_eq!(entries[0].action, JournalAction::Applied);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("7.journal");
+        std::fs::write(
+            &path,
+            format!("{APPLIED}\n\n{APPLIED}\n{{\"unix_ms\":2,\"act"),
+        )
+        .unwrap();
+        let read = read(&path).unwrap();
+        assert_eq!((read.entries.len(), read.skipped), (2, 0));
+        assert_eq!(read.entries[0].action, JournalAction::Applied);
     }
 
     #[test]
-    fn a_damaged_line_in_the_middle_is_an_error_naming_it() {
-        let text = format!("{APPLIED}\nnot json\n{APPLIED}\n");
-        assert_eq!(parse(&text).unwrap_err().0, 2);
-        let complete_but_bad = format!("{APPLIED}\nnot json\n");
-        assert_eq!(parse(&complete_but_bad).unwrap_err().0, 2);
+    fn a_damaged_line_in_the_middle_is_skipped_counted_and_the_rest_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("7.journal");
+        std::fs::write(&path, format!("{APPLIED}\nnot json\n{APPLIED}\n")).unwrap();
+        let read = read(&path).unwrap();
+        assert_eq!((read.entries.len(), read.skipped), (2, 1));
+        assert_eq!(
+            skipped_note(read.skipped).unwrap(),
+            "1 damaged journal line was skipped; the entries around it are shown"
+        );
+        assert_eq!(skipped_note(0), None);
     }
 
     #[test]

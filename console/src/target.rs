@@ -137,39 +137,12 @@ fn running_list(running: &[(String, u32)]) -> String {
     }
 }
 
-/// Whether process `pid` exists (`kill(pid, 0)` does not fail with `ESRCH`)
-/// and is not a zombie (it exited but nobody reaped it yet: its agent is gone).
-/// A process of another user (`EPERM`) counts as alive: its files are not ours to remove.
-pub fn process_alive(pid: u32) -> bool {
-    exists(pid) && !zombie(pid)
-}
+pub use moult_rundir::{process_alive, read_info};
 
-/// Whether `/proc` says `pid` is a zombie (`false` where there is no `/proc`).
-fn zombie(pid: u32) -> bool {
-    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
-        return false;
-    };
-    // `pid (comm) S ...`: the state follows the last `)` (comm may hold one).
-    stat.rfind(')')
-        .and_then(|i| stat[i + 1..].split_whitespace().next())
-        .is_some_and(|state| state == "Z")
-}
-
-fn exists(pid: u32) -> bool {
-    let Ok(pid) = libc::pid_t::try_from(pid) else {
-        return false;
-    };
-    if pid <= 0 {
-        return false;
-    }
-    // SAFETY: signal 0 only checks that the process exists and may be signalled.
-    let rc = unsafe { libc::kill(pid, 0) };
-    rc == 0 || io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
-}
-
-/// Live agents in `dir`, sorted by pid; removes the socket and metadata of
-/// every dead process found (not its journal: `log` reads it after the app
-/// exits). Unreadable metadata files are skipped.
+/// Live agents in `dir`, sorted by pid, after the runtime directory's sweep
+/// ([`moult_rundir::sweep()`]): the socket and metadata of every dead
+/// process are removed, and its journal once past the retention (younger
+/// journals stay: `log` reads them after the app exits).
 pub fn list_agents(dir: &Path) -> Result<Vec<AgentInfo>, TargetError> {
     list_agents_with(dir, process_alive)
 }
@@ -179,45 +152,15 @@ pub fn list_agents_with(
     dir: &Path,
     alive: impl Fn(u32) -> bool,
 ) -> Result<Vec<AgentInfo>, TargetError> {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(entries) => entries,
-        // No directory: no agent ever started for this user.
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(source) => {
-            return Err(TargetError::Dir {
-                dir: dir.to_path_buf(),
-                source,
-            });
-        }
-    };
-    let mut agents = Vec::new();
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let Some(pid) = name.to_str().and_then(discovery::pid_of_info_file) else {
-            continue;
-        };
-        if !alive(pid) {
-            remove_stale(dir, pid);
-            continue;
-        }
-        if let Some(info) = read_info(dir, pid) {
-            agents.push(info);
-        }
-    }
-    agents.sort_by_key(|a| a.pid);
-    Ok(agents)
-}
-
-/// The metadata of `pid`, if its file exists and parses.
-pub fn read_info(dir: &Path, pid: u32) -> Option<AgentInfo> {
-    let text = std::fs::read_to_string(discovery::info_path(dir, pid)).ok()?;
-    serde_json::from_str(&text).ok()
+    moult_rundir::list_agents_with(dir, alive).map_err(|source| TargetError::Dir {
+        dir: dir.to_path_buf(),
+        source,
+    })
 }
 
 /// Removes the socket and metadata file of dead process `pid`.
 pub fn remove_stale(dir: &Path, pid: u32) {
-    let _ = std::fs::remove_file(discovery::socket_path(dir, pid));
-    let _ = std::fs::remove_file(discovery::info_path(dir, pid));
+    moult_rundir::remove_agent_files(dir, pid);
 }
 
 /// The agent `target` names in `dir`.
@@ -341,6 +284,26 @@ mod tests {
     }
 
     #[test]
+    fn listing_prunes_the_journal_of_a_dead_agent_past_the_retention() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        agent(d, "gone", DEAD);
+        let journal = discovery::journal_path(d, DEAD);
+        std::fs::write(&journal, "").unwrap();
+        let old = std::time::SystemTime::now()
+            - moult_rundir::JOURNAL_RETENTION
+            - std::time::Duration::from_secs(60);
+        std::fs::File::options()
+            .write(true)
+            .open(&journal)
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
+        assert!(list_agents_with(d, alive).unwrap().is_empty());
+        assert!(!journal.exists());
+    }
+
+    #[test]
     fn a_missing_directory_means_no_agents() {
         let dir = tempfile::tempdir().unwrap();
         let agents = list_agents_with(&dir.path().join("never-created"), alive).unwrap();
@@ -401,29 +364,5 @@ mod tests {
                 d.display()
             )
         );
-    }
-
-    #[test]
-    fn the_real_liveness_test_knows_this_process_and_a_reaped_child() {
-        assert!(process_alive(std::process::id()));
-        let mut child = std::process::Command::new("true").spawn().unwrap();
-        let pid = child.id();
-        child.wait().unwrap();
-        assert!(!process_alive(pid));
-        assert!(!process_alive(0));
-    }
-
-    #[test]
-    fn an_unreaped_child_is_not_alive() {
-        let mut child = std::process::Command::new("true").spawn().unwrap();
-        let pid = child.id();
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-        while !zombie(pid) {
-            assert!(std::time::Instant::now() < deadline, "{pid} never exited");
-            std::thread::sleep(std::time::Duration::from_millis(10));
-        }
-        assert!(exists(pid), "a zombie still exists for kill(2)");
-        assert!(!process_alive(pid));
-        child.wait().unwrap();
     }
 }

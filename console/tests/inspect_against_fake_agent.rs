@@ -87,12 +87,23 @@ fn status_json_prints_the_snapshot_and_the_text_has_every_section() {
     );
     assert_eq!(requests[1..], [Request::Snapshot]);
 
-    // By app name, as text.
+    // By app name, as text, ending with the loaded libraries.
     let agent = FakeAgent::start(Box::new(|m| match m.request {
         Request::Snapshot => vec![ok(
             m.id,
             Response::Snapshot {
                 snapshot: snapshot(Path::new("/d"), 1),
+            },
+        )],
+        Request::Libraries => vec![ok(
+            m.id,
+            Response::Libraries {
+                libraries: vec![moult_protocol::LibraryInfo {
+                    path: "/w/libhello_v2.so".into(),
+                    fingerprint: "rustc=x|moult=0.1.0".into(),
+                    size_bytes: 123_456,
+                    loaded_unix_ms: 1_714_565_000_000,
+                }],
             },
         )],
         _ => vec![],
@@ -113,6 +124,8 @@ fn status_json_prints_the_snapshot_and_the_text_has_every_section() {
         "  step1_hello::hello  v0       main: 1  30     no",
         "  step1_hello::Data  v0       v0: 5  0",
         "  1   older  done  1         applied",
+        "Libraries",
+        "  /w/libhello_v2.so  123456 bytes  loaded 2024-05-01T12:03:20Z  fingerprint rustc=x|moult=0.1.0",
     ] {
         assert!(
             run.stdout.lines().any(|l| l == line),
@@ -140,6 +153,7 @@ fn log_prints_the_agents_journal() {
             m.id,
             Response::Journal {
                 entries: journal.clone(),
+                skipped: 2,
             },
         )],
         _ => vec![],
@@ -150,6 +164,11 @@ fn log_prints_the_agents_journal() {
         run.stdout,
         "2024-05-01T12:03:20Z  queued       hello_v2 #7\n\
          2024-05-01T12:03:20Z  applied      hello_v2 #7\n"
+    );
+    assert!(
+        run.stderr
+            .contains("2 damaged journal lines were skipped; the entries around them are shown"),
+        "{run:?}"
     );
 }
 

@@ -111,7 +111,7 @@ fn a_client_sees_the_app_applies_an_update_and_reads_the_journal() {
     );
     assert_eq!(app.ask("greet"), "greet hello moult (42)");
 
-    let Response::Journal { entries } = ok(client.request(Request::Journal)) else {
+    let Response::Journal { entries, .. } = ok(client.request(Request::Journal)) else {
         panic!("not a journal")
     };
     // The library was staged, then each update queued and later applied
@@ -131,6 +131,56 @@ fn a_client_sees_the_app_applies_an_update_and_reads_the_journal() {
     }
     assert_eq!(entries.len(), 5, "{entries:#?}");
     assert!(entries[0].detail.starts_with(&path), "{entries:#?}");
+}
+
+#[test]
+fn the_agent_lists_an_applied_library_with_its_path_fingerprint_and_size() {
+    let mut app = App::start(&app_binary());
+    let mut client = Client::hello(&app.socket());
+    let Response::Libraries { libraries } = ok(client.request(Request::Libraries)) else {
+        panic!("not a library list")
+    };
+    assert!(libraries.is_empty(), "{libraries:#?}");
+
+    let path = std::fs::canonicalize(library_path("upd-redefine")).unwrap();
+    let outcomes = app.apply("upd-redefine");
+    assert_eq!(outcomes.len(), 2, "{:#?}", app.transcript);
+    let Response::Libraries { libraries } = ok(client.request(Request::Libraries)) else {
+        panic!("not a library list")
+    };
+    let [library] = libraries.as_slice() else {
+        panic!("one library expected: {libraries:#?}")
+    };
+    assert_eq!(
+        std::fs::canonicalize(&library.path).unwrap(),
+        path,
+        "{library:#?}"
+    );
+    assert_eq!(
+        library.size_bytes,
+        std::fs::metadata(&path).unwrap().len(),
+        "{library:#?}"
+    );
+    assert!(library.size_bytes > 0);
+    // The library's fingerprint matched the app's field by field, and says
+    // it forwards its allocations.
+    let agent: moult_protocol::AgentInfo = serde_json::from_slice(
+        &std::fs::read(discovery::info_path(&app.runtime_dir, app.pid())).unwrap(),
+    )
+    .unwrap();
+    for field in agent.fingerprint.split('|') {
+        assert!(
+            library.fingerprint.split('|').any(|f| f == field),
+            "{field} missing from {}",
+            library.fingerprint
+        );
+    }
+    assert!(library.fingerprint.contains("alloc=host"), "{library:#?}");
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64;
+    assert!(library.loaded_unix_ms <= now_ms && library.loaded_unix_ms > now_ms - 600_000);
 }
 
 #[test]

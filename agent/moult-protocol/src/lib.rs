@@ -9,6 +9,7 @@ pub mod discovery;
 mod event;
 mod frame;
 mod journal;
+mod library;
 mod reply;
 mod request;
 mod snapshot;
@@ -17,6 +18,7 @@ pub use agent::AgentInfo;
 pub use event::{Blocker, ClassChange, Event, EventKind, LifecycleStep, Outcome};
 pub use frame::{FrameError, MAX_REQUEST_BYTES, decode_request, read_line, request_id};
 pub use journal::{JournalAction, JournalEntry};
+pub use library::LibraryInfo;
 pub use reply::{CAPABILITIES, ErrorCode, ProtocolError, QueuedUpdate, Response, ServerMessage};
 pub use request::{ClientMessage, PROTOCOL_VERSION, Request, WatchSpec};
 pub use snapshot::{

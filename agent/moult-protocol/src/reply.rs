@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{AgentInfo, ClassInfo, Event, JournalEntry, Snapshot};
+use crate::{AgentInfo, ClassInfo, Event, JournalEntry, LibraryInfo, Snapshot};
 
 /// Capabilities this agent offers, sent in the hello reply so a newer console
 /// can tell what an older agent lacks.
@@ -17,6 +17,7 @@ pub const CAPABILITIES: &[&str] = &[
     "watch",
     "reboot",
     "journal",
+    "libraries",
 ];
 
 /// One line from the agent.
@@ -104,6 +105,16 @@ pub enum Response {
     Journal {
         /// Entries, oldest first.
         entries: Vec<JournalEntry>,
+        /// Damaged lines the agent skipped while reading the journal file,
+        /// so the user knows the history has holes (absent from older
+        /// agents: 0).
+        #[serde(default)]
+        skipped: u64,
+    },
+    /// Reply to `libraries`.
+    Libraries {
+        /// The loaded update libraries, in load order.
+        libraries: Vec<LibraryInfo>,
     },
 }
 

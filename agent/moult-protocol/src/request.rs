@@ -81,4 +81,7 @@ pub enum Request {
     },
     /// The app's update journal.
     Journal,
+    /// The update libraries the app has loaded (path, fingerprint, size,
+    /// when); agents older than this request refuse it.
+    Libraries,
 }

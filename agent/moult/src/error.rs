@@ -1,6 +1,12 @@
 //! Errors of the agent's API (looking things up, loading libraries).
 
+use std::io;
+use std::sync::Arc;
+
 use thiserror::Error;
+
+use crate::agent::StartError;
+use crate::library::LoadError;
 
 /// Why an agent operation was refused. Every message says what to do.
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
@@ -73,8 +79,10 @@ pub enum Error {
     Library {
         /// The library file as given.
         path: String,
-        /// What is wrong and what to do.
-        reason: String,
+        /// What is wrong and what to do (its source keeps the OS's error;
+        /// shared so the error stays `Clone` like every other).
+        #[source]
+        reason: Arc<LoadError>,
     },
     /// The OS refused to start a DSU thread (or its name has a NUL byte).
     #[error(
@@ -91,5 +99,27 @@ pub enum Error {
     ManagerStopped,
     /// The agent's socket could not be started.
     #[error("could not start the moult agent: {0}")]
-    Agent(String),
+    Agent(#[source] Arc<StartError>),
+}
+
+impl Error {
+    /// The kind of the OS error at the root of this one, if an OS error
+    /// caused it (a library path that cannot be read, a socket directory
+    /// that is not writable): what a caller matches on to decide what to do.
+    pub fn io_error_kind(&self) -> Option<io::ErrorKind> {
+        let mut cause = std::error::Error::source(self);
+        while let Some(err) = cause {
+            if let Some(io) = err.downcast_ref::<io::Error>() {
+                return Some(io.kind());
+            }
+            cause = err.source();
+        }
+        None
+    }
+}
+
+impl From<StartError> for Error {
+    fn from(e: StartError) -> Error {
+        Error::Agent(Arc::new(e))
+    }
 }

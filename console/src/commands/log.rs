@@ -7,13 +7,18 @@ use std::path::Path;
 use moult_console::exit::Exit;
 use moult_console::target::{self, TargetError};
 use moult_console::{journal_file, render};
-use moult_protocol::{JournalEntry, discovery};
+use moult_protocol::discovery;
+use moult_rundir::JournalRead;
 
 use crate::cli::LogArgs;
 
-/// Prints the target's journal.
+/// Prints the target's journal, and on stderr how many damaged lines were
+/// skipped reading it.
 pub fn run(args: &LogArgs, dir: &Path) -> anyhow::Result<Exit> {
-    let entries = entries(args, dir)?;
+    let JournalRead { entries, skipped } = entries(args, dir)?;
+    if let Some(note) = journal_file::skipped_note(skipped) {
+        eprintln!("{note}");
+    }
     let mut out = std::io::stdout().lock();
     if args.json {
         for entry in &entries {
@@ -26,7 +31,7 @@ pub fn run(args: &LogArgs, dir: &Path) -> anyhow::Result<Exit> {
 }
 
 /// Asks the agent; if the app of a pid is gone, reads its file instead.
-fn entries(args: &LogArgs, dir: &Path) -> anyhow::Result<Vec<JournalEntry>> {
+fn entries(args: &LogArgs, dir: &Path) -> anyhow::Result<JournalRead> {
     let resolved = match target::resolve(dir, &args.target) {
         Ok(resolved) => resolved,
         Err(TargetError::NoAgent { pid, .. } | TargetError::Dead { pid, .. })

@@ -8,7 +8,9 @@ use moult_console::render;
 
 use crate::cli::StatusArgs;
 
-/// Prints the target's snapshot, as text or JSON.
+/// Prints the target's snapshot, as text or JSON; the text ends with the
+/// update libraries the app has loaded (left out for an agent too old to
+/// list them).
 pub fn run(args: &StatusArgs, dir: &Path) -> anyhow::Result<Exit> {
     let (mut client, _) = super::attach(dir, &args.target)?;
     let snapshot = client.snapshot()?;
@@ -17,6 +19,9 @@ pub fn run(args: &StatusArgs, dir: &Path) -> anyhow::Result<Exit> {
         writeln!(out, "{}", serde_json::to_string_pretty(&snapshot)?)?;
     } else {
         write!(out, "{}", render::snapshot(&snapshot))?;
+        if let Ok(libraries) = client.libraries() {
+            write!(out, "{}", render::libraries(&libraries))?;
+        }
     }
     Ok(Exit::Success)
 }

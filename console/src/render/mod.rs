@@ -8,6 +8,7 @@ mod conversion_pace;
 mod duration;
 mod event;
 mod journal;
+mod libraries;
 mod snapshot;
 mod table;
 
@@ -17,5 +18,6 @@ pub use conversion_pace::ConversionPace;
 pub use duration::duration;
 pub use event::{blockers, describe, event_line, outcome};
 pub use journal::{journal, journal_entry};
+pub use libraries::libraries;
 pub use snapshot::{snapshot, step, thread_state};
 pub use table::Table;

@@ -142,8 +142,8 @@ pub fn writes_journal(kind: &EventKind) -> bool {
 
 /// Fetches the journal for the UI (a failure only leaves it as it was).
 fn send_journal(client: &mut Client, feed: &Sender<Feed>) {
-    if let Ok(entries) = client.journal() {
-        let _ = feed.send(Feed::Journal(entries));
+    if let Ok(read) = client.journal() {
+        let _ = feed.send(Feed::Journal(read.entries));
     }
 }
 

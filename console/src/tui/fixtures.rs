@@ -45,7 +45,7 @@ fn replay_into(state: &mut AppState, name: &str) {
                 ..
             } => state.attached(agent),
             ServerMessage::Ok {
-                result: Response::Journal { entries },
+                result: Response::Journal { entries, .. },
                 ..
             } => state.set_journal(entries),
             other => state.apply(other),

@@ -163,6 +163,7 @@ impl Probe<'_> {
             .map_err(|e| format!("cannot reach the app's agent: {e}"))?;
         client
             .journal()
+            .map(|read| read.entries)
             .map_err(|e| format!("the agent gave no journal: {e}"))
     }
 

@@ -120,14 +120,22 @@ fn run(request: Request, outbox: &Outbox, name: &str) -> (Reply, After) {
             }
             Err(e) => Err(not_found(e)),
         },
-        Request::Journal => journal::read(&PathBuf::from(&info.journal), journal::MAX_RETURNED)
-            .map(|entries| Response::Journal { entries })
-            .map_err(|e| {
-                ProtocolError::new(
-                    ErrorCode::Conflict,
-                    format!("cannot read the journal {}: {e}", info.journal),
-                )
-            }),
+        Request::Libraries => Ok(Response::Libraries {
+            libraries: rt.libraries().iter().map(|l| l.info()).collect(),
+        }),
+        Request::Journal => {
+            moult_rundir::read_journal(&PathBuf::from(&info.journal), journal::MAX_RETURNED)
+                .map(|read| Response::Journal {
+                    entries: read.entries,
+                    skipped: read.skipped as u64,
+                })
+                .map_err(|e| {
+                    ProtocolError::new(
+                        ErrorCode::Conflict,
+                        format!("cannot read the journal {}: {e}", info.journal),
+                    )
+                })
+        }
     };
     (reply, After::Continue)
 }

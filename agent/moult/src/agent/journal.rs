@@ -5,7 +5,7 @@
 //! would miss some), so it runs on the emitting thread: it only formats one
 //! line and appends it, for the handful of update-level events.
 
-use std::io::{BufRead, Read, Seek, SeekFrom, Write};
+use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 use std::sync::{Mutex, OnceLock};
@@ -13,7 +13,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use moult_protocol::{Event, EventKind, JournalAction, JournalEntry, Outcome};
 
-/// Entries returned by a `journal` request at most (the newest ones).
+/// Entries returned by a `journal` request at most (the newest ones; the
+/// file is read by [`moult_rundir::read_journal`], the console's reader too).
 pub(crate) const MAX_RETURNED: usize = 10_000;
 
 /// The open journal file.
@@ -57,53 +58,6 @@ impl Journal {
         // A full disk must not take the app down; the event stream still has it.
         let _ = file.write_all(line.as_bytes());
     }
-}
-
-/// Reads a journal file: the newest `max` entries, oldest first. Lines that
-/// do not parse (a torn last line after a crash) are skipped. Only the
-/// file's tail holding those entries is read, so a request costs the same
-/// on a journal of any length.
-pub(crate) fn read(path: &Path, max: usize) -> std::io::Result<Vec<JournalEntry>> {
-    let mut file = std::fs::File::open(path)?;
-    let start = tail_start(&mut file, max)?;
-    file.seek(SeekFrom::Start(start))?;
-    let mut entries = std::collections::VecDeque::new();
-    for line in std::io::BufReader::new(file).lines() {
-        let Ok(entry) = serde_json::from_str::<JournalEntry>(&line?) else {
-            continue;
-        };
-        if entries.len() == max {
-            entries.pop_front();
-        }
-        entries.push_back(entry);
-    }
-    Ok(entries.into())
-}
-
-/// Where the last `max + 1` lines of `file` start (0 if it holds fewer):
-/// found by reading backwards in blocks. One line more than asked, so a
-/// torn last line does not cost a whole entry.
-fn tail_start(file: &mut std::fs::File, max: usize) -> std::io::Result<u64> {
-    const BLOCK: u64 = 64 * 1024;
-    let mut end = file.seek(SeekFrom::End(0))?;
-    let mut newlines = 0usize;
-    let mut buf = vec![0u8; BLOCK as usize];
-    while end > 0 {
-        let from = end.saturating_sub(BLOCK);
-        let chunk = &mut buf[..(end - from) as usize];
-        file.seek(SeekFrom::Start(from))?;
-        file.read_exact(chunk)?;
-        for (i, byte) in chunk.iter().enumerate().rev() {
-            if *byte == b'\n' {
-                newlines += 1;
-                if newlines > max + 1 {
-                    return Ok(from + i as u64 + 1);
-                }
-            }
-        }
-        end = from;
-    }
-    Ok(0)
 }
 
 /// Milliseconds since the Unix epoch.
@@ -213,41 +167,5 @@ mod tests {
         };
         let entry = entry_for(&loaded, 1).expect("journaled");
         assert_eq!(entry.detail, "/x/libstarter.so: it hands out no update");
-    }
-
-    #[test]
-    #[cfg_attr(miri, ignore = "Miri: real files")]
-    fn reading_keeps_the_newest_and_skips_torn_lines() {
-        let path = std::env::temp_dir().join(format!("moult-journal-{}", std::process::id()));
-        let line = |id| {
-            serde_json::to_string(&entry_for(
-                &EventKind::UpdateQueued {
-                    update: "u".into(),
-                    id,
-                },
-                1,
-            ))
-            .unwrap()
-        };
-        std::fs::write(
-            &path,
-            format!("{}\n{}\n{}\n{{\"unix_ms\":", line(1), line(2), line(3)),
-        )
-        .unwrap();
-        let ids: Vec<_> = read(&path, 2).unwrap().iter().map(|e| e.id).collect();
-        assert_eq!(ids, vec![Some(2), Some(3)]);
-        let ids: Vec<_> = read(&path, 10).unwrap().iter().map(|e| e.id).collect();
-        assert_eq!(ids, vec![Some(1), Some(2), Some(3)]);
-        // A journal longer than one read block: the newest entries, in order,
-        // from its tail only.
-        let long: String = (1..=5_000).map(|id| line(id) + "\n").collect();
-        assert!(long.len() > 3 * 64 * 1024);
-        std::fs::write(&path, &long).unwrap();
-        let ids: Vec<_> = read(&path, 3).unwrap().iter().map(|e| e.id).collect();
-        assert_eq!(ids, vec![Some(4_998), Some(4_999), Some(5_000)]);
-        let all = read(&path, 10_000).unwrap();
-        assert_eq!(all.len(), 5_000);
-        assert_eq!(all[0].id, Some(1));
-        std::fs::remove_file(&path).unwrap();
     }
 }

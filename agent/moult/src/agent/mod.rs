@@ -20,7 +20,10 @@ mod journal;
 mod listener;
 mod outbox;
 mod snapshot;
+mod start_error;
 mod subscription;
+
+pub use start_error::{DirectoryError, ListenError, StartError};
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, OnceLock};
@@ -55,8 +58,8 @@ pub fn start(app: &str) -> Result<&'static AgentInfo, Error> {
     // SAFETY: geteuid has no preconditions.
     let euid = unsafe { libc::geteuid() };
     let pid = std::process::id();
-    let dir = directory::prepare(euid).map_err(Error::Agent)?;
-    directory::sweep_stale(&dir, pid);
+    let dir = directory::prepare(euid).map_err(StartError::from)?;
+    moult_rundir::sweep(&dir, Some(pid));
     let socket = discovery::socket_path(&dir, pid);
     let journal_path = discovery::journal_path(&dir, pid);
     let rt = crate::runtime();
@@ -75,16 +78,17 @@ pub fn start(app: &str) -> Result<&'static AgentInfo, Error> {
             .unwrap_or_default(),
     };
     let info = INFO.get_or_init(|| info);
-    journal::install(&journal_path).map_err(|e| {
-        Error::Agent(format!(
-            "cannot open the journal {}: {e}",
-            journal_path.display()
-        ))
+    journal::install(&journal_path).map_err(|source| StartError::Journal {
+        path: journal_path.clone(),
+        source,
     })?;
-    listener::start(&socket).map_err(Error::Agent)?;
+    listener::start(&socket).map_err(StartError::from)?;
     let meta = serde_json::to_vec_pretty(info).expect("agent info serialises");
-    directory::write_private(&discovery::info_path(&dir, pid), &meta)
-        .map_err(|e| Error::Agent(format!("cannot write {}: {e}", dir.display())))?;
+    let info_path = discovery::info_path(&dir, pid);
+    directory::write_private(&info_path, &meta).map_err(|source| StartError::Metadata {
+        path: info_path.clone(),
+        source,
+    })?;
     // SAFETY: registering a plain extern "C" fn; it only removes files.
     unsafe { libc::atexit(remove_files_at_exit) };
     RUNNING.store(true, Ordering::Release);
@@ -102,9 +106,7 @@ pub fn start(app: &str) -> Result<&'static AgentInfo, Error> {
 #[doc(hidden)]
 pub fn __serve_bytes(input: &[u8]) -> Result<Vec<String>, Error> {
     if !RUNNING.load(Ordering::Acquire) {
-        return Err(Error::Agent(
-            "the agent is not started; call moult::agent::start first".into(),
-        ));
+        return Err(StartError::NotStarted.into());
     }
     Ok(connection::serve_bytes(input))
 }

@@ -6,9 +6,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use moult_protocol::EventKind;
 use object::{Object, ObjectSection};
 
-use super::Loaded;
 use super::entry::{ENTRY_SYMBOL, EntryFn, EntryOut, EntryStatus};
 use super::fingerprint::{ALLOC_FIELD, FINGERPRINT_SECTION, Fingerprint};
+use super::{LoadError, Loaded, LoadedLibrary};
 use crate::update::{Update, UpdateId};
 use crate::{Error, Runtime};
 
@@ -47,7 +47,7 @@ pub fn stage(path: impl AsRef<Path>) -> Result<Staged, Error> {
     let path = path.as_ref();
     stage_checked(path).inspect_err(|e| {
         let reason = match e {
-            Error::Library { reason, .. } => reason.clone(),
+            Error::Library { reason, .. } => reason.to_string(),
             other => other.to_string(),
         };
         crate::runtime().events.emit(EventKind::LibraryRefused {
@@ -58,41 +58,48 @@ pub fn stage(path: impl AsRef<Path>) -> Result<Staged, Error> {
 }
 
 fn stage_checked(path: &Path) -> Result<Staged, Error> {
-    let fail = |reason: String| Error::Library {
+    let fail = |reason: LoadError| Error::Library {
         path: path.display().to_string(),
-        reason,
+        reason: std::sync::Arc::new(reason),
     };
     let source = open_regular_file(path).map_err(fail)?;
     // The copy, not the source, is checked and then loaded: what was checked
     // is what runs, even if the source changes meanwhile. Never read whole
     // into the heap: a library-sized buffer per load made glibc raise its
     // mmap threshold and keep the freed buffers, megabytes per load.
-    let copy = unique_copy(path, source).map_err(fail)?;
-    if let Err(reason) = check_fingerprint(&copy) {
-        let _ = std::fs::remove_file(&copy);
-        return Err(fail(reason));
-    }
+    let (copy, size_bytes) = unique_copy(path, source).map_err(fail)?;
+    let fingerprint = match check_fingerprint(&copy) {
+        Ok(fingerprint) => fingerprint,
+        Err(reason) => {
+            let _ = std::fs::remove_file(&copy);
+            return Err(fail(reason));
+        }
+    };
 
     let rt = crate::runtime();
     // SAFETY: the fingerprint matched, so the library was built by this
     // compiler from this moult; its initialisers are ordinary Rust statics.
     let library = unsafe { libloading::Library::new(&copy) }
-        .map_err(|e| fail(format!("dlopen failed: {e}")))?;
+        .map_err(|source| fail(LoadError::Dlopen { source }))?;
     // SAFETY: the symbol's type is fixed by #[moult::update_library].
     let entry: Option<EntryFn> = unsafe { library.get::<EntryFn>(ENTRY_SYMBOL) }
         .ok()
         .map(|s| *s);
     let updates = match entry {
-        None => Err(format!(
-            "it has a moult fingerprint but no `{}` entry; mark one function with #[moult::update_library]",
-            String::from_utf8_lossy(ENTRY_SYMBOL)
-        )),
+        None => Err(LoadError::NoEntry {
+            symbol: String::from_utf8_lossy(ENTRY_SYMBOL).into_owned(),
+        }),
         Some(entry) => call_entry(rt, entry),
     };
     // Kept even on failure: the entry may have run code we must not unmap.
     rt.libraries.keep(Loaded {
-        source: path.to_path_buf(),
-        copy,
+        view: LoadedLibrary {
+            path: path.to_path_buf(),
+            copy,
+            fingerprint: fingerprint.to_string(),
+            size_bytes,
+            loaded_at: std::time::SystemTime::now(),
+        },
         _library: library,
     });
     let updates = updates.map_err(fail)?;
@@ -106,38 +113,36 @@ fn stage_checked(path: &Path) -> Result<Staged, Error> {
     })
 }
 
-fn call_entry(rt: &'static Runtime, entry: EntryFn) -> Result<Vec<Box<dyn Update>>, String> {
+fn call_entry(rt: &'static Runtime, entry: EntryFn) -> Result<Vec<Box<dyn Update>>, LoadError> {
     let mut out: EntryOut = None;
     // SAFETY: fingerprint checked; `out` is a valid EntryOut; the entry
     // catches every panic itself.
     let status = unsafe { entry(rt, &mut out) };
     match (status, out) {
         (EntryStatus::Ok, Some(Ok(updates))) => Ok(updates),
-        (EntryStatus::Error, Some(Err(e))) => Err(format!("its entry refused: {e}")),
-        (EntryStatus::Panicked, Some(Err(e))) => Err(format!("its entry panicked: {e}")),
-        (status, _) => Err(format!(
-            "its entry returned an inconsistent status {status:?}"
-        )),
+        (EntryStatus::Error, Some(Err(e))) => Err(LoadError::EntryRefused(e.to_string())),
+        (EntryStatus::Panicked, Some(Err(e))) => Err(LoadError::EntryPanicked(e.to_string())),
+        (status, _) => Err(LoadError::EntryInconsistent(format!("{status:?}"))),
     }
 }
 
-fn open_regular_file(path: &Path) -> Result<std::fs::File, String> {
-    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read it: {e}"))?;
+fn open_regular_file(path: &Path) -> Result<std::fs::File, LoadError> {
+    let unreadable = |source| LoadError::Unreadable { source };
+    let meta = std::fs::metadata(path).map_err(unreadable)?;
     if !meta.is_file() {
-        return Err("not a regular file; give the path of a built .so".into());
+        return Err(LoadError::NotAFile);
     }
-    std::fs::File::open(path).map_err(|e| format!("cannot read it: {e}"))
+    std::fs::File::open(path).map_err(unreadable)
 }
 
 /// Checks the fingerprint of the library file at `copy`, reading only its
 /// headers and the sections the parser needs (through a read cache).
-fn check_fingerprint(copy: &Path) -> Result<(), String> {
-    let file = std::fs::File::open(copy).map_err(|e| format!("cannot read the copy: {e}"))?;
+/// Returns the library's fingerprint.
+fn check_fingerprint(copy: &Path) -> Result<Fingerprint, LoadError> {
+    let file = std::fs::File::open(copy).map_err(|source| LoadError::CopyUnreadable { source })?;
     let cache = object::read::ReadCache::new(file);
-    let not_update = |why: &str| {
-        format!(
-            "not a moult update library ({why}); build an update crate with crate-type = [\"cdylib\"] and #[moult::update_library]"
-        )
+    let not_update = |why: &str| LoadError::NotAnUpdateLibrary {
+        why: why.to_string(),
     };
     let file = object::File::parse(&cache)
         .map_err(|e| not_update(&format!("not a shared object: {e}")))?;
@@ -150,18 +155,17 @@ fn check_fingerprint(copy: &Path) -> Result<(), String> {
     let library = Fingerprint::parse(data).ok_or_else(|| not_update("malformed fingerprint"))?;
     let differences = Fingerprint::current().differences(&library);
     if !differences.is_empty() {
-        return Err(format!(
-            "built differently from the app ({}); rebuild it with the app's toolchain and profile (e.g. `cargo build` with the same --release setting)",
-            differences.join("; ")
-        ));
+        return Err(LoadError::BuiltDifferently {
+            differences: differences.join("; "),
+        });
     }
     let (key, forwards) = ALLOC_FIELD;
     if library.get(key) != Some(forwards) {
-        return Err(format!(
-            "its global allocator does not forward to the app's (no `{key}={forwards}` in its fingerprint): blocks would cross between two allocators; export its updates with #[moult::update_library], which installs the forwarding allocator"
-        ));
+        return Err(LoadError::ForeignAllocator {
+            field: format!("{key}={forwards}"),
+        });
     }
-    Ok(())
+    Ok(library)
 }
 
 /// This process's directory of library copies, `$TMPDIR/moult-<uid>/libs-<pid>`,
@@ -169,24 +173,30 @@ fn check_fingerprint(copy: &Path) -> Result<(), String> {
 /// is mapped, and backtraces read symbols from the file); the directories
 /// of dead processes are removed here, and so is a leftover directory of a
 /// dead process that had this pid, so every copy in it is this process's.
-fn copies_dir() -> Result<&'static Path, String> {
+/// A failure is not remembered: the next load tries again.
+fn copies_dir() -> Result<&'static Path, LoadError> {
     use std::os::unix::fs::DirBuilderExt;
-    static DIR: std::sync::OnceLock<Result<PathBuf, String>> = std::sync::OnceLock::new();
-    let made = DIR.get_or_init(|| {
-        // SAFETY: getuid has no preconditions.
-        let uid = unsafe { libc::getuid() };
-        let parent = std::env::temp_dir().join(format!("moult-{uid}"));
-        sweep_dead_copies(&parent);
-        let dir = parent.join(format!("libs-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(&dir)
-            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-        Ok(dir)
-    });
-    made.as_deref().map_err(Clone::clone)
+    static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    static MAKING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one = MAKING.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(dir) = DIR.get() {
+        return Ok(dir);
+    }
+    // SAFETY: getuid has no preconditions.
+    let uid = unsafe { libc::getuid() };
+    let parent = std::env::temp_dir().join(format!("moult-{uid}"));
+    sweep_dead_copies(&parent);
+    let dir = parent.join(format!("libs-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(&dir)
+        .map_err(|source| LoadError::CopiesDir {
+            dir: dir.clone(),
+            source,
+        })?;
+    Ok(DIR.get_or_init(|| dir))
 }
 
 /// Removes the `libs-<pid>` directories in `parent` whose process is gone.
@@ -199,22 +209,20 @@ fn sweep_dead_copies(parent: &Path) {
         let Some(pid) = name
             .to_str()
             .and_then(|n| n.strip_prefix("libs-"))
-            .and_then(|p| p.parse::<libc::pid_t>().ok())
+            .and_then(|p| p.parse::<u32>().ok())
         else {
             continue;
         };
-        // SAFETY: kill with signal 0 only checks that the process exists.
-        let gone = unsafe { libc::kill(pid, 0) } != 0
-            && std::io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH);
-        if gone {
+        if !moult_rundir::process_alive(pid) {
             let _ = std::fs::remove_dir_all(entry.path());
         }
     }
 }
 
 /// Copies `source` (opened from `path`) to a fresh file in a private
-/// per-process directory, streaming (no library-sized buffer).
-fn unique_copy(path: &Path, mut source: std::fs::File) -> Result<PathBuf, String> {
+/// per-process directory, streaming (no library-sized buffer). Returns the
+/// copy and its size in bytes.
+fn unique_copy(path: &Path, mut source: std::fs::File) -> Result<(PathBuf, u64), LoadError> {
     use std::os::unix::fs::OpenOptionsExt;
     static NEXT: AtomicU64 = AtomicU64::new(0);
     let dir = copies_dir()?;
@@ -231,14 +239,47 @@ fn unique_copy(path: &Path, mut source: std::fs::File) -> Result<PathBuf, String
             .open(&copy)
         {
             Ok(mut f) => {
-                if let Err(e) = std::io::copy(&mut source, &mut f) {
-                    let _ = std::fs::remove_file(&copy);
-                    return Err(format!("cannot copy to {}: {e}", copy.display()));
-                }
-                return Ok(copy);
+                return match std::io::copy(&mut source, &mut f) {
+                    Ok(size_bytes) => Ok((copy, size_bytes)),
+                    Err(source) => {
+                        let _ = std::fs::remove_file(&copy);
+                        Err(LoadError::Copy { copy, source })
+                    }
+                };
             }
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(format!("cannot copy to {}: {e}", copy.display())),
+            Err(source) => return Err(LoadError::Copy { copy, source }),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    #[cfg_attr(miri, ignore = "Miri: real files")]
+    fn a_missing_library_keeps_the_os_error_kind_to_the_caller() {
+        let err = stage("/nonexistent-moult-dir/libupd.so").unwrap_err();
+        assert_eq!(
+            err.io_error_kind(),
+            Some(std::io::ErrorKind::NotFound),
+            "{err}"
+        );
+        assert!(
+            err.to_string()
+                .starts_with("update library /nonexistent-moult-dir/libupd.so: cannot read it: "),
+            "{err}"
+        );
+        assert!(matches!(&err, Error::Library { reason, .. }
+            if matches!(**reason, LoadError::Unreadable { .. })));
+    }
+
+    #[test]
+    #[cfg_attr(miri, ignore = "Miri: real files")]
+    fn a_directory_is_refused_without_an_os_error() {
+        let err = stage(std::env::temp_dir()).unwrap_err();
+        assert_eq!(err.io_error_kind(), None, "{err}");
+        assert!(err.to_string().contains("not a regular file"), "{err}");
     }
 }

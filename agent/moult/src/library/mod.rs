@@ -19,21 +19,21 @@
 pub mod entry;
 pub mod fingerprint;
 pub mod host_alloc;
+mod load_error;
+mod loaded_library;
 mod loader;
 mod panic_hook;
 
+pub use load_error::LoadError;
+pub use loaded_library::LoadedLibrary;
 pub use loader::{Staged, load_update, stage};
 
-use std::path::PathBuf;
 use std::sync::Mutex;
 
 /// A library loaded into the process (never unloaded: docs/ARCHITECTURE.md, fact 3).
 pub(crate) struct Loaded {
-    /// The path the user gave.
-    pub(crate) source: PathBuf,
-    /// The unique copy that was `dlopen`ed.
-    #[allow(dead_code)] // kept for diagnostics (console, journal)
-    pub(crate) copy: PathBuf,
+    /// What [`crate::Runtime::libraries`] shows of it.
+    pub(crate) view: LoadedLibrary,
     /// Keeps the image mapped; never dropped.
     _library: libloading::Library,
 }
@@ -51,20 +51,22 @@ impl LibraryRegistry {
         all.len()
     }
 
-    /// Paths of the libraries loaded so far (as given by the user).
-    pub(crate) fn sources(&self) -> Vec<PathBuf> {
+    /// The libraries loaded so far, in load order.
+    pub(crate) fn list(&self) -> Vec<LoadedLibrary> {
         self.loaded
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .iter()
-            .map(|l| l.source.clone())
+            .map(|l| l.view.clone())
             .collect()
     }
 }
 
 impl crate::Runtime {
-    /// Update libraries loaded so far, in load order.
-    pub fn libraries(&self) -> Vec<PathBuf> {
-        self.libraries.sources()
+    /// Update libraries loaded so far, in load order: the path given, the
+    /// copy loaded, its fingerprint, size and when. A library whose entry
+    /// failed is listed too: it stays mapped.
+    pub fn libraries(&self) -> Vec<LoadedLibrary> {
+        self.libraries.list()
     }
 }
