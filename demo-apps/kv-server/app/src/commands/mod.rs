@@ -9,9 +9,9 @@
 //! function is what moult offers today (a hot `async fn` is being built);
 //! the connection tasks call them between awaits.
 
-mod expire;
-mod server;
-mod strings;
+pub mod expire;
+pub mod server;
+pub mod strings;
 
 pub use expire::{cmd_expire, cmd_ttl, expire_millis};
 pub use server::{cmd_config, cmd_object, encoding};
