@@ -2,7 +2,7 @@
 //! task that purges expired keys.
 //!
 //! A connection reads what the client sent into a buffer, runs every whole
-//! command in it ([`resp::parse_command`]), and writes all their replies
+//! command in it ([`parse_command`]), and writes all their replies
 //! in one write: a pipelining client (redis-benchmark `-P 16`) gets its 16
 //! replies together.
 
