@@ -1,15 +1,18 @@
 //! Helpers shared by the end-to-end tests: building fixture crates with cargo
-//! (same profile as the tests), driving a fixture app over its stdin, and
-//! driving the console in tmux.
+//! (same profile as the tests), driving a fixture app over its stdin,
+//! driving the console in tmux, and kv-server through redis-cli and
+//! redis-benchmark.
 
 mod app;
 mod build;
 mod client;
 mod demo;
+mod redis;
 mod tmux;
 
 pub use app::{App, effective_uid, private_runtime_dir};
 pub use build::{build, build_into, library_path, target_dir, workspace_root};
 pub use client::Client;
 pub use demo::{Demo, all_in};
+pub use redis::{Benchmark, KvServer, require_redis_tools};
 pub use tmux::Tmux;
