@@ -254,7 +254,7 @@ pub fn async_boxing_shim(
     Ok(quote! {
         #[allow(clippy::too_many_arguments)]
         #vis fn #name #generics(#(#names: #inputs),*) -> ::moult::hot::BoxFuture<#lt, #output> {
-            ::std::boxed::Box::pin(#v0(#(#names),*))
+            ::moult::hot::box_version(#v0(#(#names),*))
         }
     })
 }

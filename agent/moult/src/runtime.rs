@@ -113,6 +113,13 @@ static HOST: OnceLock<Runtime> = OnceLock::new();
 /// Set in an update library's copy of moult by its entry: the app's runtime.
 static GUEST_OF: AtomicPtr<Runtime> = AtomicPtr::new(std::ptr::null_mut());
 
+/// Whether this copy of moult is an update library's (its entry handed it
+/// the app's runtime) rather than the app's own.
+#[cfg_attr(not(feature = "tokio"), allow(dead_code))]
+pub(crate) fn is_library_copy() -> bool {
+    !GUEST_OF.load(Ordering::Acquire).is_null()
+}
+
 /// The app's runtime, from whichever copy of moult calls it.
 pub fn runtime() -> &'static Runtime {
     let guest = GUEST_OF.load(Ordering::Acquire);

@@ -6,6 +6,7 @@
 //! update swaps the slot; a *safe* redefine first closes the slot (the entry
 //! gate: new callers wait) and waits until no activation is running.
 
+mod bridge;
 mod call;
 mod func;
 mod future;
@@ -14,6 +15,7 @@ mod quiescence;
 mod registry;
 mod version;
 
+pub use bridge::box_version;
 pub use func::Func;
 pub use future::{Activation, BoxFuture, CrossFuture, Enter};
 pub(crate) use quiescence::{blockers, depths_by_thread};
