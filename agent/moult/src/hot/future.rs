@@ -139,11 +139,21 @@ impl<F> Drop for Activation<F> {
     }
 }
 
-/// Ends an activation (or backs off a closed gate).
+/// Ends an activation (or backs off a closed gate). Only the last one out
+/// while the gate is closed — an update waiting for quiescence — tells it.
+#[inline(always)]
 fn leave(core: &HotFnCore) {
-    if core.in_flight.fetch_sub(1, Ordering::SeqCst) == 1 {
-        crate::runtime().functions.record(core).last_async_left();
+    if core.in_flight.fetch_sub(1, Ordering::SeqCst) == 1
+        && core.slot.load(Ordering::SeqCst).is_null()
+    {
+        last_left(core);
     }
+}
+
+#[cold]
+#[inline(never)]
+fn last_left(core: &HotFnCore) {
+    crate::runtime().functions.record(core).last_async_left();
 }
 
 /// At a closed gate: the version to run if the caller is the update holding
