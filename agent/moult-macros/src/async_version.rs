@@ -17,7 +17,7 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
     let func: ItemFn = parse2(item)?;
     if func.sig.asyncness.is_none() {
         return Err(syn::Error::new_spanned(
-            &func.sig.fn_token,
+            func.sig.fn_token,
             "#[moult::async_version] is for an `async fn` (a sync new version is a plain fn)",
         ));
     }

@@ -55,7 +55,7 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
         };
         let before = method.attrs.len();
         method.attrs.retain(|a| !a.path().is_ident("hot"));
-        if method.attrs.len() == before {
+        if method.attrs.len() == before || cfg!(feature = "static") {
             new_items.push(ImplItem::Fn(method));
             continue;
         }
