@@ -33,6 +33,7 @@ mod fence;
 pub mod hot;
 pub mod library;
 mod runtime;
+pub mod task;
 mod thread_table;
 pub mod update;
 

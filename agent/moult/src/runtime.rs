@@ -47,6 +47,8 @@ pub struct Runtime {
     pub(crate) functions: FunctionRegistry,
     /// DSU threads by name.
     pub(crate) threads: ThreadRegistry,
+    /// Task groups and their tasks (`task/`).
+    pub(crate) tasks: crate::task::TaskRegistry,
     /// Tracked classes by name.
     pub(crate) classes: ClassRegistry,
     /// Update libraries loaded so far (kept loaded for the life of the process).
@@ -74,6 +76,7 @@ impl Runtime {
             tables: ThreadTables::default(),
             functions: FunctionRegistry::default(),
             threads: ThreadRegistry::default(),
+            tasks: Default::default(),
             classes: ClassRegistry::default(),
             libraries: LibraryRegistry::default(),
             manager: ManagerCore::default(),
