@@ -93,6 +93,7 @@ fn snapshot(second: u64) -> ServerMessage {
             uptime_ms: 1000 * second,
             threads: vec![],
             functions,
+            tasks: vec![],
             classes,
             updates: vec![],
             next_event: 0,

@@ -317,6 +317,7 @@ mod tests {
                 exe: String::new(),
             },
             uptime_ms: 0,
+            tasks: vec![],
             threads: vec![],
             functions: vec![],
             classes: vec![],

@@ -18,6 +18,7 @@ fn snapshot(dir: &Path, pid: u32) -> Snapshot {
     Snapshot {
         agent: info(dir, pid),
         uptime_ms: 61_000,
+        tasks: vec![],
         threads: vec![ThreadInfo {
             name: "main".into(),
             state: ThreadState::Running,

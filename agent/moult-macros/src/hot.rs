@@ -14,12 +14,18 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
         ));
     }
     let func: ItemFn = parse2(item)?;
+    if cfg!(feature = "static") {
+        return Ok(quote!(#func));
+    }
     signature::check(&func.sig)?;
     if let Some(syn::FnArg::Receiver(r)) = func.sig.inputs.first() {
         return Err(syn::Error::new_spanned(
             r,
             "#[moult::hot] on a method: put #[moult::hot_impl] on the impl block and #[hot] on the method",
         ));
+    }
+    if func.sig.asyncness.is_some() {
+        return expand_async(func);
     }
     let name = &func.sig.ident;
     let fn_ty = signature::fn_pointer_type(&func.sig, None)?;
@@ -58,5 +64,62 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
         #vis #wrapper_sig {
             #static_name.call(|__moult_f| __moult_f(#(#args),*))
         }
+    })
+}
+
+/// `#[moult::hot]` on an `async fn`: the slot holds a fn returning the
+/// version's boxed future; the wrapper stays an `async fn` of the same
+/// signature and awaits version 0 without boxing it.
+fn expand_async(func: ItemFn) -> syn::Result<TokenStream> {
+    let name = &func.sig.ident;
+    let fn_ty = signature::async_fn_pointer_type(&func.sig, None)?;
+    let static_name = format_ident!("__moult_hot_{}", name);
+    let v0_name = format_ident!("__moult_v0_{}", name);
+    let shim_name = format_ident!("__moult_v0box_{}", name);
+    let vis = &func.vis;
+    let attrs = &func.attrs;
+    let block = &func.block;
+    let mut v0_sig = func.sig.clone();
+    v0_sig.ident = v0_name.clone();
+    let (wrapper_sig, args) = signature::forwarding(&func.sig);
+    let name_str = name.to_string();
+    let shim = signature::async_boxing_shim(
+        &func.sig,
+        None,
+        &syn::Visibility::Inherited,
+        &shim_name,
+        &quote!(#v0_name),
+    )?;
+    let body = signature::async_wrapper_body(
+        &quote!(#static_name),
+        &quote!(#shim_name),
+        &fn_ty,
+        &quote!(#v0_name),
+        &args,
+    );
+    Ok(quote! {
+        #[doc(hidden)]
+        #[allow(non_upper_case_globals)]
+        #vis static #static_name: ::moult::HotFn<#fn_ty> =
+            // SAFETY: `#fn_ty` is the fn-pointer type of the shim erased below.
+            unsafe { ::moult::HotFn::new(
+            ::core::concat!(::core::module_path!(), "::", #name_str),
+            || ::moult::__private::erase::<#fn_ty>(#shim_name),
+        ) };
+
+        ::moult::__private::inventory::submit! {
+            ::moult::__private::HotFnEntry(|| #static_name.own_core())
+        }
+
+        /// The compiled-in version (version 0) of the hot function.
+        #[doc(hidden)]
+        #[allow(clippy::too_many_arguments)]
+        #v0_sig #block
+
+        #[doc(hidden)]
+        #shim
+
+        #(#attrs)*
+        #vis #wrapper_sig #body
     })
 }

@@ -55,11 +55,17 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
         };
         let before = method.attrs.len();
         method.attrs.retain(|a| !a.path().is_ident("hot"));
-        if method.attrs.len() == before {
+        if method.attrs.len() == before || cfg!(feature = "static") {
             new_items.push(ImplItem::Fn(method));
             continue;
         }
         signature::check(&method.sig)?;
+        if method.sig.asyncness.is_some() {
+            let (items, stat) = async_method(method, &self_ty, &type_ident)?;
+            new_items.extend(items);
+            statics.push(stat);
+            continue;
+        }
         let name = &method.sig.ident;
         let fn_ty = signature::fn_pointer_type(&method.sig, Some(&self_ty))?;
         let static_name = format_ident!("__moult_hot_{}_{}", type_ident, name);
@@ -101,4 +107,60 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
         #imp
         #(#statics)*
     })
+}
+
+/// A `#[hot] async fn` method: version 0, its boxing shim and the wrapper
+/// as impl items, and the static beside the impl.
+fn async_method(
+    method: syn::ImplItemFn,
+    self_ty: &Type,
+    type_ident: &syn::Ident,
+) -> syn::Result<(Vec<ImplItem>, TokenStream)> {
+    let name = &method.sig.ident;
+    let fn_ty = signature::async_fn_pointer_type(&method.sig, Some(self_ty))?;
+    let static_name = format_ident!("__moult_hot_{}_{}", type_ident, name);
+    let v0_name = format_ident!("__moult_v0_{}", name);
+    let shim_name = format_ident!("__moult_v0box_{}", name);
+    let vis = &method.vis;
+    let full_name = format!("{type_ident}::{name}");
+
+    let mut v0 = method.clone();
+    v0.sig.ident = v0_name.clone();
+    v0.vis = syn::Visibility::Inherited;
+    v0.attrs = vec![syn::parse_quote!(#[doc(hidden)])];
+    let shim = signature::async_boxing_shim(
+        &method.sig,
+        Some(self_ty),
+        &syn::Visibility::Inherited,
+        &shim_name,
+        &quote!(<#self_ty>::#v0_name),
+    )?;
+    let shim: ImplItem = syn::parse2(quote!(#[doc(hidden)] #shim))?;
+    let (wrapper_sig, args) = signature::forwarding(&method.sig);
+    let body = signature::async_wrapper_body(
+        &quote!(#static_name),
+        &quote!(<#self_ty>::#shim_name),
+        &fn_ty,
+        &quote!(<#self_ty>::#v0_name),
+        &args,
+    );
+    let attrs = &method.attrs;
+    let wrapper: ImplItem = syn::parse_quote! {
+        #(#attrs)*
+        #vis #wrapper_sig #body
+    };
+    let stat = quote! {
+        #[doc(hidden)]
+        #[allow(non_upper_case_globals)]
+        #vis static #static_name: ::moult::HotFn<#fn_ty> =
+        // SAFETY: `#fn_ty` is the fn-pointer type of the shim erased below.
+        unsafe { ::moult::HotFn::new(
+            ::core::concat!(::core::module_path!(), "::", #full_name),
+            || ::moult::__private::erase::<#fn_ty>(<#self_ty>::#shim_name),
+        ) };
+        ::moult::__private::inventory::submit! {
+            ::moult::__private::HotFnEntry(|| #static_name.own_core())
+        }
+    };
+    Ok((vec![ImplItem::Fn(v0), shim, wrapper], stat))
 }

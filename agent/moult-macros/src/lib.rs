@@ -4,6 +4,7 @@
 
 use proc_macro::TokenStream;
 
+mod async_version;
 mod hot;
 mod hot_fn;
 mod hot_impl;
@@ -55,6 +56,25 @@ pub fn hot(attr: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn hot_impl(attr: TokenStream, item: TokenStream) -> TokenStream {
     hot_impl::expand(attr.into(), item.into())
+        .unwrap_or_else(|e| e.to_compile_error())
+        .into()
+}
+
+/// Turns an `async fn` into a new version for an async hot function: a fn
+/// of the slot's type, returning the future boxed (and `Send`), so it can be
+/// passed to `SafeRedefine::new` or `ctx.redefine` as a sync version is.
+///
+/// ```ignore
+/// #[moult::async_version]
+/// async fn lookup_v2(store: &Store, key: &str) -> String { .. }
+/// // then: SafeRedefine::new(moult::hot_fn!(app::lookup)?, lookup_v2)
+/// ```
+///
+/// A new version of a hot async *method* is a free fn taking the receiver
+/// as its first argument (`this: &Type`).
+#[proc_macro_attribute]
+pub fn async_version(attr: TokenStream, item: TokenStream) -> TokenStream {
+    async_version::expand(attr.into(), item.into())
         .unwrap_or_else(|e| e.to_compile_error())
         .into()
 }

@@ -5,7 +5,9 @@ use quote::{format_ident, quote};
 use syn::visit_mut::VisitMut;
 use syn::{FnArg, GenericParam, Ident, Pat, Signature, Type};
 
-/// Refuses what a fn pointer cannot hold, with a message saying why.
+/// Refuses what a fn pointer cannot hold, with a message saying why. An
+/// `async fn` passes: its slot holds a fn returning a boxed future
+/// ([`async_fn_pointer_type`]).
 pub fn check(sig: &Signature) -> syn::Result<()> {
     let refuse = |span: &dyn quote::ToTokens, what: &str| {
         Err(syn::Error::new_spanned(
@@ -15,8 +17,11 @@ pub fn check(sig: &Signature) -> syn::Result<()> {
             ),
         ))
     };
-    if let Some(a) = &sig.asyncness {
-        return refuse(a, "an async fn");
+    if let (Some(_), Some(u)) = (&sig.asyncness, &sig.unsafety) {
+        return refuse(u, "an unsafe async fn");
+    }
+    if let (Some(_), Some(abi)) = (&sig.asyncness, &sig.abi) {
+        return refuse(abi, "an async fn with an ABI");
     }
     if let Some(c) = &sig.constness {
         return refuse(c, "a const fn");
@@ -135,4 +140,140 @@ pub fn forwarding(sig: &Signature) -> (Signature, Vec<TokenStream>) {
         }
     }
     (sig, names)
+}
+
+/// The one lifetime every borrow of an async hot function's arguments is
+/// given in its slot's type: a version's boxed future borrows them all.
+const ASYNC_LIFETIME: &str = "'__moult";
+
+/// Gives every lifetime of a type (elided, `'_` or named, but `'static`)
+/// the one lifetime of [`ASYNC_LIFETIME`].
+struct OneLifetime;
+
+impl VisitMut for OneLifetime {
+    fn visit_lifetime_mut(&mut self, l: &mut syn::Lifetime) {
+        if l.ident != "static" {
+            *l = syn::Lifetime::new(ASYNC_LIFETIME, l.span());
+        }
+    }
+    fn visit_type_reference_mut(&mut self, r: &mut syn::TypeReference) {
+        if r.lifetime.is_none() {
+            r.lifetime = Some(syn::Lifetime::new(ASYNC_LIFETIME, r.and_token.span));
+        }
+        syn::visit_mut::visit_type_reference_mut(self, r);
+    }
+}
+
+/// The argument types of `sig` (receiver first, `Self` replaced), each
+/// with every lifetime made the one async lifetime.
+fn async_inputs(sig: &Signature, self_ty: Option<&Type>) -> syn::Result<Vec<Type>> {
+    let mut inputs = Vec::new();
+    for arg in &sig.inputs {
+        let mut ty = match arg {
+            FnArg::Receiver(r) => {
+                let self_ty = self_ty.ok_or_else(|| {
+                    syn::Error::new_spanned(
+                        r,
+                        "a method with `self` must be in a #[moult::hot_impl] impl block",
+                    )
+                })?;
+                let mut ty = (*r.ty).clone();
+                ReplaceSelf(self_ty).visit_type_mut(&mut ty);
+                ty
+            }
+            FnArg::Typed(t) => (*t.ty).clone(),
+        };
+        if let Some(self_ty) = self_ty {
+            ReplaceSelf(self_ty).visit_type_mut(&mut ty);
+        }
+        OneLifetime.visit_type_mut(&mut ty);
+        inputs.push(ty);
+    }
+    Ok(inputs)
+}
+
+/// What an async fn's future yields.
+fn async_output(sig: &Signature, self_ty: Option<&Type>) -> TokenStream {
+    match &sig.output {
+        syn::ReturnType::Default => quote!(()),
+        syn::ReturnType::Type(_, ty) => {
+            let mut ty = (**ty).clone();
+            if let Some(self_ty) = self_ty {
+                ReplaceSelf(self_ty).visit_type_mut(&mut ty);
+            }
+            quote!(#ty)
+        }
+    }
+}
+
+/// The slot type of an async hot function: a fn taking the arguments, all
+/// borrowed for one lifetime, and returning the version's boxed future.
+/// Without borrowed arguments the future is `'static`.
+pub fn async_fn_pointer_type(sig: &Signature, self_ty: Option<&Type>) -> syn::Result<TokenStream> {
+    let inputs = async_inputs(sig, self_ty)?;
+    let output = async_output(sig, self_ty);
+    let (generics, lt) = async_lifetime(&inputs);
+    Ok(quote!(#generics fn(#(#inputs),*) -> ::moult::hot::BoxFuture<#lt, #output>))
+}
+
+/// `for<'__moult>` and `'__moult` when some argument borrows; nothing and
+/// `'static` when none does (a lifetime only in the output is not allowed).
+fn async_lifetime(inputs: &[Type]) -> (TokenStream, TokenStream) {
+    let borrows = inputs
+        .iter()
+        .any(|t| quote!(#t).to_string().contains(ASYNC_LIFETIME));
+    if borrows {
+        let lt = syn::Lifetime::new(ASYNC_LIFETIME, proc_macro2::Span::call_site());
+        (quote!(for<#lt>), quote!(#lt))
+    } else {
+        (quote!(), quote!('static))
+    }
+}
+
+/// A fn named `name` with the slot's type that boxes the future of `v0`
+/// (a path to the original `async fn`): version 0 as the slot holds it.
+/// `self_ty` is given for methods (the receiver becomes a typed argument).
+pub fn async_boxing_shim(
+    sig: &Signature,
+    self_ty: Option<&Type>,
+    vis: &syn::Visibility,
+    name: &Ident,
+    v0: &TokenStream,
+) -> syn::Result<TokenStream> {
+    let inputs = async_inputs(sig, self_ty)?;
+    let output = async_output(sig, self_ty);
+    let (for_lt, lt) = async_lifetime(&inputs);
+    let generics = if for_lt.is_empty() {
+        quote!()
+    } else {
+        quote!(<#lt>)
+    };
+    let names: Vec<Ident> = (0..inputs.len())
+        .map(|i| format_ident!("__moult_arg{i}"))
+        .collect();
+    Ok(quote! {
+        #[allow(clippy::too_many_arguments)]
+        #vis fn #name #generics(#(#names: #inputs),*) -> ::moult::hot::BoxFuture<#lt, #output> {
+            ::moult::hot::box_version(#v0(#(#names),*))
+        }
+    })
+}
+
+/// The body of an async hot function's wrapper: await the entry (the gate,
+/// the activation), then await version 0 inline, or the slot's version.
+pub fn async_wrapper_body(
+    static_path: &TokenStream,
+    shim: &TokenStream,
+    fn_ty: &TokenStream,
+    v0: &TokenStream,
+    args: &[TokenStream],
+) -> TokenStream {
+    quote! {{
+        let __moult_activation = #static_path.enter_async().await;
+        if __moult_activation.runs(#shim as #fn_ty) {
+            #v0(#(#args),*).await
+        } else {
+            __moult_activation.start(|__moult_f| __moult_f(#(#args),*)).await
+        }
+    }}
 }

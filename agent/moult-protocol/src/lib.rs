@@ -22,6 +22,6 @@ pub use library::LibraryInfo;
 pub use reply::{CAPABILITIES, ErrorCode, ProtocolError, QueuedUpdate, Response, ServerMessage};
 pub use request::{ClientMessage, PROTOCOL_VERSION, Request, WatchSpec};
 pub use snapshot::{
-    ClassInfo, FunctionInfo, MainHealth, Snapshot, ThreadActivity, ThreadInfo, ThreadState,
-    UpdateInfo, VersionCount, VersionHealth,
+    ClassInfo, FunctionInfo, MainHealth, Snapshot, TaskInfo, ThreadActivity, ThreadInfo,
+    ThreadState, UpdateInfo, VersionCount, VersionHealth,
 };

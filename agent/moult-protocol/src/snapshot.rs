@@ -18,6 +18,21 @@ pub enum ThreadState {
     Finished,
 }
 
+/// One task (`moult::task::spawn`) as the registry sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TaskInfo {
+    /// Unique in the process: how the console tells two tasks of a group apart.
+    pub id: u64,
+    /// Its group (`conn`, `purge`): what updates address.
+    pub group: String,
+    /// Running, parked at a point, rebooting.
+    pub state: ThreadState,
+    /// The last update point it passed: where it is likely to stop next.
+    pub last_point: Option<String>,
+    /// Version of the main it runs (0: the future it was spawned with).
+    pub main_version: u32,
+}
+
 /// One DSU thread as the registry sees it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ThreadInfo {
@@ -147,6 +162,9 @@ pub struct Snapshot {
     pub threads: Vec<ThreadInfo>,
     /// Hot functions with their versions and live activations per thread.
     pub functions: Vec<FunctionInfo>,
+    /// Tasks (`moult::task::spawn`), group by group; absent from older agents.
+    #[serde(default)]
+    pub tasks: Vec<TaskInfo>,
     /// Tracked classes with live instances per version.
     pub classes: Vec<ClassInfo>,
     /// The update queue, the current update and recent history.

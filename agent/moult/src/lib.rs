@@ -33,6 +33,7 @@ mod fence;
 pub mod hot;
 pub mod library;
 mod runtime;
+pub mod task;
 mod thread_table;
 pub mod update;
 
@@ -40,7 +41,7 @@ pub use error::Error;
 pub use events::EventBus;
 pub use hot::{Func, HotFn};
 pub use library::load_update;
-pub use moult_macros::{hot, hot_fn, hot_impl, update_library};
+pub use moult_macros::{async_version, hot, hot_fn, hot_impl, update_library};
 pub use moult_protocol as protocol;
 pub use runtime::{Runtime, init, runtime};
 pub use update::{

@@ -47,6 +47,8 @@ pub struct Runtime {
     pub(crate) functions: FunctionRegistry,
     /// DSU threads by name.
     pub(crate) threads: ThreadRegistry,
+    /// Task groups and their tasks (`task/`).
+    pub(crate) tasks: crate::task::TaskRegistry,
     /// Tracked classes by name.
     pub(crate) classes: ClassRegistry,
     /// Update libraries loaded so far (kept loaded for the life of the process).
@@ -74,6 +76,7 @@ impl Runtime {
             tables: ThreadTables::default(),
             functions: FunctionRegistry::default(),
             threads: ThreadRegistry::default(),
+            tasks: Default::default(),
             classes: ClassRegistry::default(),
             libraries: LibraryRegistry::default(),
             manager: ManagerCore::default(),
@@ -112,6 +115,13 @@ static HOST: OnceLock<Runtime> = OnceLock::new();
 
 /// Set in an update library's copy of moult by its entry: the app's runtime.
 static GUEST_OF: AtomicPtr<Runtime> = AtomicPtr::new(std::ptr::null_mut());
+
+/// Whether this copy of moult is an update library's (its entry handed it
+/// the app's runtime) rather than the app's own.
+#[cfg_attr(not(feature = "tokio"), allow(dead_code))]
+pub(crate) fn is_library_copy() -> bool {
+    !GUEST_OF.load(Ordering::Acquire).is_null()
+}
 
 /// The app's runtime, from whichever copy of moult calls it.
 pub fn runtime() -> &'static Runtime {

@@ -80,6 +80,11 @@ pub(crate) struct ThreadTable {
     holders: AtomicU32,
     /// Cleared when the thread exits; dead tables are dropped from the registry.
     alive: AtomicBool,
+    /// The moult task this thread is polling now (null: none). Kept here,
+    /// reached through the runtime, so the update points of every copy of
+    /// moult see it (a thread-local would be one per copy). Only the owner
+    /// thread reads or writes it.
+    pub(crate) current_task: AtomicPtr<crate::task::TaskRecord>,
 }
 
 impl ThreadTable {
@@ -91,6 +96,7 @@ impl ThreadTable {
             chunks: [const { AtomicPtr::new(std::ptr::null_mut()) }; CHUNKS],
             holders: AtomicU32::new(0),
             alive: AtomicBool::new(true),
+            current_task: AtomicPtr::new(std::ptr::null_mut()),
         }
     }
 

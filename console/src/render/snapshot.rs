@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use moult_protocol::{
-    ClassInfo, FunctionInfo, LifecycleStep, Snapshot, ThreadInfo, ThreadState, UpdateInfo,
+    ClassInfo, FunctionInfo, LifecycleStep, Snapshot, TaskInfo, ThreadInfo, ThreadState, UpdateInfo,
 };
 
 use super::{Table, duration, outcome};
@@ -29,6 +29,9 @@ pub fn snapshot(s: &Snapshot) -> String {
         ));
     }
     section(&mut out, "Threads", threads(&s.threads));
+    if !s.tasks.is_empty() {
+        section(&mut out, "Tasks", tasks(&s.tasks));
+    }
     section(&mut out, "Functions", functions(&s.functions));
     section(&mut out, "Classes", classes(&s.classes));
     section(&mut out, "Updates", updates(&s.updates));
@@ -54,6 +57,42 @@ fn section(out: &mut String, title: &str, table: Table) {
     } else {
         out.push_str(&table.render("  "));
     }
+}
+
+/// Tasks, one row per group: hundreds of connection tasks read as one line.
+fn tasks(tasks: &[TaskInfo]) -> Table {
+    let mut t = Table::new(&["GROUP", "TASKS", "PARKED", "MAIN", "LAST POINTS"]);
+    let mut groups: Vec<&str> = tasks.iter().map(|t| t.group.as_str()).collect();
+    groups.dedup();
+    for group in groups {
+        let of: Vec<&TaskInfo> = tasks.iter().filter(|t| t.group == group).collect();
+        let parked = of
+            .iter()
+            .filter(|t| matches!(t.state, ThreadState::Parked(_)))
+            .count();
+        let mut mains: Vec<u32> = of.iter().map(|t| t.main_version).collect();
+        mains.sort_unstable();
+        mains.dedup();
+        let mut points: Vec<&str> = of.iter().filter_map(|t| t.last_point.as_deref()).collect();
+        points.sort_unstable();
+        points.dedup();
+        t.row(vec![
+            group.to_string(),
+            of.len().to_string(),
+            parked.to_string(),
+            mains
+                .iter()
+                .map(|v| format!("v{v}"))
+                .collect::<Vec<_>>()
+                .join(","),
+            if points.is_empty() {
+                "-".into()
+            } else {
+                points.join(", ")
+            },
+        ]);
+    }
+    t
 }
 
 fn threads(threads: &[ThreadInfo]) -> Table {
@@ -168,6 +207,7 @@ mod tests {
                 exe: "/work/target/debug/step2-fibonacci".into(),
             },
             uptime_ms: 3_723_000,
+            tasks: vec![],
             threads: vec![
                 ThreadInfo {
                     name: "main".into(),
@@ -281,6 +321,37 @@ mod tests {
         s.classes.clear();
         s.updates.clear();
         insta::assert_snapshot!(snapshot(&s));
+    }
+
+    #[test]
+    fn tasks_read_as_one_row_per_group() {
+        let mut s = fibonacci();
+        let task = |id, group: &str, state, point: &str, main| TaskInfo {
+            id,
+            group: group.into(),
+            state,
+            last_point: Some(point.into()),
+            main_version: main,
+        };
+        s.tasks = (1..=300)
+            .map(|id| {
+                let state = if id <= 298 {
+                    ThreadState::Parked("between requests".into())
+                } else {
+                    ThreadState::Running
+                };
+                let point = if id <= 298 {
+                    "between requests"
+                } else {
+                    "idle"
+                };
+                task(id, "conn", state, point, 0)
+            })
+            .chain([task(301, "purge", ThreadState::Running, "sweep", 1)])
+            .collect();
+        let out = snapshot(&s);
+        let rows: Vec<&str> = out.lines().skip_while(|l| *l != "Tasks").take(4).collect();
+        insta::assert_snapshot!(rows.join("\n"));
     }
 
     #[test]

@@ -16,6 +16,7 @@ mod connection;
 mod counters;
 mod directory;
 mod dispatch;
+mod inert;
 mod journal;
 mod listener;
 mod outbox;
@@ -50,7 +51,13 @@ pub(crate) fn info() -> &'static AgentInfo {
 /// is. Removes the files of agents whose process died. Fails if the
 /// directory is not the user's own, or the socket cannot be opened; calling
 /// it again returns the running agent's info.
+///
+/// With moult's `static` feature no agent starts: it returns the process's
+/// name and pid with no socket (`agent/inert.rs`).
 pub fn start(app: &str) -> Result<&'static AgentInfo, Error> {
+    if cfg!(feature = "static") {
+        return Ok(inert::info(app));
+    }
     let _one = STARTING.lock().unwrap_or_else(|e| e.into_inner());
     if RUNNING.load(Ordering::Acquire) {
         return Ok(info());

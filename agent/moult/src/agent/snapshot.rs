@@ -14,6 +14,7 @@ pub(crate) fn take(rt: &Runtime) -> Snapshot {
         uptime_ms: rt.uptime_ms(),
         threads: rt.threads(),
         functions: rt.functions(),
+        tasks: rt.tasks.infos(),
         classes: rt.classes(),
         updates: rt.updates(),
         next_event,

@@ -18,7 +18,8 @@ use super::record::ThreadRecord;
 /// notification (a lost wake-up can never leave it parked for good).
 const PARK_RECHECK: Duration = Duration::from_millis(50);
 
-/// Marks an update point of a DSU thread: `moult::update_point!("loop head")`.
+/// Marks an update point of a DSU thread, `moult::update_point!("loop head");`,
+/// or of a task, `moult::update_point!("loop head").await;` (`task/`).
 ///
 /// When an update asks, the thread parks here until the update resumes,
 /// reboots from here (unwinding to its root), or runs a closure the update
@@ -57,15 +58,19 @@ pub(crate) fn detach_current(record: &ThreadRecord) {
 }
 
 /// What `update_point!` expands to; not part of the public API.
+///
+/// Returns the point, which a task `.await`s (`task/point.rs`); on a DSU
+/// thread the work is done here and the value is dropped.
 #[doc(hidden)]
 #[inline]
-pub fn __update_point(point: &'static &'static str) {
+pub fn __update_point(point: &'static &'static str) -> crate::task::UpdatePoint {
+    let passed = crate::task::UpdatePoint { name: point };
     let mut p = CURRENT.with(Cell::get);
     if p.is_null() {
         p = resolve();
     }
     if p == NOT_DSU {
-        return;
+        return passed;
     }
     // SAFETY: records are never freed while the runtime lives (a replaced
     // record is retired, not dropped).
@@ -77,6 +82,7 @@ pub fn __update_point(point: &'static &'static str) {
     if record.requests.load(Ordering::Acquire) != 0 {
         requested(record, point);
     }
+    passed
 }
 
 /// `true` while the calling thread unwinds to its root for a reboot (an

@@ -6,14 +6,18 @@
 //! update swaps the slot; a *safe* redefine first closes the slot (the entry
 //! gate: new callers wait) and waits until no activation is running.
 
+mod bridge;
 mod call;
 mod func;
+mod future;
 mod health;
 mod quiescence;
 mod registry;
 mod version;
 
+pub use bridge::box_version;
 pub use func::Func;
+pub use future::{Activation, BoxFuture, CrossFuture, Enter};
 pub(crate) use quiescence::{blockers, depths_by_thread};
 pub(crate) use registry::{FnRecord, FunctionRegistry};
 
@@ -22,6 +26,10 @@ use std::marker::PhantomData;
 use std::sync::atomic::{AtomicPtr, AtomicU32, AtomicUsize};
 
 use version::Versions;
+
+/// The name under which the snapshot and quiescence report a function's
+/// async activations: they belong to tasks, not to one thread.
+pub const ASYNC_TASKS: &str = "async tasks";
 
 /// Type-erased part of a hot function, shared by its typed static and the registry.
 ///
@@ -33,6 +41,9 @@ pub struct HotFnCore {
     /// Which copy of `std` compiled each version (read only by calls into
     /// another copy's code).
     pub(crate) versions: Versions,
+    /// Async activations running (`future.rs`): they move between threads,
+    /// so they are counted here rather than on a thread's own counter.
+    pub(crate) in_flight: AtomicU32,
     /// Index in the registry (and in thread tables); `u32::MAX` until registered.
     pub(crate) id: AtomicU32,
     /// Module path + name: how updates and the console address it.
@@ -96,6 +107,7 @@ impl<F: Copy + 'static> HotFn<F> {
             core: HotFnCore {
                 slot: AtomicPtr::new(std::ptr::null_mut()),
                 versions: Versions::new(),
+                in_flight: AtomicU32::new(0),
                 id: AtomicU32::new(u32::MAX),
                 name,
                 type_id: TypeId::of::<F>,

@@ -38,6 +38,18 @@ pub(crate) fn blockers(rt: &Runtime, core: &HotFnCore, filter: &ThreadFilter) ->
             detail: "calls made during thread teardown".into(),
         });
     }
+    let in_flight = core.in_flight.load(Ordering::SeqCst);
+    if in_flight > 0 {
+        blockers.push(Blocker {
+            thread: super::ASYNC_TASKS.into(),
+            function: Some(core.name.to_string()),
+            depth: in_flight,
+            detail: format!(
+                "{in_flight} async activation(s) of {} not finished",
+                core.name
+            ),
+        });
+    }
     blockers
 }
 
@@ -80,9 +92,21 @@ impl Runtime {
                                 calls,
                             })
                         })
+                        .chain(async_activity(r.core))
                         .collect(),
                 }
             })
             .collect()
     }
+}
+
+/// The async activations of `core` running now, as one row (they move
+/// between threads, so they have none of their own).
+fn async_activity(core: &HotFnCore) -> Option<ThreadActivity> {
+    let active = core.in_flight.load(Ordering::Acquire);
+    (active > 0).then(|| ThreadActivity {
+        thread: super::ASYNC_TASKS.into(),
+        active,
+        calls: 0,
+    })
 }

@@ -26,6 +26,9 @@ pub(crate) struct FnRecord {
     pub(crate) gate_restore: AtomicPtr<()>,
     /// Calls and panics per version (`health.rs`).
     pub(crate) health: super::health::FnHealth,
+    /// Async callers held at the closed entry gate: woken when it opens
+    /// (they await instead of blocking an executor thread, `future.rs`).
+    async_waiters: Mutex<Vec<std::task::Waker>>,
 }
 
 impl FnRecord {
@@ -88,7 +91,35 @@ impl FnRecord {
     /// Opens the gate: publishes `ptr` and wakes every held caller.
     pub(crate) fn open_with(&self, ptr: *mut ()) {
         debug_assert!(!ptr.is_null());
-        self.core.slot.store(ptr, Ordering::Release);
+        self.core.slot.store(ptr, Ordering::SeqCst);
+        {
+            let _g = self.gate_lock.lock().unwrap_or_else(|e| e.into_inner());
+            self.gate_open.notify_all();
+        }
+        let waiters =
+            std::mem::take(&mut *self.async_waiters.lock().unwrap_or_else(|e| e.into_inner()));
+        for waker in waiters {
+            waker.wake();
+        }
+    }
+
+    /// Keeps `waker` to wake when the gate opens; `false` (nothing kept) if
+    /// it is open already. The check is made under the waiters' lock, which
+    /// [`Self::open_with`] takes after publishing, so no wake-up is lost.
+    pub(crate) fn park_waker(&self, core: &HotFnCore, waker: &std::task::Waker) -> bool {
+        let mut waiters = self.async_waiters.lock().unwrap_or_else(|e| e.into_inner());
+        if !core.slot.load(Ordering::SeqCst).is_null() {
+            return false;
+        }
+        if !waiters.iter().any(|w| w.will_wake(waker)) {
+            waiters.push(waker.clone());
+        }
+        true
+    }
+
+    /// The last async activation of this function ended: an update waiting
+    /// for its quiescence may check again.
+    pub(crate) fn last_async_left(&self) {
         let _g = self.gate_lock.lock().unwrap_or_else(|e| e.into_inner());
         self.gate_open.notify_all();
     }
@@ -167,6 +198,7 @@ impl FunctionRegistry {
             gate_owner: AtomicU64::new(0),
             gate_restore: AtomicPtr::new(std::ptr::null_mut()),
             health: Default::default(),
+            async_waiters: Mutex::new(Vec::new()),
         }));
         inner.by_name.insert(core.name, id);
         core

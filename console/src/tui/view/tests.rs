@@ -196,6 +196,7 @@ fn many_functions(n: usize, calls: u64) -> ServerMessage {
         snapshot: Snapshot {
             agent: empty.agent.clone().unwrap(),
             uptime_ms: 1000 * calls,
+            tasks: vec![],
             threads: vec![],
             functions,
             classes: vec![],

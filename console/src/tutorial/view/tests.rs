@@ -80,6 +80,7 @@ fn hello_snapshot() -> ServerMessage {
         snapshot: Snapshot {
             agent,
             uptime_ms: 6000,
+            tasks: vec![],
             threads: vec![],
             functions: vec![FunctionInfo {
                 name: "step1_hello::hello".into(),

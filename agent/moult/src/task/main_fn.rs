@@ -1,0 +1,101 @@
+//! A task's main: what a rebooted task runs, built from the state its old
+//! main handed over.
+
+use std::any::Any;
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use crate::crossing::Payload;
+
+/// State an old main hands to the new one at a reboot (Erlang's
+/// `loop(State)`): given at the point with [`point_with`](super::point_with),
+/// transformed by the update, taken by the new main.
+#[derive(Default)]
+pub struct Handover(pub(crate) Option<Box<dyn Any + Send>>);
+
+impl Handover {
+    /// State of type `T`, if the old main handed one of that type over.
+    pub fn take<T: Any>(&mut self) -> Option<T> {
+        let state = self.0.take()?;
+        match state.downcast::<T>() {
+            Ok(t) => Some(*t),
+            Err(other) => {
+                self.0 = Some(other);
+                None
+            }
+        }
+    }
+
+    /// Whether any state was handed over.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_none()
+    }
+
+    /// A hand-over holding `state` (what an update's transformer returns).
+    pub fn new<T: Any + Send>(state: T) -> Handover {
+        Handover(Some(Box::new(state)))
+    }
+}
+
+/// A task's future as its root polls it: a panic comes back as a value,
+/// caught by the copy of `std` that compiled the future (an update
+/// library's, for a new main), and raised again by the root's.
+pub(crate) type CaughtFuture = Pin<Box<dyn Future<Output = Result<(), Payload>> + Send>>;
+
+/// The main of a task group after a reboot: builds each rebooted task's new
+/// future from the state its old main handed over.
+#[derive(Clone)]
+pub struct TaskMain {
+    make: Arc<dyn Fn(Handover) -> CaughtFuture + Send + Sync>,
+}
+
+impl TaskMain {
+    /// A main from an async closure. Built in the copy of moult that
+    /// compiles `main` (an update library's, typically), which is the copy
+    /// that catches its panics.
+    pub fn new<F, Fut>(main: F) -> TaskMain
+    where
+        F: Fn(Handover) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        TaskMain {
+            make: Arc::new(move |handover| {
+                match catch_unwind(AssertUnwindSafe(|| main(handover))) {
+                    Ok(future) => caught(future),
+                    Err(payload) => Box::pin(std::future::ready(Err(payload))),
+                }
+            }),
+        }
+    }
+
+    /// The future of a task starting on this main with `handover`.
+    pub(crate) fn start(&self, handover: Handover) -> CaughtFuture {
+        (self.make)(handover)
+    }
+}
+
+/// Wraps `future` so that polling it catches its panics in this copy.
+pub(crate) fn caught<F: Future<Output = ()> + Send + 'static>(future: F) -> CaughtFuture {
+    Box::pin(Caught { future })
+}
+
+struct Caught<F> {
+    future: F,
+}
+
+impl<F: Future<Output = ()>> Future for Caught<F> {
+    type Output = Result<(), Payload>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Payload>> {
+        // SAFETY: structural pinning; `future` is never moved out of `self`.
+        let future = unsafe { self.map_unchecked_mut(|s| &mut s.future) };
+        match catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
+            Ok(Poll::Ready(())) => Poll::Ready(Ok(())),
+            Ok(Poll::Pending) => Poll::Pending,
+            Err(payload) => Poll::Ready(Err(payload)),
+        }
+    }
+}

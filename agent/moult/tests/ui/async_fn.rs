@@ -1,6 +1,0 @@
-#[moult::hot]
-async fn fetch() -> u32 {
-    1
-}
-
-fn main() {}
