@@ -30,6 +30,7 @@ pub mod dsu;
 mod error;
 mod events;
 mod fence;
+mod handover;
 pub mod hot;
 pub mod library;
 mod runtime;
@@ -39,6 +40,7 @@ pub mod update;
 
 pub use error::Error;
 pub use events::EventBus;
+pub use handover::Handover;
 pub use hot::{Func, HotFn};
 pub use library::load_update;
 pub use moult_macros::{async_version, hot, hot_fn, hot_impl, update_library};

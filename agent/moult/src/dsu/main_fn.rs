@@ -8,6 +8,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::sync::Arc;
 
 use crate::boundary::panic_message;
+use crate::handover::Handover;
 
 /// How a main ended, as a plain value the root runner (maybe another copy of
 /// moult) can use without touching the panic payload.
@@ -37,8 +38,9 @@ pub(crate) fn raise_reboot() -> ! {
 /// library*, so the library's std catches its panics.
 #[derive(Clone)]
 pub struct Main {
-    /// Runs the user's function under this copy's `catch_unwind`.
-    pub(crate) run: Arc<dyn Fn() -> MainExit + Send + Sync>,
+    /// Runs the user's function under this copy's `catch_unwind`, with the
+    /// state the previous main handed over (empty for most mains).
+    pub(crate) run: Arc<dyn Fn(Handover) -> MainExit + Send + Sync>,
     /// This copy's raise function, registered in the thread record while
     /// `run` executes so update points raise the unwind `run` catches.
     pub(crate) raise: fn() -> !,
@@ -49,12 +51,25 @@ pub struct Main {
 impl Main {
     /// Wraps `f` as a main (see the type docs on where to call this).
     pub fn new<F: Fn() + Send + Sync + 'static>(f: F) -> Main {
+        let label = std::any::type_name::<F>();
+        let mut main = Main::with_state(move |_| f());
+        main.label = label;
+        main
+    }
+
+    /// Wraps `f` as a main that receives the state the previous main handed
+    /// over at its reboot (`dsu::point_with`), as the rebooting update
+    /// transformed it; empty when there is none (the first run, a reboot
+    /// without state).
+    pub fn with_state<F: Fn(Handover) + Send + Sync + 'static>(f: F) -> Main {
         Main {
-            run: Arc::new(move || match catch_unwind(AssertUnwindSafe(&f)) {
-                Ok(()) => MainExit::Returned,
-                Err(payload) if payload.is::<RebootSignal>() => MainExit::Reboot,
-                Err(payload) => MainExit::Panicked(panic_message(payload.as_ref())),
-            }),
+            run: Arc::new(
+                move |handover| match catch_unwind(AssertUnwindSafe(|| f(handover))) {
+                    Ok(()) => MainExit::Returned,
+                    Err(payload) if payload.is::<RebootSignal>() => MainExit::Reboot,
+                    Err(payload) => MainExit::Panicked(panic_message(payload.as_ref())),
+                },
+            ),
             raise: raise_reboot,
             label: std::any::type_name::<F>(),
         }

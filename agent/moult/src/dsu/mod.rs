@@ -72,6 +72,7 @@ pub use main_fn::Main;
 pub use park::AtUpdatePoints;
 #[doc(hidden)]
 pub use point::__update_point;
+pub use point::point_with;
 pub(crate) use point::unwinding_for_reboot;
 pub use reboot::ThreadReboot;
 pub(crate) use registry::ThreadRegistry;

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use moult_protocol::ThreadState;
 
-use super::record::ThreadRecord;
+use super::record::{RecordInner, ThreadRecord};
 
 /// A parked thread re-checks its requests this often even without a
 /// notification (a lost wake-up can never leave it parked for good).
@@ -64,13 +64,41 @@ pub(crate) fn detach_current(record: &ThreadRecord) {
 #[doc(hidden)]
 #[inline]
 pub fn __update_point(point: &'static &'static str) -> crate::task::UpdatePoint {
-    let passed = crate::task::UpdatePoint { name: point };
+    passed(point, &mut |_| {});
+    crate::task::UpdatePoint { name: point }
+}
+
+/// An update point of a DSU thread that hands `state` to the new main if
+/// the thread reboots here (taken by a main built with `Main::with_state`,
+/// after the update's transformer), and gives it back otherwise:
+///
+/// ```ignore
+/// let mut cache = Cache::default();
+/// loop {
+///     serve(&mut cache);
+///     cache = moult::dsu::point_with(&"loop", cache);
+/// }
+/// ```
+pub fn point_with<S: std::any::Any + Send>(point: &'static &'static str, state: S) -> S {
+    let mut state = Some(state);
+    passed(point, &mut |inner| {
+        if let Some(s) = state.take() {
+            inner.handover = crate::handover::Handover::new(s);
+        }
+    });
+    state.expect("the state is handed over only by a reboot, which does not return")
+}
+
+/// The update point `point` is passed; `stash` puts the thread's state in
+/// its record just before a reboot unwinds from here.
+#[inline]
+fn passed(point: &'static &'static str, stash: &mut dyn FnMut(&mut RecordInner)) {
     let mut p = CURRENT.with(Cell::get);
     if p.is_null() {
         p = resolve();
     }
     if p == NOT_DSU {
-        return passed;
+        return;
     }
     // SAFETY: records are never freed while the runtime lives (a replaced
     // record is retired, not dropped).
@@ -80,9 +108,8 @@ pub fn __update_point(point: &'static &'static str) -> crate::task::UpdatePoint 
         Ordering::Relaxed,
     );
     if record.requests.load(Ordering::Acquire) != 0 {
-        requested(record, point);
+        requested(record, point, stash);
     }
-    passed
 }
 
 /// `true` while the calling thread unwinds to its root for a reboot (an
@@ -116,7 +143,7 @@ fn resolve() -> *const ThreadRecord {
 /// Something is requested: run tasks, reboot, or park, in that order.
 #[cold]
 #[inline(never)]
-fn requested(record: &ThreadRecord, point: &'static str) {
+fn requested(record: &ThreadRecord, point: &'static str, stash: &mut dyn FnMut(&mut RecordInner)) {
     if record.busy.load(Ordering::Relaxed) || !record.is_current() {
         return; // inside an active update function, unwinding, or a stale cache
     }
@@ -141,6 +168,7 @@ fn requested(record: &ThreadRecord, point: &'static str) {
                 continue;
             }
             record.set_state(&mut inner, ThreadState::Rebooting);
+            stash(&mut inner);
             drop(inner);
             // Destructors run by the unwind must not reach this again.
             record.busy.store(true, Ordering::Relaxed);

@@ -11,7 +11,8 @@ use std::time::Duration;
 use moult_protocol::ThreadState;
 
 use super::main_fn::Main;
-use super::record::{Pending, RecordInner};
+use super::record::{Pending, RecordInner, Restart};
+use crate::handover::{Handover, Transform};
 use crate::update::{Hold, UpdateId};
 use crate::{Alterability, Runtime, ThreadFilter, Update, UpdateContext, UpdateError};
 
@@ -44,8 +45,38 @@ impl UpdateContext {
     /// thread runs `new_main` (or the main a `switch_main` of this update
     /// installs, or the current one). Cancelled if the update rolls back.
     pub fn reboot(&mut self, thread: &str, new_main: Option<Main>) -> Result<(), UpdateError> {
+        self.reboot_restart(thread, new_main, None)
+    }
+
+    /// Like [`Self::reboot`], and the state the old main hands over at the
+    /// point it reboots from (`dsu::point_with`) goes through `transform`
+    /// before the new main gets it (Pymoult's `updateLocalVar`). A main
+    /// built with `Main::with_state` takes it.
+    pub fn reboot_with_state(
+        &mut self,
+        thread: &str,
+        new_main: Option<Main>,
+        transform: impl Fn(Handover) -> Handover + Send + Sync + 'static,
+    ) -> Result<(), UpdateError> {
+        self.reboot_restart(
+            thread,
+            new_main,
+            Some(crate::handover::transform(transform)),
+        )
+    }
+
+    fn reboot_restart(
+        &mut self,
+        thread: &str,
+        new_main: Option<Main>,
+        transform: Option<Transform>,
+    ) -> Result<(), UpdateError> {
         let switches = new_main.is_some();
-        self.request_pending(thread, "reboot", |inner| &mut inner.reboot, new_main, true)?;
+        let restart = Restart {
+            main: new_main,
+            transform,
+        };
+        self.request_pending(thread, "reboot", |inner| &mut inner.reboot, restart, true)?;
         if switches {
             self.record_main_change(thread, true)?;
         }
@@ -141,6 +172,8 @@ pub struct ThreadReboot {
     thread: String,
     /// Main to restart on (`None`: the current one).
     new_main: Option<Main>,
+    /// What the state the old main hands over becomes.
+    transform: Option<Transform>,
     /// Wait for the thread to be parked before requesting the reboot.
     park_first: bool,
     /// Alterability (and wait-over) budget.
@@ -159,6 +192,7 @@ impl ThreadReboot {
             name: format!("reboot {thread}"),
             thread,
             new_main: None,
+            transform: None,
             park_first: true,
             max_tries: 20,
             sleep_time: Duration::from_millis(50),
@@ -169,6 +203,16 @@ impl ThreadReboot {
     /// Restarts the thread on `main` instead.
     pub fn onto(mut self, main: Main) -> Self {
         self.new_main = Some(main);
+        self
+    }
+
+    /// Transforms the state the old main hands over at its reboot point
+    /// (`dsu::point_with`) before the new main (`Main::with_state`) gets it.
+    pub fn with_state(
+        mut self,
+        transform: impl Fn(Handover) -> Handover + Send + Sync + 'static,
+    ) -> Self {
+        self.transform = Some(crate::handover::transform(transform));
         self
     }
 
@@ -229,7 +273,7 @@ impl Update for ThreadReboot {
     }
     fn apply(&mut self, ctx: &mut UpdateContext) -> Result<(), UpdateError> {
         self.reboots_before = ctx.runtime().threads.get(&self.thread)?.lock().reboots;
-        ctx.reboot(&self.thread, self.new_main.clone())
+        ctx.reboot_restart(&self.thread, self.new_main.clone(), self.transform.clone())
     }
     fn check_over(&mut self, ctx: &mut UpdateContext) -> bool {
         let Ok(record) = ctx.runtime().threads.get(&self.thread) else {

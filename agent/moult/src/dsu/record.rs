@@ -48,6 +48,15 @@ pub(crate) struct Pending<T> {
     pub(crate) armed: bool,
 }
 
+/// What a reboot starts: a new main (or the current one), and what the
+/// state the old main hands over becomes.
+pub(crate) struct Restart {
+    /// The new main; `None` reboots onto the current one (or a switch's).
+    pub(crate) main: Option<Main>,
+    /// Applied to the state handed over before the new main gets it.
+    pub(crate) transform: Option<crate::handover::Transform>,
+}
+
 /// An active update function waiting to run in the thread.
 pub(crate) struct Task {
     /// Lets the submitter withdraw it on timeout.
@@ -70,8 +79,11 @@ pub(crate) struct RecordInner {
     pub(crate) mains: Vec<moult_protocol::MainHealth>,
     /// Pending park request, if any.
     pub(crate) park: Option<ParkRequest>,
-    /// Pending reboot, with an optional new main.
-    pub(crate) reboot: Option<Pending<Option<Main>>>,
+    /// Pending reboot, with an optional new main and state transformer.
+    pub(crate) reboot: Option<Pending<Restart>>,
+    /// State for the next main to start with: handed over by the old main
+    /// at the update point it rebooted from (`dsu::point_with`).
+    pub(crate) handover: crate::handover::Handover,
     /// Pending switch of main, effective when the current main returns.
     pub(crate) switch: Option<Pending<Main>>,
     /// Active update functions to run at the next update point.
@@ -124,6 +136,7 @@ impl ThreadRecord {
                 mains: Vec::new(),
                 park: None,
                 reboot: None,
+                handover: Default::default(),
                 switch: None,
                 tasks: VecDeque::new(),
                 next_task: 0,

@@ -172,14 +172,14 @@ fn root(record: Arc<ThreadRecord>, previous: Option<JoinHandle<()>>) {
         .store(crate::thread_table::current_tid(), Ordering::Release);
     point::attach_current(&record);
     loop {
-        let main = {
+        let (main, handover) = {
             let mut inner = record.lock();
             record.set_state(&mut inner, ThreadState::Running);
-            inner.main.clone()
+            (inner.main.clone(), std::mem::take(&mut inner.handover))
         };
         record.busy.store(false, Ordering::Relaxed);
         record.raise.store(main.raise as usize, Ordering::Relaxed);
-        let exit = (main.run)();
+        let exit = (main.run)(handover);
         record.raise.store(0, Ordering::Relaxed);
         record.busy.store(false, Ordering::Relaxed);
         drop(main);
@@ -240,8 +240,19 @@ fn reboot(record: Arc<ThreadRecord>) {
     {
         let mut inner = record.lock();
         ThreadRecord::main_health(&mut inner).reboots += 1;
-        let pending = inner.reboot.take();
-        let new_main = match pending.and_then(|p| p.value) {
+        let (main, transform) = match inner.reboot.take() {
+            Some(p) => (p.value.main, p.value.transform),
+            None => (None, None),
+        };
+        if let Some(transform) = transform {
+            let old = std::mem::take(&mut inner.handover);
+            // A panicking transformer leaves the new main nothing to take.
+            inner.handover = transform(old).unwrap_or_else(|m| {
+                record.log_error(format!("state transformer panicked: {m}"));
+                Default::default()
+            });
+        }
+        let new_main = match main {
             Some(main) => Some(main),
             None => inner.switch.take_if(|s| s.armed).map(|s| s.value),
         };

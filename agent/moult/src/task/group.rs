@@ -11,12 +11,11 @@ use std::task::Waker;
 
 use moult_protocol::{TaskInfo, ThreadState};
 
-use super::main_fn::{Handover, TaskMain};
+use super::main_fn::TaskMain;
+use crate::handover::Handover;
 use crate::update::UpdateId;
 
-/// A state transformer an update gives a reboot: old main's state in, new
-/// main's state out (Pymoult's `updateLocalVar`).
-pub(crate) type Transform = Arc<dyn Fn(Handover) -> Handover + Send + Sync>;
+pub(crate) use crate::handover::Transform;
 
 /// An update's request to the tasks of a group.
 pub(crate) struct Request {

@@ -1,7 +1,6 @@
 //! A task's main: what a rebooted task runs, built from the state its old
 //! main handed over.
 
-use std::any::Any;
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
@@ -9,36 +8,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use crate::crossing::Payload;
-
-/// State an old main hands to the new one at a reboot (Erlang's
-/// `loop(State)`): given at the point with [`point_with`](super::point_with),
-/// transformed by the update, taken by the new main.
-#[derive(Default)]
-pub struct Handover(pub(crate) Option<Box<dyn Any + Send>>);
-
-impl Handover {
-    /// State of type `T`, if the old main handed one of that type over.
-    pub fn take<T: Any>(&mut self) -> Option<T> {
-        let state = self.0.take()?;
-        match state.downcast::<T>() {
-            Ok(t) => Some(*t),
-            Err(other) => {
-                self.0 = Some(other);
-                None
-            }
-        }
-    }
-
-    /// Whether any state was handed over.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_none()
-    }
-
-    /// A hand-over holding `state` (what an update's transformer returns).
-    pub fn new<T: Any + Send>(state: T) -> Handover {
-        Handover(Some(Box::new(state)))
-    }
-}
+use crate::handover::Handover;
 
 /// A task's future as its root polls it: a panic comes back as a value,
 /// caught by the copy of `std` that compiled the future (an update

@@ -26,8 +26,9 @@ mod point;
 mod reboot;
 mod root;
 
+pub use crate::handover::Handover;
 pub(crate) use group::{TaskRecord, TaskRegistry};
-pub use main_fn::{Handover, TaskMain};
+pub use main_fn::TaskMain;
 pub use point::{AtPoint, UpdatePoint, at_point, point_with};
 pub use reboot::TaskReboot;
 #[cfg(feature = "tokio")]

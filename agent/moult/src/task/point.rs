@@ -16,7 +16,7 @@ use std::task::{Context, Poll};
 use moult_protocol::ThreadState;
 
 use super::group::TaskRecord;
-use super::main_fn::Handover;
+use crate::handover::Handover;
 
 /// What `update_point!` returns: nothing to do on a DSU thread (the point
 /// was handled in the call); `.await` it in a task.

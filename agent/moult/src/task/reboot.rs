@@ -2,12 +2,12 @@
 //! the state each old main hands over, and [`TaskReboot`], the predefined
 //! update doing it.
 
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use super::group::{Reboot, Request, Transform};
-use super::main_fn::{Handover, TaskMain};
+use super::main_fn::TaskMain;
+use crate::handover::Handover;
 use crate::update::Revertible;
 use crate::{Alterability, Update, UpdateContext, UpdateError};
 
@@ -15,9 +15,31 @@ impl UpdateContext {
     /// Makes `main` the main of `group` (version + 1) and arms a reboot:
     /// each task of the group at `point` (any point when `None`) drops its
     /// future — destructors run — and starts again on `main` with the state
-    /// it handed over, passed through `transform`. Tasks spawned from now on
-    /// keep the future they are spawned with. Undone on rollback.
+    /// it handed over (`task::point_with`). Tasks spawned from now on keep
+    /// the future they are spawned with. Undone on rollback.
     pub fn reboot_tasks(
+        &mut self,
+        group: &str,
+        point: Option<&str>,
+        main: TaskMain,
+    ) -> Result<u32, UpdateError> {
+        self.reboot_tasks_restart(group, point, main, None)
+    }
+
+    /// Like [`Self::reboot_tasks`], and each task's handed-over state goes
+    /// through `transform` before the new main gets it.
+    pub fn reboot_tasks_with_state(
+        &mut self,
+        group: &str,
+        point: Option<&str>,
+        main: TaskMain,
+        transform: impl Fn(Handover) -> Handover + Send + Sync + 'static,
+    ) -> Result<u32, UpdateError> {
+        let transform = crate::handover::transform(transform);
+        self.reboot_tasks_restart(group, point, main, Some(transform))
+    }
+
+    fn reboot_tasks_restart(
         &mut self,
         group: &str,
         point: Option<&str>,
@@ -120,7 +142,7 @@ impl TaskReboot {
         mut self,
         transform: impl Fn(Handover) -> Handover + Send + Sync + 'static,
     ) -> TaskReboot {
-        self.transform = Some(Arc::new(transform));
+        self.transform = Some(crate::handover::transform(transform));
         self
     }
 
@@ -165,7 +187,7 @@ impl Update for TaskReboot {
         ctx.clean_failed_task_park(&self.group);
     }
     fn apply(&mut self, ctx: &mut UpdateContext) -> Result<(), UpdateError> {
-        ctx.reboot_tasks(
+        ctx.reboot_tasks_restart(
             &self.group,
             self.point.as_deref(),
             self.main.clone(),

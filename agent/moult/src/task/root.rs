@@ -10,7 +10,8 @@ use std::sync::atomic::Ordering;
 use std::task::{Context, Poll};
 
 use super::group::TaskRecord;
-use super::main_fn::{CaughtFuture, Handover, caught};
+use super::main_fn::{CaughtFuture, caught};
+use crate::handover::Handover;
 
 /// Runs `future` as a task of the group `group` on the current tokio
 /// runtime (like `tokio::spawn`): its update points answer updates asking
@@ -94,10 +95,20 @@ fn restart(
     handover: Handover,
     transform: Option<super::group::Transform>,
 ) -> CaughtFuture {
-    let handover = match transform {
-        Some(t) => t(handover),
-        None => handover,
-    };
+    let handover =
+        match transform {
+            Some(t) => t(handover).unwrap_or_else(|m| {
+                crate::runtime().events.emit(moult_protocol::EventKind::Log {
+                level: "error".into(),
+                message: format!(
+                    "task {}#{}: state transformer panicked ({m}); the new main gets no state",
+                    record.group.name, record.id
+                ),
+            });
+                Handover::default()
+            }),
+            None => handover,
+        };
     let main = record
         .group
         .main
