@@ -19,8 +19,12 @@ struct ParkAndLook {
     group: &'static str,
     counter: Arc<AtomicU64>,
     other: Arc<AtomicU64>,
-    seen: Arc<Mutex<Option<(u64, u64, u64, u64)>>>,
+    seen: Seen,
 }
+
+/// The parked group's counter and the other group's, before and after the
+/// pause inside `apply`.
+type Seen = Arc<Mutex<Option<(u64, u64, u64, u64)>>>;
 
 impl Update for ParkAndLook {
     fn name(&self) -> &str {
