@@ -57,6 +57,8 @@ MIRI_TESTS=(
   --test dsu_stress
   --test dsu_park
   --test fault_injection
+  --test async_core
+  --test dsu_handover
 )
 
 # Unit tests too slow under Miri until they get Miri-sized loops:
@@ -76,6 +78,7 @@ TSAN_TESTS=(
   --test dsu_stress
   --test class_stress
   --test stress_updates
+  --test async_core
 )
 
 run_miri() {
