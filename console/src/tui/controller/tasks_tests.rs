@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use moult_protocol::{ServerMessage, Snapshot, TaskInfo, ThreadState};
+use moult_protocol::{ServerMessage, TaskInfo, ThreadState};
 
 use super::*;
 use crate::tui::feed::Feed;
@@ -32,9 +32,7 @@ fn with_tasks(tasks: Vec<TaskInfo>) -> Feed {
         panic!("not a snapshot")
     };
     snapshot.tasks = tasks;
-    Feed::Message(ServerMessage::State {
-        snapshot: Snapshot { ..snapshot },
-    })
+    Feed::Message(ServerMessage::State { snapshot })
 }
 
 fn task(id: u64, group: &str) -> TaskInfo {

@@ -3,6 +3,8 @@
 //! tasks): the Threads view with its task groups folded and unfolded, and
 //! the why-blocked diagnosis wherever it is shown, at 80×24 and 120×40.
 
+use moult_protocol::{ServerMessage, TaskInfo, ThreadState};
+
 use super::tests::{at, screen};
 use crate::tui::fixtures::replay;
 use crate::tui::ui::Detail;
@@ -90,4 +92,35 @@ fn a_tasks_detail_says_why_it_blocks_the_update() {
     assert!(text.contains("blocks update incr #1"), "{text}");
     assert!(text.contains("this task: none passed yet"), "{text}");
     insta::assert_snapshot!("detail_task_80x24", text);
+}
+
+#[test]
+fn a_thousand_connection_tasks_draw_only_the_visible_window() {
+    let mut state = replay("tasks");
+    let text = include_str!("../../../tests/data/tui/tasks.jsonl");
+    let last = text
+        .lines()
+        .rev()
+        .find(|l| l.contains("\"state\",\"snapshot\""));
+    let ServerMessage::State { mut snapshot } = serde_json::from_str(last.unwrap()).unwrap() else {
+        panic!("not a snapshot")
+    };
+    snapshot.tasks = (1..=1000)
+        .map(|id| TaskInfo {
+            id,
+            group: "conn".into(),
+            state: ThreadState::Running,
+            last_point: Some("idle".into()),
+            main_version: 0,
+        })
+        .collect();
+    state.apply(ServerMessage::State { snapshot });
+    let mut ui = at(ViewId::Threads);
+    ui.expanded.insert("conn".into());
+    ui.tables[ViewId::Threads.index()].bottom();
+    let text = screen(&state, &mut ui, 80, 24);
+    assert!(text.contains("1002/1002"), "{text}");
+    assert!(text.contains("conn#1000"), "{text}");
+    assert!(!text.contains("conn#1 "), "{text}");
+    assert_eq!(text.lines().filter(|l| l.contains("conn#")).count(), 16);
 }
