@@ -4,6 +4,7 @@
 use moult_protocol::{Blocker, ClassChange, Event, EventKind, Outcome};
 
 use super::snapshot::step;
+use super::task_blocker::{BlockerOf, blocker_of, group_blockers};
 use super::thread_state;
 
 /// An outcome in words: `applied`, `rolled back: <reason>`...
@@ -19,12 +20,15 @@ pub fn outcome(outcome: &Outcome) -> String {
 
 /// What blocked an alterability attempt: `alterable` when nothing did,
 /// else `blocked by thread main in app::f (depth 1)`, several joined by `; `.
+/// Tasks read one group at a time: `blocked by conn: 7 tasks not at a
+/// point — conn#12 last passed idle, …, +2 more`.
 pub fn blockers(blockers: &[Blocker]) -> String {
     if blockers.is_empty() {
         return "alterable".into();
     }
-    let each: Vec<String> = blockers
+    let mut each: Vec<String> = blockers
         .iter()
+        .filter(|b| blocker_of(b) == BlockerOf::Thread)
         .map(|b| {
             let mut s = format!("thread {}", b.thread);
             if let Some(function) = &b.function {
@@ -36,8 +40,12 @@ pub fn blockers(blockers: &[Blocker]) -> String {
             s
         })
         .collect();
+    each.extend(group_blockers(blockers).iter().map(|g| g.line(TASKS_NAMED)));
     format!("blocked by {}", each.join("; "))
 }
+
+/// How many tasks of a group a line of blockers names (the agent names five).
+const TASKS_NAMED: usize = 3;
 
 /// The event without its time.
 pub fn describe(kind: &EventKind) -> String {
@@ -187,6 +195,37 @@ mod tests {
             "blocked by thread a in f (depth 2); thread clock: not parked at an update point"
         );
         assert_eq!(blockers(&[]), "alterable");
+    }
+
+    #[test]
+    fn blocking_tasks_read_one_group_at_a_time_after_the_threads() {
+        let mut list = vec![blocker(
+            "task conn#12",
+            None,
+            0,
+            "not at an update point (last passed: idle)",
+        )];
+        list.extend((13..=16).map(|id| {
+            blocker(
+                &format!("task conn#{id}"),
+                None,
+                0,
+                "not at an update point (none passed yet)",
+            )
+        }));
+        list.push(blocker(
+            "task group conn",
+            None,
+            3,
+            "3 more task(s) not at an update point",
+        ));
+        list.push(blocker("clock", None, 0, "not parked at an update point"));
+        assert_eq!(
+            blockers(&list),
+            "blocked by thread clock: not parked at an update point; \
+             conn: 8 tasks not at a point — conn#12 last passed idle, \
+             conn#13 none passed yet, conn#14 none passed yet, +5 more"
+        );
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod journal;
 mod libraries;
 mod snapshot;
 mod table;
+mod task_blocker;
 
 pub use agents::agents;
 pub use clock::rfc3339_utc;
@@ -21,3 +22,4 @@ pub use journal::{journal, journal_entry};
 pub use libraries::libraries;
 pub use snapshot::{snapshot, step, thread_state};
 pub use table::Table;
+pub use task_blocker::{BlockerOf, GroupBlockers, blocker_of, group_blockers, task_detail};

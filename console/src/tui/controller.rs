@@ -9,6 +9,7 @@ use super::feed::{AgentCommand, Feed};
 use super::input::{self, Action, Key, Scope};
 use super::picker::Picker;
 use super::rows;
+use super::rows::threads::Selected;
 use super::state::{AppState, Link};
 use super::ui::{Confirm, Detail, Mode, Pending, Tone, Ui};
 use super::view_id::ViewId;
@@ -219,7 +220,7 @@ impl Controller {
             Action::PageDown => ui.nav().down(page),
             Action::Top => ui.nav().top(),
             Action::Bottom => ui.nav().bottom(),
-            Action::Detail => self.ui.detail = self.detail_of_selection(),
+            Action::Detail => self.detail(),
             Action::Back => {
                 if ui.detail.take().is_none() {
                     if ui.nav().filter.is_empty() {
@@ -277,14 +278,36 @@ impl Controller {
         Vec::new()
     }
 
+    /// Opens the detail of the selected row; on a task group, folds or
+    /// unfolds its tasks instead (the selection stays on the group).
+    fn detail(&mut self) {
+        let nav = &self.ui.tables[ViewId::Threads.index()];
+        if self.ui.view == ViewId::Threads
+            && let Some(Selected::Group(group)) =
+                rows::threads::selected(&self.state, nav, &self.ui.expanded)
+        {
+            let name = group.name.clone();
+            if !self.ui.expanded.remove(&name) {
+                self.ui.expanded.insert(name);
+            }
+            return;
+        }
+        self.ui.detail = self.detail_of_selection();
+    }
+
     /// The detail view for the selected row of the current view.
     fn detail_of_selection(&self) -> Option<Detail> {
         let state = &self.state;
         let nav = &self.ui.tables[self.ui.view.index()];
         match self.ui.view {
-            ViewId::Threads => {
-                rows::threads::selected(state, nav).map(|t| Detail::Thread(t.name.clone()))
-            }
+            ViewId::Threads => match rows::threads::selected(state, nav, &self.ui.expanded)? {
+                Selected::Thread(t) => Some(Detail::Thread(t.name.clone())),
+                Selected::Task(g, t) => Some(Detail::Task {
+                    group: g.name.clone(),
+                    id: t.id,
+                }),
+                Selected::Group(_) => None,
+            },
             ViewId::Functions => {
                 rows::functions::selected(state, nav).map(|f| Detail::Function(f.info.name.clone()))
             }
@@ -383,9 +406,17 @@ impl Controller {
 
     fn ask_reboot(&mut self) {
         let nav = &self.ui.tables[ViewId::Threads.index()];
-        let Some(thread) = rows::threads::selected(&self.state, nav) else {
-            self.ui.say(Tone::Error, "no thread selected");
-            return;
+        let thread = match rows::threads::selected(&self.state, nav, &self.ui.expanded) {
+            Some(Selected::Thread(thread)) => thread,
+            Some(Selected::Group(g) | Selected::Task(g, _)) => {
+                let text = no_task_reboot(&g.name);
+                self.ui.say(Tone::Error, text);
+                return;
+            }
+            None => {
+                self.ui.say(Tone::Error, "no thread selected");
+                return;
+            }
         };
         let question = format!(
             "Reboot thread {}? It unwinds from its next update point and restarts on its main.",
@@ -452,6 +483,15 @@ impl Controller {
     }
 }
 
+/// Why `r` cannot reboot the tasks of `group` from the console: the agent
+/// has no request for it (its `reboot` request names DSU threads only).
+pub fn no_task_reboot(group: &str) -> String {
+    format!(
+        "task group {group} is rebooted by an update (moult::task::TaskReboot); \
+         the agent has no reboot request for tasks yet"
+    )
+}
+
 /// A key while the help is shown: scrolls it (the help's keys of the key
 /// table); `false` when the key closes it.
 pub fn help_key(scroll: &mut u16, key: Key, page: usize) -> bool {
@@ -466,5 +506,7 @@ pub fn help_key(scroll: &mut u16, key: Key, page: usize) -> bool {
     true
 }
 
+#[cfg(test)]
+mod tasks_tests;
 #[cfg(test)]
 mod tests;

@@ -94,6 +94,16 @@ impl Theme {
         if self.ascii { "*" } else { "●" }
     }
 
+    /// The mark of a row that folds others under it: open or closed.
+    pub fn fold(self, open: bool) -> &'static str {
+        match (self.ascii, open) {
+            (true, true) => "-",
+            (true, false) => "+",
+            (false, true) => "▾",
+            (false, false) => "▸",
+        }
+    }
+
     fn fg(self, color: Color) -> Style {
         if self.color {
             Style::new().fg(color)

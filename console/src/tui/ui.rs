@@ -3,6 +3,7 @@
 //! shown, an open prompt, pause, the last message.
 
 use super::view_id::ViewId;
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use super::picker::Picker;
@@ -15,6 +16,13 @@ use super::work_log::WorkLog;
 pub enum Detail {
     /// A DSU thread, by name.
     Thread(String),
+    /// A task, by its group and id.
+    Task {
+        /// Its group.
+        group: String,
+        /// Its id.
+        id: u64,
+    },
     /// A hot function, by name.
     Function(String),
     /// A class, by name.
@@ -87,6 +95,8 @@ pub struct Ui {
     pub tables: [TableNav; 5],
     /// The detail shown over the view, if any (Esc goes back).
     pub detail: Option<Detail>,
+    /// The task groups unfolded into their tasks in the Threads view.
+    pub expanded: BTreeSet<String>,
     /// Where keys go.
     pub mode: Mode,
     /// The stream is paused: what is shown stays as it is.
@@ -107,6 +117,7 @@ impl Ui {
             view: ViewId::Threads,
             tables: Default::default(),
             detail: None,
+            expanded: BTreeSet::new(),
             mode: Mode::Normal,
             paused: false,
             message: None,

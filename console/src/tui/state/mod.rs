@@ -10,6 +10,7 @@ mod event_log;
 mod functions;
 mod history;
 mod link;
+mod tasks;
 mod updates;
 
 pub use classes::{ClassRow, Classes, Conversion};
@@ -17,6 +18,7 @@ pub use event_log::{EVENTS_KEPT, EventLog};
 pub use functions::{FunctionRow, Functions};
 pub use history::{HISTORY_LEN, History};
 pub use link::Link;
+pub use tasks::{TaskGroup, Tasks};
 pub use updates::{ATTEMPTS_KEPT, Attempt, UpdateRow, Updates};
 
 use moult_protocol::{
@@ -34,6 +36,8 @@ pub struct AppState {
     pub uptime_ms: u64,
     /// DSU threads.
     pub threads: Vec<ThreadInfo>,
+    /// Tasks, by group (an older agent reports none).
+    pub tasks: Tasks,
     /// Hot functions with their call rates.
     pub functions: Functions,
     /// Tracked classes with live counts and conversions.
@@ -70,6 +74,7 @@ impl AppState {
             },
             uptime_ms: 0,
             threads: Vec::new(),
+            tasks: Tasks::default(),
             functions: Functions::default(),
             classes: Classes::default(),
             updates: Updates::default(),
@@ -131,6 +136,7 @@ impl AppState {
     fn snapshot(&mut self, s: Snapshot) {
         self.uptime_ms = s.uptime_ms;
         self.threads = s.threads;
+        self.tasks.snapshot(&s.tasks);
         self.functions.snapshot(&s.functions, s.uptime_ms);
         self.classes.snapshot(&s.classes);
         self.updates.snapshot(&s.updates);

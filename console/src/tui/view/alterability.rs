@@ -9,7 +9,7 @@ use ratatui::widgets::{Cell, Paragraph, Row};
 
 use super::boxed::box_titled;
 use super::table::{self, Column, TableSpec};
-use crate::render;
+use crate::render::{self, BlockerOf};
 use crate::tui::rows::alterability::{SORTS, lines};
 use crate::tui::state::AppState;
 use crate::tui::table_nav::TableNav;
@@ -68,17 +68,29 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, nav: &mut TableNav,
                 Cell::from(attempt),
                 Cell::from(Span::styled("alterable", theme.ok())),
             ]),
-            Some(b) => Row::new(vec![
-                Cell::from(attempt),
-                Cell::from(Span::styled(b.thread.clone(), theme.warn())),
-                Cell::from(b.function.clone().unwrap_or_else(|| "-".into())),
-                Cell::from(if b.function.is_some() {
-                    b.depth.to_string()
-                } else {
-                    "-".into()
-                }),
-                Cell::from(b.detail.clone()),
-            ]),
+            Some(b) => {
+                let (who, detail) = match render::blocker_of(b) {
+                    BlockerOf::Thread => (b.thread.clone(), b.detail.clone()),
+                    BlockerOf::Task { label, .. } => {
+                        (format!("task {label}"), render::task_detail(&b.detail))
+                    }
+                    BlockerOf::Rest { group, more } => {
+                        (format!("tasks {group}"), format!("+{more} more tasks"))
+                    }
+                    BlockerOf::Group { group } => (format!("tasks {group}"), b.detail.clone()),
+                };
+                Row::new(vec![
+                    Cell::from(attempt),
+                    Cell::from(Span::styled(who, theme.warn())),
+                    Cell::from(b.function.clone().unwrap_or_else(|| "-".into())),
+                    Cell::from(if b.function.is_some() {
+                        b.depth.to_string()
+                    } else {
+                        "-".into()
+                    }),
+                    Cell::from(detail),
+                ])
+            }
         }
     });
 

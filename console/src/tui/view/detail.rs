@@ -28,6 +28,9 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, detail: &Detail, th
     let wide = usize::from(area.width.saturating_sub(18)).max(8);
     let (title, lines) = match detail {
         Detail::Thread(name) => (format!("Thread {name}"), thread(state, name, theme)),
+        Detail::Task { group, id } => {
+            (format!("Task {group}#{id}"), task(state, group, *id, theme))
+        }
         Detail::Function(name) => (
             format!("Function {name}"),
             function(state, name, wide, theme),
@@ -67,6 +70,45 @@ fn thread(state: &AppState, name: &str, theme: Theme) -> Option<Vec<Line<'static
                 "  {}  v{}  active {}  calls {}",
                 f.info.name, f.info.version, a.active, a.calls
             )));
+        }
+    }
+    Some(lines)
+}
+
+fn task(state: &AppState, group: &str, id: u64, theme: Theme) -> Option<Vec<Line<'static>>> {
+    let g = state.tasks.group(group)?;
+    let t = g.tasks.iter().find(|t| t.id == id)?;
+    let label = g.label(t);
+    let mut lines = vec![
+        field("group", group.to_string(), theme),
+        field("state", render::thread_state(&t.state), theme),
+        field(
+            "last point",
+            t.last_point.clone().unwrap_or_else(|| "-".into()),
+            theme,
+        ),
+        field("main", format!("v{}", t.main_version), theme),
+        field(
+            "its group",
+            format!("{} task(s), {} parked", g.tasks.len(), g.parked),
+            theme,
+        ),
+    ];
+    if let Some(u) = state.updates.current() {
+        let blockers = u.last_blockers();
+        if let Some(b) = render::group_blockers(blockers)
+            .into_iter()
+            .find(|b| b.group == group)
+        {
+            lines.push(Line::raw(""));
+            lines.push(Line::styled(
+                format!("blocks update {} #{}:", u.name, u.id),
+                theme.title(),
+            ));
+            lines.push(Line::styled(format!("  {}", b.line(5)), theme.warn()));
+            if let Some((_, why)) = b.named.iter().find(|(l, _)| *l == label) {
+                lines.push(Line::styled(format!("  this task: {why}"), theme.warn()));
+            }
         }
     }
     Some(lines)

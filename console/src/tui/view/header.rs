@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use moult_protocol::Blocker;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -95,7 +96,7 @@ fn tabs(state: &AppState, ui: &Ui, theme: Theme) -> Line<'static> {
     let mut spans = vec![Span::raw(" ")];
     for (i, view) in ViewId::ALL.into_iter().enumerate() {
         let count = match view {
-            ViewId::Threads => Some(state.threads.len()),
+            ViewId::Threads => Some(state.threads.len() + state.tasks.groups.len()),
             ViewId::Functions => Some(state.functions.rows.len()),
             ViewId::Classes => Some(state.classes.rows.len()),
             ViewId::Updates => Some(state.updates.rows.len()),
@@ -136,13 +137,9 @@ fn news(state: &AppState, theme: Theme) -> Line<'static> {
         if u.attempts > 0 {
             text.push_str(&format!(" {}", attempts(u)));
         }
-        if let Some(b) = u.last_blockers().first() {
+        if let Some((first, more)) = first_blocker(u.last_blockers()) {
             // The first blocker, short: the detail and the Alterability view have them all.
-            text.push_str(&format!(", blocked by {}", b.thread));
-            if let Some(function) = &b.function {
-                text.push_str(&format!(" in {function} (depth {})", b.depth));
-            }
-            let more = u.last_blockers().len() - 1;
+            text.push_str(&format!(", blocked by {first}"));
             if more > 0 {
                 text.push_str(&format!(" +{more}"));
             }
@@ -164,4 +161,24 @@ fn news(state: &AppState, theme: Theme) -> Line<'static> {
         }
         None => Line::styled(" no update yet: press a to stage one", theme.dim()),
     }
+}
+
+/// The first of `blockers` in a few words (`busy-caller in app::f (depth
+/// 1)`, `7 conn tasks not at a point`), and how many more there are (a
+/// task group counts once).
+fn first_blocker(blockers: &[Blocker]) -> Option<(String, usize)> {
+    let groups = render::group_blockers(blockers);
+    let threads: Vec<&Blocker> = blockers
+        .iter()
+        .filter(|b| render::blocker_of(b) == render::BlockerOf::Thread)
+        .collect();
+    let more = (threads.len() + groups.len()).checked_sub(1)?;
+    let first = match threads.first() {
+        Some(b) => match &b.function {
+            Some(function) => format!("{} in {function} (depth {})", b.thread, b.depth),
+            None => b.thread.clone(),
+        },
+        None => groups.first()?.short(),
+    };
+    Some((first, more))
 }

@@ -56,7 +56,7 @@ pub fn draw_body(frame: &mut Frame, area: Rect, state: &AppState, ui: &mut Ui) {
         None => {
             let nav = &mut ui.tables[ui.view.index()];
             match ui.view {
-                ViewId::Threads => threads::draw(frame, area, state, nav, theme),
+                ViewId::Threads => threads::draw(frame, area, state, nav, &ui.expanded, theme),
                 ViewId::Functions => functions::draw(frame, area, state, nav, theme),
                 ViewId::Classes => classes::draw(frame, area, state, nav, theme),
                 ViewId::Updates => updates::draw(frame, area, state, nav, theme),
@@ -78,5 +78,7 @@ pub fn draw_prompt(frame: &mut Frame, area: Rect, ui: &mut Ui) {
     }
 }
 
+#[cfg(test)]
+mod tasks_tests;
 #[cfg(test)]
 mod tests;

@@ -19,7 +19,7 @@ const UNICODE: Theme = Theme {
 };
 
 /// The screen as text, one line per row, trailing spaces trimmed.
-fn screen(state: &AppState, ui: &mut Ui, width: u16, height: u16) -> String {
+pub(super) fn screen(state: &AppState, ui: &mut Ui, width: u16, height: u16) -> String {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
     terminal.draw(|f| draw(f, state, ui)).unwrap();
     let buffer = terminal.backend().buffer();
@@ -32,7 +32,8 @@ fn screen(state: &AppState, ui: &mut Ui, width: u16, height: u16) -> String {
         .join("\n")
 }
 
-fn at(view: ViewId) -> Ui {
+/// The console at `view`, in colour and Unicode.
+pub(super) fn at(view: ViewId) -> Ui {
     let mut ui = Ui::new(UNICODE);
     ui.view = view;
     ui
