@@ -311,8 +311,13 @@ pub struct RevertArgs {
 pub struct RebootArgs {
     #[arg(help = TARGET_HELP)]
     pub target: Target,
-    /// The DSU thread's name (see `status`).
+    /// The DSU thread's name (see `status`); with `--tasks`, the task
+    /// group's name.
     pub thread: String,
+    /// Reboot the tasks of the group THREAD onto the group's main (tasks
+    /// spawned with `moult::task::spawn_main`), each at its next update point.
+    #[arg(long)]
+    pub tasks: bool,
     #[command(flatten)]
     pub follow: FollowArgs,
 }

@@ -336,6 +336,18 @@ impl Client {
         )
     }
 
+    /// `reboot --tasks`: queue a reboot of the tasks of group `group`
+    /// onto the group's main.
+    pub fn reboot_tasks(&mut self, group: &str) -> Result<Vec<QueuedUpdate>, ClientError> {
+        self.queued(
+            Request::RebootTasks {
+                group: group.into(),
+                point: None,
+            },
+            "reboot",
+        )
+    }
+
     /// `postpone`: ask the manager to put update `update` back in the
     /// queue (the outcome comes as events).
     pub fn postpone(&mut self, update: u64) -> Result<(), ClientError> {
@@ -464,7 +476,7 @@ pub fn command_name(request: &Request) -> &'static str {
         Request::Postpone { .. } => "postpone",
         Request::Abort { .. } => "abort",
         Request::Convert { .. } => "convert",
-        Request::Reboot { .. } => "reboot",
+        Request::Reboot { .. } | Request::RebootTasks { .. } => "reboot",
         Request::Revert { .. } => "revert",
         Request::Journal => "journal",
         Request::Libraries => "libraries",

@@ -79,6 +79,15 @@ pub enum Request {
         /// DSU thread name.
         thread: String,
     },
+    /// Reboot the tasks of group `group` onto the group's current main at
+    /// their next update point (any, or only `point`).
+    RebootTasks {
+        /// Task group name.
+        group: String,
+        /// Only this update point.
+        #[serde(default)]
+        point: Option<String>,
+    },
     /// The app's update journal.
     Journal,
     /// The update libraries the app has loaded (path, fingerprint, size,

@@ -1,4 +1,5 @@
-//! `reboot`: queue a thread reboot and follow it like an applied update.
+//! `reboot`: queue a thread's (or a task group's) reboot and follow it like
+//! an applied update.
 
 use std::path::Path;
 use std::time::Instant;
@@ -13,8 +14,14 @@ pub fn run(args: &RebootArgs, dir: &Path) -> anyhow::Result<Exit> {
     let (mut client, _) = super::attach(dir, &args.target)?;
     client.subscribe()?;
     let sent = Instant::now();
-    let updates = client
-        .reboot(&args.thread)
-        .with_context(|| format!("cannot reboot thread `{}`", args.thread))?;
+    let updates = if args.tasks {
+        client
+            .reboot_tasks(&args.thread)
+            .with_context(|| format!("cannot reboot task group `{}`", args.thread))?
+    } else {
+        client
+            .reboot(&args.thread)
+            .with_context(|| format!("cannot reboot thread `{}`", args.thread))?
+    };
     super::queued::follow_to_end(&mut client, &updates, &args.follow, sent)
 }

@@ -188,6 +188,11 @@ fn execute(client: &mut Client, command: AgentCommand) -> Feed {
             let text = format!("reboot of thread {thread} queued as {}", ids.join(", "));
             queued(text, &updates)
         }),
+        AgentCommand::RebootTasks(group) => client.reboot_tasks(group).map(|updates| {
+            let ids: Vec<String> = updates.iter().map(|u| format!("#{}", u.id)).collect();
+            let text = format!("reboot of task group {group} queued as {}", ids.join(", "));
+            queued(text, &updates)
+        }),
     };
     result.unwrap_or_else(|e| {
         Feed::Reply(Err(format!(
@@ -214,6 +219,10 @@ fn request_of(command: &AgentCommand) -> Request {
         },
         AgentCommand::Reboot(thread) => Request::Reboot {
             thread: thread.clone(),
+        },
+        AgentCommand::RebootTasks(group) => Request::RebootTasks {
+            group: group.clone(),
+            point: None,
         },
     }
 }

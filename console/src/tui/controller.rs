@@ -409,8 +409,13 @@ impl Controller {
         let thread = match rows::threads::selected(&self.state, nav, &self.ui.expanded) {
             Some(Selected::Thread(thread)) => thread,
             Some(Selected::Group(g) | Selected::Task(g, _)) => {
-                let text = no_task_reboot(&g.name);
-                self.ui.say(Tone::Error, text);
+                let question = format!(
+                    "Reboot the {} task(s) of group {}? Each drops its future at its next update point and starts again on the group's main (the agent refuses if the group has none).",
+                    g.tasks.len(),
+                    g.name
+                );
+                let action = Pending::RebootTasks(g.name.clone());
+                self.ui.ask(Confirm { question, action });
                 return;
             }
             None => {
@@ -477,19 +482,11 @@ impl Controller {
             Pending::Abort(id) => AgentCommand::Abort(id),
             Pending::Convert(class) => AgentCommand::Convert(class),
             Pending::Reboot(thread) => AgentCommand::Reboot(thread),
+            Pending::RebootTasks(group) => AgentCommand::RebootTasks(group),
             Pending::Revert(id) => AgentCommand::Revert(id),
         };
         vec![Effect::Send(command)]
     }
-}
-
-/// Why `r` cannot reboot the tasks of `group` from the console: the agent
-/// has no request for it (its `reboot` request names DSU threads only).
-pub fn no_task_reboot(group: &str) -> String {
-    format!(
-        "task group {group} is rebooted by an update (moult::task::TaskReboot); \
-         the agent has no reboot request for tasks yet"
-    )
 }
 
 /// A key while the help is shown: scrolls it (the help's keys of the key

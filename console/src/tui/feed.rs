@@ -47,6 +47,8 @@ pub enum AgentCommand {
     Convert(String),
     /// Reboot this DSU thread.
     Reboot(String),
+    /// Reboot the tasks of this group onto its main.
+    RebootTasks(String),
     /// Revert this applied update.
     Revert(u64),
 }

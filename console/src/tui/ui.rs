@@ -46,6 +46,8 @@ pub enum Pending {
     Convert(String),
     /// Reboot a DSU thread onto its current main.
     Reboot(String),
+    /// Reboot the tasks of a group onto the group's main.
+    RebootTasks(String),
     /// Revert applied update `id`.
     Revert(u64),
 }

@@ -120,6 +120,32 @@ fn run(request: Request, outbox: &Outbox, name: &str) -> (Reply, After) {
             }
             Err(e) => Err(not_found(e)),
         },
+        Request::RebootTasks { group, point } => {
+            match crate::task::TaskReboot::onto_current(&group) {
+                Some(update) => {
+                    let update = match point {
+                        Some(p) => update.at_point(p),
+                        None => update,
+                    };
+                    let name = crate::Update::name(&update).to_string();
+                    let id = rt.submit(Box::new(update));
+                    Ok(Response::Queued {
+                        updates: vec![QueuedUpdate { id, name }],
+                    })
+                }
+                None => Err(ProtocolError::new(
+                    ErrorCode::NotFound,
+                    match rt.tasks.find(&group) {
+                        None => format!("no task group `{group}` in this app"),
+                        Some(_) => format!(
+                            "task group `{group}` has no main to reboot onto: its tasks were spawned \
+                         with futures (moult::task::spawn); spawn them with moult::task::spawn_main, \
+                         or reboot them with an update (moult::task::TaskReboot)"
+                        ),
+                    },
+                )),
+            }
+        }
         Request::Libraries => Ok(Response::Libraries {
             libraries: rt.libraries().iter().map(|l| l.info()).collect(),
         }),

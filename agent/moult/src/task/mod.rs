@@ -31,6 +31,6 @@ pub(crate) use group::{TaskRecord, TaskRegistry};
 pub use main_fn::TaskMain;
 pub use point::{AtPoint, UpdatePoint, at_point, point_with};
 pub use reboot::TaskReboot;
+pub use root::{Root, root, root_main};
 #[cfg(feature = "tokio")]
-pub use root::spawn;
-pub use root::{Root, root};
+pub use root::{spawn, spawn_main};

@@ -130,6 +130,15 @@ impl TaskReboot {
         }
     }
 
+    /// Reboots the tasks of `group` onto the group's current main (what
+    /// the console's reboot asks); `None` when the group has none (its
+    /// tasks were spawned with futures, not a main) or does not exist.
+    pub fn onto_current(group: &str) -> Option<TaskReboot> {
+        let g = crate::runtime().tasks.find(group)?;
+        let main = g.main.lock().unwrap_or_else(|e| e.into_inner()).clone()?;
+        Some(TaskReboot::new(group, main))
+    }
+
     /// Only at the update point `point`.
     pub fn at_point(mut self, point: impl Into<String>) -> TaskReboot {
         self.point = Some(point.into());

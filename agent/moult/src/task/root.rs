@@ -27,6 +27,35 @@ where
     tokio::spawn(root(group, future))
 }
 
+/// Runs a task of the group `group` on `main` (with no state to start
+/// from), and makes `main` the group's main if it has none: a group
+/// spawned this way can be rebooted onto its main by the console
+/// (`moult-console reboot --tasks`), each task handing its state over at
+/// its point (`point_with`).
+///
+/// # Panics
+/// Outside a tokio runtime, as `tokio::spawn` does.
+#[cfg(feature = "tokio")]
+pub fn spawn_main(group: &str, main: super::TaskMain) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(root_main(group, main))
+}
+
+/// The root future of a task of `group` starting on `main` (see
+/// [`spawn_main`]; for executors other than tokio).
+pub fn root_main(group: &str, main: super::TaskMain) -> Root {
+    let rt = crate::runtime();
+    let g = rt.tasks.group(group);
+    g.main
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get_or_insert_with(|| main.clone());
+    let record = rt.tasks.register(g);
+    Root {
+        record,
+        current: Some(main.start(Handover::default())),
+    }
+}
+
 /// The root future of a task of `group` running `future`: what [`spawn`]
 /// hands tokio (an app on another executor can spawn it there).
 pub fn root<F>(group: &str, future: F) -> Root

@@ -133,27 +133,30 @@ fn the_filter_finds_a_task_by_its_label() {
 }
 
 #[test]
-fn reboot_on_a_task_group_says_why_it_cannot_and_sends_nothing() {
+fn reboot_on_a_task_group_or_one_of_its_tasks_asks_then_sends_the_groups_reboot() {
     let mut c = console();
     c.key(Key::Down, 10);
     assert!(c.key(Key::Char('r'), 10).is_empty());
-    assert_eq!(c.ui.mode, Mode::Normal, "nothing to confirm");
-    let (tone, text) = c.ui.message.clone().expect("a message");
-    assert_eq!(tone, Tone::Error);
-    assert_eq!(text, no_task_reboot("conn"));
-    assert!(text.contains("moult::task::TaskReboot"), "{text}");
-
-    // On one of its tasks too.
-    c.key(Key::Enter, 10);
-    c.key(Key::Down, 10);
-    c.ui.unsay();
-    assert!(c.key(Key::Char('r'), 10).is_empty());
+    assert!(
+        matches!(&c.ui.mode, Mode::Confirm(q) if q.question.starts_with("Reboot the 40 task(s) of group conn?")),
+        "{:?}",
+        c.ui.mode
+    );
     assert_eq!(
-        c.ui.message.clone().map(|(_, t)| t),
-        Some(no_task_reboot("conn"))
+        c.key(Key::Char('y'), 10),
+        [Effect::Send(AgentCommand::RebootTasks("conn".into()))]
     );
 
-    // A DSU thread still reboots.
+    // On one of its tasks: the same group.
+    c.key(Key::Enter, 10);
+    c.key(Key::Down, 10);
+    c.key(Key::Char('r'), 10);
+    assert_eq!(
+        c.key(Key::Char('y'), 10),
+        [Effect::Send(AgentCommand::RebootTasks("conn".into()))]
+    );
+
+    // A DSU thread still reboots as a thread.
     c.key(Key::Char('g'), 10);
     c.key(Key::Char('r'), 10);
     assert!(
