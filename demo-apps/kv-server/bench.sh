@@ -7,8 +7,11 @@
 #      agent), and Debian's redis-server, under
 #      `redis-benchmark -t set,get -n N -c 20 -P 8 --csv --precision 3`,
 #      ROUNDS interleaved runs (moult, static, redis, moult, ...). Server on
-#      cpu 0, client on cpu 1 (`taskset`). Medians per server; ratios of
-#      throughput (target: moult >= 0.98x static) and p99 (<= 1.1x).
+#      cpu 0, client on cpu 1 (`taskset`). Ratios of throughput (target:
+#      moult >= 0.98x static), p99 (<= 1.1x) and the server's cpu time per
+#      request (from /proc/<pid>/task/*/schedstat: at these rates
+#      redis-benchmark's one thread can be the bottleneck, which throughput
+#      alone would hide), each the median of the per-round ratios.
 #  (b) the update window: an open-loop probe (bench/openloop.py, RATE
 #      requests/s on a fixed schedule) runs while `moult-console apply`
 #      applies each update, then `moult-console revert` undoes it; p50, p99
@@ -16,7 +19,9 @@
 #      steady part before the first apply (target: p99 <= 2x steady), with
 #      the time to quiescence and the held window from moult's own events
 #      (`apply --json`: the lifecycle steps, millisecond stamps; the gate
-#      closes at the first alterability check and reopens at resume).
+#      closes at the first alterability check and reopens at resume). A
+#      control row times `moult-console status` the same way (no update:
+#      what starting the console beside the probe costs by itself).
 #      `redis-cli --latency-history` runs beside it as a second view.
 #  (c) 20 updates and reverts in a row (the three updates in turn) under a
 #      looping redis-benchmark: failed requests (redis-benchmark stops at
@@ -91,6 +96,8 @@ client() { taskset -c "$client_cpu" "$@"; }
 median() { sort -g | awk '{v[NR]=$1} END {if (NR%2) print v[(NR+1)/2]; else printf "%.3f\n", (v[NR/2]+v[NR/2+1])/2}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.3f", a/b}'; }
 now() { date +%s.%N; }
+# cpu_ns PID: the cpu time all threads of PID have run, in ns.
+cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{s += $1} END {printf "%.0f", s}'; }
 
 # ---------------------------------------------------------------- (a)
 port_moult=$(free_port); port_static=$(free_port); port_redis=$(free_port)
@@ -103,41 +110,50 @@ for round in $(seq 1 "$rounds"); do
   for name in moult static redis; do
     port_var=port_$name
     port=${!port_var}
+    pid_var=pid_$name
     redis-cli -p "$port" FLUSHALL >/dev/null
+    cpu0=$(cpu_ns "${!pid_var}")
     client redis-benchmark -p "$port" -t set,get -n "$requests" -c 20 -P 8 --csv --precision 3 \
       | tr -d '"' | awk -F, -v n="$name" -v r="$round" '$1=="SET"||$1=="GET" {print n","r","$1","$2","$7}' \
       >>"$work/steady.csv"
+    cpu1=$(cpu_ns "${!pid_var}")
+    awk -v n="$name" -v r="$round" -v a="$cpu0" -v b="$cpu1" -v q="$requests" \
+      'BEGIN {printf "%s,%s,CPU,%.1f,0\n", n, r, (b - a) / (2 * q)}' >>"$work/steady.csv"
   done
   echo "   round $round done" >&2
 done
 # figure SERVER TEST COLUMN(4: rps, 5: p99 ms): the median over the rounds.
 figure() { awk -F, -v n="$1" -v t="$2" -v c="$3" '$1==n && $3==t {print $c}' "$work/steady.csv" | median; }
 echo
-echo "### (a) steady state (medians of $rounds interleaved runs; redis-benchmark -t set,get -n $requests -c 20 -P 8; server cpu $server_cpu, client cpu $client_cpu)"
+echo "### (a) steady state ($rounds interleaved rounds of redis-benchmark -t set,get -n $requests -c 20 -P 8; server cpu $server_cpu, client cpu $client_cpu)"
 echo
-echo "| test | moult rps | static rps | redis-server rps | moult/static rps | moult p99 ms | static p99 ms | redis-server p99 ms | moult/static p99 |"
-echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
-for t in SET GET; do
-  mr=$(figure moult $t 4); sr=$(figure static $t 4); rr=$(figure redis $t 4)
-  mp=$(figure moult $t 5); sp=$(figure static $t 5); rp=$(figure redis $t 5)
-  echo "| $t | $mr | $sr | $rr | $(ratio "$mr" "$sr")× | $mp | $sp | $rp | $(ratio "$mp" "$sp")× |"
-done
 # round_ratio TEST COLUMN A B: the median over rounds of A/B within a round
 # (runs next to each other in time: robust to the machine's drift).
 round_ratio() {
   awk -F, -v t="$1" -v c="$2" -v a="$3" -v b="$4" '$3==t && $1==a {x[$2]=$c} $3==t && $1==b {y[$2]=$c}
     END {for (r in x) if (y[r] > 0) printf "%.3f\n", x[r]/y[r]}' "$work/steady.csv" | median
 }
+echo "Medians of the per-round ratios (a round's runs are next to each other in time):"
 echo
-echo "Medians of the per-round ratios (each round's runs are next to each other):"
-echo
-echo "| test | moult/static rps | moult/static p99 | moult/redis-server rps | moult/redis-server p99 |"
-echo "| --- | --- | --- | --- | --- |"
+echo "| figure | moult / static | moult / redis-server |"
+echo "| --- | --- | --- |"
 for t in SET GET; do
-  echo "| $t | $(round_ratio $t 4 moult static)× | $(round_ratio $t 5 moult static)× | $(round_ratio $t 4 moult redis)× | $(round_ratio $t 5 moult redis)× |"
+  echo "| $t throughput (rps) | $(round_ratio $t 4 moult static)× | $(round_ratio $t 4 moult redis)× |"
+  echo "| $t p99 latency | $(round_ratio $t 5 moult static)× | $(round_ratio $t 5 moult redis)× |"
 done
+echo "| server cpu time per request | $(round_ratio CPU 4 moult static)× | $(round_ratio CPU 4 moult redis)× |"
 echo
-echo "Every run (server, round, test, rps, p99 ms):"
+echo "Medians per server (absolute figures drift with the machine's load):"
+echo
+echo "| figure | moult | static | redis-server |"
+echo "| --- | --- | --- | --- |"
+for t in SET GET; do
+  echo "| $t rps | $(figure moult $t 4) | $(figure static $t 4) | $(figure redis $t 4) |"
+  echo "| $t p99 ms | $(figure moult $t 5) | $(figure static $t 5) | $(figure redis $t 5) |"
+done
+echo "| server cpu ns per request | $(figure moult CPU 4) | $(figure static CPU 4) | $(figure redis CPU 4) |"
+echo
+echo "Every run (server, round, test, rps, p99 ms; CPU: server cpu ns per request):"
 echo
 echo '```'
 cat "$work/steady.csv"
@@ -149,7 +165,7 @@ echo "== (b) the update window: open loop at $rate/s while each update is applie
 port=$(free_port)
 start_server window "$port" "$bin/kv-server" --port "$port"
 gap=3
-seconds=$((2 + gap * (2 * ${#updates[@]} + 1)))
+seconds=$((2 + gap * (2 * ${#updates[@]} + 2)))
 client python3 "$here/bench/openloop.py" run --port "$port" --rate "$rate" --seconds "$seconds" \
   --out "$work/samples.txt" >"$work/openloop.out" &
 probe=$!
@@ -159,6 +175,13 @@ pids+=($!)
 start=$(now)
 sleep $((gap + 1))
 : >"$work/windows.txt"
+# The control: `moult-console status`, no update. Its window shows what
+# starting the console beside the probe costs the figures by itself.
+t0=$(now)
+client "$bin/moult-console" status "$pid_window" >/dev/null
+t1=$(now)
+echo "(none) status $t0 $t1 - - -" >>"$work/windows.txt"
+sleep "$gap"
 # events FILE: from the lifecycle events (ms since the agent started),
 # quiescence (first alterability check to apply: the gate is closed and
 # the update waits for old activations to end), attempts, and the held
@@ -205,7 +228,7 @@ read -r _ sp50 sp99 smax < <(python3 "$here/bench/openloop.py" stats "$work/samp
 echo
 echo "### (b) the update window (open loop, $rate requests/s, one connection; SET and GET in turn)"
 echo
-echo "Steady (before the first apply): p50 $sp50 ms, p99 $sp99 ms, max $smax ms."
+echo "Steady (before the control): p50 $sp50 ms, p99 $sp99 ms, max $smax ms."
 echo
 echo "| update | action | command took ms | quiescence ms (attempts) | held ms | requests in window | p50 ms | p99 ms | max ms | p99 / steady p99 |"
 echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
@@ -221,10 +244,9 @@ echo
 echo "| 2 s interval | min ms | max ms | avg ms | samples |"
 echo "| --- | --- | --- | --- | --- |"
 # Without a terminal it prints the interval's running min, max, avg and
-# sample count after each sample; an interval ends where the count drops.
-awk 'NF == 4 {if ($4 < prev_n && prev != "") print prev; prev = $0; prev_n = $4}
-     END {if (prev != "") print prev}' "$work/history.txt" \
-  | awk '{printf "| %d | %s | %s | %s | %s |\n", NR, $1, $2, $3, $4}'
+# sample count after each sample, and ` -- 2.00 seconds range` at its end.
+awk '/seconds range/ {if (prev != "") print prev; prev = ""; next} NF == 4 {prev = $0}' \
+  "$work/history.txt" | awk '{printf "| %d | %s | %s | %s | %s |\n", NR, $1, $2, $3, $4}'
 kill "$pid_window" 2>/dev/null || true
 
 # ---------------------------------------------------------------- (c)
