@@ -10,7 +10,10 @@
 //!   names no error) and keeps finishing rounds after the update;
 //! - no lost write: keys written before the update (and between it and the
 //!   revert) read back with their values after;
-//! - the new behaviour is live after the apply, the old one after the revert.
+//! - the new behaviour is live after the apply, the old one after the revert;
+//! - moult sees the server as built: the dispatch and handlers are hot
+//!   functions, connections are tasks of the group `conn` and the purger a
+//!   task `purge`, each at one of its update points.
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -175,6 +178,8 @@ fn entry_v2_new(s: &KvServer) {
         assert_eq!(s.cli(&["GET", "counted"]), "v");
     }
     assert_eq!(s.cli(&["OBJECT", "FREQ", "counted"]), "3");
+    // The other subcommands still answer as version 0 did.
+    assert_eq!(s.cli(&["OBJECT", "ENCODING", "counted"]), "embstr");
 }
 
 fn behaviour(update: &str) -> Behaviour {
@@ -199,9 +204,7 @@ fn behaviour(update: &str) -> Behaviour {
 /// new entries get, and the live entries per type (versions of the same
 /// type added up: a revert's conversion back makes a new version of `Entry`).
 fn entry_class(server: &KvServer, bin: &std::path::Path) -> (String, Vec<(String, u64)>) {
-    let out = server.console(bin, &["status", &server.pid().to_string(), "--json"]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let snapshot: Snapshot = serde_json::from_slice(&out.stdout).unwrap();
+    let snapshot = snapshot(server, bin);
     let class = snapshot
         .classes
         .iter()
@@ -223,6 +226,44 @@ fn entry_class(server: &KvServer, bin: &std::path::Path) -> (String, Vec<(String
     (current, live)
 }
 
+/// `moult-console status <pid> --json`.
+fn snapshot(server: &KvServer, bin: &std::path::Path) -> Snapshot {
+    let out = server.console(bin, &["status", &server.pid().to_string(), "--json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// What moult sees of the server under load: the dispatch and handlers as
+/// hot functions, the connections as tasks of the group `conn` and the
+/// purger as the task `purge`, each at one of its update points.
+fn assert_seen_by_moult(server: &KvServer, bin: &std::path::Path) {
+    let snapshot = snapshot(server, bin);
+    for name in ["execute", "fallback", "cmd_get", "cmd_set"] {
+        assert!(
+            snapshot
+                .functions
+                .iter()
+                .any(|f| f.name.starts_with("kv_server::commands") && f.name.ends_with(name)),
+            "hot function {name} in {:#?}",
+            snapshot.functions
+        );
+    }
+    let group = |g: &str| snapshot.tasks.iter().find(|t| t.group == g);
+    let conn = group("conn").unwrap_or_else(|| panic!("no conn task in {:#?}", snapshot.tasks));
+    assert!(
+        matches!(
+            conn.last_point.as_deref(),
+            Some("idle" | "between requests")
+        ),
+        "{conn:?}"
+    );
+    let purge = group("purge").unwrap_or_else(|| panic!("no purge task in {:#?}", snapshot.tasks));
+    assert!(
+        matches!(purge.last_point.as_deref(), Some("purge wait" | "purged")),
+        "{purge:?}"
+    );
+}
+
 /// Applies `update` (its crate directory, built by moult-console) while
 /// redis-benchmark runs, checks it, reverts it, checks again.
 fn update_under_load(update: &str) {
@@ -232,6 +273,7 @@ fn update_under_load(update: &str) {
     write_keys(&server, "before");
     let mut bench = Benchmark::start(server.port, &std::env::temp_dir());
     bench.wait_rounds(1);
+    assert_seen_by_moult(&server, &bin);
 
     apply(&server, &bin, &update_dir(update));
     bench.assert_running();

@@ -26,7 +26,7 @@ pub fn expire_millis(args: &[Vec<u8>]) -> Result<i64, Reply> {
 /// Version 0 refuses a timeout that is not positive (`invalid expire
 /// time`) and leaves the key alone; it takes no options.
 #[moult::hot]
-pub fn cmd_expire(db: &Keyspace, args: &[Vec<u8>]) -> Reply {
+pub async fn cmd_expire(db: &Keyspace, args: &[Vec<u8>]) -> Reply {
     if args.len() < 3 {
         return Reply::wrong_arity(&args[0]);
     }
@@ -56,7 +56,7 @@ pub fn cmd_expire(db: &Keyspace, args: &[Vec<u8>]) -> Reply {
 /// `TTL key` / `PTTL key`: time left in seconds (rounded) / milliseconds;
 /// `-1` for a key without expiry, `-2` for no such key.
 #[moult::hot]
-pub fn cmd_ttl(db: &Keyspace, args: &[Vec<u8>]) -> Reply {
+pub async fn cmd_ttl(db: &Keyspace, args: &[Vec<u8>]) -> Reply {
     if args.len() != 2 {
         return Reply::wrong_arity(&args[0]);
     }
@@ -74,6 +74,7 @@ pub fn cmd_ttl(db: &Keyspace, args: &[Vec<u8>]) -> Reply {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::commands::block_on;
 
     fn args(words: &[&str]) -> Vec<Vec<u8>> {
         words.iter().map(|w| w.as_bytes().to_vec()).collect()
@@ -82,20 +83,29 @@ mod tests {
     #[test]
     fn expire_and_ttl() {
         let db = Keyspace::new();
-        assert_eq!(cmd_ttl(&db, &args(&["TTL", "k"])), Reply::Integer(-2));
-        db.set(b"k", b"v".to_vec());
-        assert_eq!(cmd_ttl(&db, &args(&["TTL", "k"])), Reply::Integer(-1));
         assert_eq!(
-            cmd_expire(&db, &args(&["EXPIRE", "k", "100"])),
+            block_on(cmd_ttl(&db, &args(&["TTL", "k"]))),
+            Reply::Integer(-2)
+        );
+        db.set(b"k", b"v".to_vec());
+        assert_eq!(
+            block_on(cmd_ttl(&db, &args(&["TTL", "k"]))),
+            Reply::Integer(-1)
+        );
+        assert_eq!(
+            block_on(cmd_expire(&db, &args(&["EXPIRE", "k", "100"]))),
             Reply::Integer(1)
         );
-        assert_eq!(cmd_ttl(&db, &args(&["TTL", "k"])), Reply::Integer(100));
-        let Reply::Integer(ms) = cmd_ttl(&db, &args(&["PTTL", "k"])) else {
+        assert_eq!(
+            block_on(cmd_ttl(&db, &args(&["TTL", "k"]))),
+            Reply::Integer(100)
+        );
+        let Reply::Integer(ms) = block_on(cmd_ttl(&db, &args(&["PTTL", "k"]))) else {
             panic!()
         };
         assert!(ms > 99_000 && ms <= 100_000, "{ms}");
         assert_eq!(
-            cmd_expire(&db, &args(&["EXPIRE", "x", "100"])),
+            block_on(cmd_expire(&db, &args(&["EXPIRE", "x", "100"]))),
             Reply::Integer(0)
         );
     }
@@ -105,12 +115,12 @@ mod tests {
         let db = Keyspace::new();
         db.set(b"k", b"v".to_vec());
         assert_eq!(
-            cmd_expire(&db, &args(&["EXPIRE", "k", "-1"])),
+            block_on(cmd_expire(&db, &args(&["EXPIRE", "k", "-1"]))),
             Reply::err("invalid expire time in 'expire' command")
         );
         assert!(db.contains(b"k"));
         assert_eq!(
-            cmd_expire(&db, &args(&["EXPIRE", "k", "10", "NX"])),
+            block_on(cmd_expire(&db, &args(&["EXPIRE", "k", "10", "NX"]))),
             Reply::syntax_error()
         );
     }

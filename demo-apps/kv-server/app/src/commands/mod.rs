@@ -1,33 +1,37 @@
 //! The commands: [`execute`] dispatches a parsed command to its handler.
 //!
 //! Both the dispatch and the handlers that hold the keyspace's logic are
-//! `#[moult::hot]`: an update can add a command (by redefining
-//! [`fallback`], what unknown commands reach), or change one (by redefining
-//! its handler), while connections keep sending. Every handler has the
-//! signature [`Handler`]: the keyspace and the whole command, its name
-//! first. They are sync: an in-memory store never waits, and a sync hot
-//! function is what moult offers today (a hot `async fn` is being built);
-//! the connection tasks call them between awaits.
+//! hot `async fn`s (`#[moult::hot]`): an update can add a command (by
+//! redefining [`fallback`], what unknown commands reach), or change one (by
+//! redefining its handler), while connections keep sending. Every handler
+//! has the signature [`Handler`]: the keyspace and the whole command, its
+//! name first. They are async so that a new version may await (a lock, a
+//! timer, another server); version 0 never does — an in-memory store does
+//! not wait — and is awaited inline, without an allocation.
 
 pub mod expire;
 pub mod server;
 pub mod strings;
 
 pub use expire::{cmd_expire, cmd_ttl, expire_millis};
-pub use server::{cmd_config, cmd_object, encoding};
+pub use server::{cmd_config, cmd_object, encoding, object};
 pub use strings::{cmd_del, cmd_exists, cmd_get, cmd_set};
+
+use moult::hot::BoxFuture;
 
 use crate::keyspace::Keyspace;
 use crate::reply::Reply;
 
-/// The type of [`execute`], [`fallback`] and every hot handler: the
-/// keyspace and the command (name first). What new versions must be.
-pub type Handler = fn(&Keyspace, &[Vec<u8>]) -> Reply;
+/// The slot type of [`execute`], [`fallback`] and every hot handler: the
+/// keyspace and the command (name first), answering a boxed future of the
+/// reply. What new versions must be; an `async fn` with the handlers'
+/// arguments marked `#[moult::async_version]` is one.
+pub type Handler = for<'m> fn(&'m Keyspace, &'m [Vec<u8>]) -> BoxFuture<'m, Reply>;
 
 /// Runs one command and returns its reply. Hot: an update can redefine
 /// the dispatch itself.
 #[moult::hot]
-pub fn execute(db: &Keyspace, args: &[Vec<u8>]) -> Reply {
+pub async fn execute(db: &Keyspace, args: &[Vec<u8>]) -> Reply {
     let Some(name) = args.first() else {
         return Reply::err("empty command");
     };
@@ -40,20 +44,20 @@ pub fn execute(db: &Keyspace, args: &[Vec<u8>]) -> Reply {
         &name[..] // no command is that long: falls to `fallback`
     };
     match name_up {
-        b"GET" => cmd_get(db, args),
-        b"SET" => cmd_set(db, args),
-        b"DEL" => cmd_del(db, args),
-        b"EXISTS" => cmd_exists(db, args),
-        b"EXPIRE" | b"PEXPIRE" => cmd_expire(db, args),
-        b"TTL" | b"PTTL" => cmd_ttl(db, args),
-        b"OBJECT" => cmd_object(db, args),
-        b"CONFIG" => cmd_config(db, args),
+        b"GET" => cmd_get(db, args).await,
+        b"SET" => cmd_set(db, args).await,
+        b"DEL" => cmd_del(db, args).await,
+        b"EXISTS" => cmd_exists(db, args).await,
+        b"EXPIRE" | b"PEXPIRE" => cmd_expire(db, args).await,
+        b"TTL" | b"PTTL" => cmd_ttl(db, args).await,
+        b"OBJECT" => cmd_object(db, args).await,
+        b"CONFIG" => cmd_config(db, args).await,
         b"PING" => server::ping(args),
         b"ECHO" => server::echo(args),
         b"DBSIZE" => server::dbsize(db, args),
         b"FLUSHALL" | b"FLUSHDB" => server::flush(db, args),
         b"COMMAND" => server::command(args),
-        _ => fallback(db, args),
+        _ => fallback(db, args).await,
     }
 }
 
@@ -61,7 +65,7 @@ pub fn execute(db: &Keyspace, args: &[Vec<u8>]) -> Reply {
 /// Redis's `unknown command` error. Redefining it is how an update adds
 /// commands without touching the others.
 #[moult::hot]
-pub fn fallback(_db: &Keyspace, args: &[Vec<u8>]) -> Reply {
+pub async fn fallback(_db: &Keyspace, args: &[Vec<u8>]) -> Reply {
     unknown_command(args)
 }
 
@@ -95,13 +99,23 @@ pub fn parse_int(arg: &[u8]) -> Option<i64> {
     text.parse().ok()
 }
 
+/// Runs a handler's future to completion on the calling thread: for unit
+/// tests (version 0 of every handler is ready at its first poll).
+#[cfg(test)]
+pub(crate) fn block_on<T>(future: impl std::future::Future<Output = T>) -> T {
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("a test runtime")
+        .block_on(future)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn run(db: &Keyspace, words: &[&str]) -> Reply {
         let args: Vec<Vec<u8>> = words.iter().map(|w| w.as_bytes().to_vec()).collect();
-        execute(db, &args)
+        block_on(execute(db, &args))
     }
 
     #[test]

@@ -9,7 +9,7 @@ use crate::reply::Reply;
 
 /// `GET key`: the value, or nil.
 #[moult::hot]
-pub fn cmd_get(db: &Keyspace, args: &[Vec<u8>]) -> Reply {
+pub async fn cmd_get(db: &Keyspace, args: &[Vec<u8>]) -> Reply {
     if args.len() != 2 {
         return Reply::wrong_arity(&args[0]);
     }
@@ -63,7 +63,7 @@ impl SetOptions {
 /// `SET key value [NX|XX] [EX s|PX ms] [GET]`: `+OK`, nil when NX/XX
 /// refuse, the old value with GET. A SET without EX/PX removes the expiry.
 #[moult::hot]
-pub fn cmd_set(db: &Keyspace, args: &[Vec<u8>]) -> Reply {
+pub async fn cmd_set(db: &Keyspace, args: &[Vec<u8>]) -> Reply {
     if args.len() < 3 {
         return Reply::wrong_arity(&args[0]);
     }
@@ -93,7 +93,7 @@ pub fn cmd_set(db: &Keyspace, args: &[Vec<u8>]) -> Reply {
 
 /// `DEL key [key ...]`: how many existed.
 #[moult::hot]
-pub fn cmd_del(db: &Keyspace, args: &[Vec<u8>]) -> Reply {
+pub async fn cmd_del(db: &Keyspace, args: &[Vec<u8>]) -> Reply {
     if args.len() < 2 {
         return Reply::wrong_arity(&args[0]);
     }
@@ -102,7 +102,7 @@ pub fn cmd_del(db: &Keyspace, args: &[Vec<u8>]) -> Reply {
 
 /// `EXISTS key [key ...]`: how many of them exist (a key named twice counts twice).
 #[moult::hot]
-pub fn cmd_exists(db: &Keyspace, args: &[Vec<u8>]) -> Reply {
+pub async fn cmd_exists(db: &Keyspace, args: &[Vec<u8>]) -> Reply {
     if args.len() < 2 {
         return Reply::wrong_arity(&args[0]);
     }
@@ -112,6 +112,7 @@ pub fn cmd_exists(db: &Keyspace, args: &[Vec<u8>]) -> Reply {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::commands::block_on;
 
     fn args(words: &[&str]) -> Vec<Vec<u8>> {
         words.iter().map(|w| w.as_bytes().to_vec()).collect()
@@ -121,25 +122,28 @@ mod tests {
     fn set_options() {
         let db = Keyspace::new();
         assert_eq!(
-            cmd_set(&db, &args(&["SET", "k", "1", "XX"])),
-            Reply::Bulk(None)
-        );
-        assert_eq!(cmd_set(&db, &args(&["SET", "k", "1", "NX"])), Reply::OK);
-        assert_eq!(
-            cmd_set(&db, &args(&["SET", "k", "2", "NX"])),
+            block_on(cmd_set(&db, &args(&["SET", "k", "1", "XX"]))),
             Reply::Bulk(None)
         );
         assert_eq!(
-            cmd_set(&db, &args(&["SET", "k", "3", "GET", "EX", "10"])),
+            block_on(cmd_set(&db, &args(&["SET", "k", "1", "NX"]))),
+            Reply::OK
+        );
+        assert_eq!(
+            block_on(cmd_set(&db, &args(&["SET", "k", "2", "NX"]))),
+            Reply::Bulk(None)
+        );
+        assert_eq!(
+            block_on(cmd_set(&db, &args(&["SET", "k", "3", "GET", "EX", "10"]))),
             Reply::Bulk(Some(b"1".to_vec()))
         );
         assert!(db.update(b"k", |s| s.as_ref().unwrap().expires_at.is_some()));
         assert_eq!(
-            cmd_set(&db, &args(&["SET", "k", "4", "NX", "XX"])),
+            block_on(cmd_set(&db, &args(&["SET", "k", "4", "NX", "XX"]))),
             Reply::syntax_error()
         );
         assert_eq!(
-            cmd_set(&db, &args(&["SET", "k", "4", "EX", "0"])),
+            block_on(cmd_set(&db, &args(&["SET", "k", "4", "EX", "0"]))),
             Reply::err("invalid expire time in 'set' command")
         );
     }

@@ -6,9 +6,10 @@
 //!   conversion is lazy: applying it costs O(1) whatever the number of keys,
 //!   and each entry converts on its next access (the console's Classes view
 //!   shows them moving from version 0 to 1). SET builds `EntryV2`s at once.
-//! - `cmd_get` is redefined to count each read ([`cmd_get_v1`]),
-//!   `cmd_object` to answer `OBJECT FREQ` ([`cmd_object_v1`]); version 0
-//!   refuses it.
+//! - The hot `async fn` `cmd_get` is redefined to count each read
+//!   ([`cmd_get_v1`]), `cmd_object` to answer `OBJECT FREQ`
+//!   ([`cmd_object_v1`]; version 0 refuses it), both `async fn`s marked
+//!   `#[moult::async_version]`.
 //!
 //! The three changes are one update ([`Together`]): one revert undoes all
 //! of them — the functions back to version 0, and every entry converted
@@ -28,7 +29,7 @@ use std::any::Any;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use kv_server::Reply;
-use kv_server::commands::{Handler, cmd_object, is};
+use kv_server::commands::{is, object};
 use kv_server::entry::{ENTRY, Entry, EntryApi};
 use kv_server::keyspace::Keyspace;
 use moult::class::LazyConversion;
@@ -78,7 +79,8 @@ fn hits(entry: &dyn EntryApi) -> Option<&AtomicU64> {
 }
 
 /// The new GET: as version 0, and counts the read.
-pub fn cmd_get_v1(db: &Keyspace, args: &[Vec<u8>]) -> Reply {
+#[moult::async_version]
+pub async fn cmd_get_v1(db: &Keyspace, args: &[Vec<u8>]) -> Reply {
     if args.len() != 2 {
         return Reply::wrong_arity(&args[0]);
     }
@@ -92,8 +94,11 @@ pub fn cmd_get_v1(db: &Keyspace, args: &[Vec<u8>]) -> Reply {
 }
 
 /// The new OBJECT: `OBJECT FREQ key` answers the entry's read count (nil
-/// without the key); the other subcommands as version 0.
-pub fn cmd_object_v1(db: &Keyspace, args: &[Vec<u8>]) -> Reply {
+/// without the key); the other subcommands as version 0 ([`object`],
+/// version 0's logic as a plain function: awaiting `cmd_object` here would
+/// run this version again).
+#[moult::async_version]
+pub async fn cmd_object_v1(db: &Keyspace, args: &[Vec<u8>]) -> Reply {
     if args.len() == 3 && is(&args[1], "FREQ") {
         return match db.get(&args[2]) {
             None => Reply::Bulk(None),
@@ -103,7 +108,7 @@ pub fn cmd_object_v1(db: &Keyspace, args: &[Vec<u8>]) -> Reply {
             }
         };
     }
-    cmd_object(db, args)
+    object(db, args)
 }
 
 /// The library's entry: the lazy conversion and the two redefines, as one
@@ -111,7 +116,7 @@ pub fn cmd_object_v1(db: &Keyspace, args: &[Vec<u8>]) -> Reply {
 #[moult::update_library]
 fn updates() -> Result<Vec<Box<dyn Update>>, UpdateError> {
     let get = moult::hot_fn!(kv_server::commands::strings::cmd_get)?;
-    let object = moult::hot_fn!(kv_server::commands::server::cmd_object)?;
+    let object_fn = moult::hot_fn!(kv_server::commands::server::cmd_object)?;
     let convert = LazyConversion::new(&ENTRY, new_entry, up)
         .down(down)
         .version_type::<EntryV2>();
@@ -119,8 +124,8 @@ fn updates() -> Result<Vec<Box<dyn Update>>, UpdateError> {
         "kv-server: entries count their reads (OBJECT FREQ)",
         vec![
             Box::new(convert),
-            Box::new(SafeRedefine::new(get, cmd_get_v1 as Handler)),
-            Box::new(SafeRedefine::new(object, cmd_object_v1 as Handler)),
+            Box::new(SafeRedefine::new(get, cmd_get_v1)),
+            Box::new(SafeRedefine::new(object_fn, cmd_object_v1)),
         ],
     ))])
 }

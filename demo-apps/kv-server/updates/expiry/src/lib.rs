@@ -5,8 +5,9 @@
 //! for such a timeout (answering `1` if it existed: it expired now), and
 //! takes one of `NX` (only without an expiry), `XX` (only with one), `GT`
 //! (only if later than the current one), `LT` (only if sooner; no expiry
-//! counts as infinitely late). A safe redefine of
-//! `kv_server::commands::cmd_expire`; revertible.
+//! counts as infinitely late). A safe redefine of the hot `async fn`
+//! `kv_server::commands::cmd_expire` with an `async fn` marked
+//! `#[moult::async_version]`; revertible.
 //!
 //! ```text
 //! $ redis-cli -p 6380 SET k v; redis-cli -p 6380 EXPIRE k -1
@@ -17,7 +18,7 @@
 use std::time::{Duration, Instant};
 
 use kv_server::Reply;
-use kv_server::commands::{Handler, expire_millis, is};
+use kv_server::commands::{expire_millis, is};
 use kv_server::keyspace::Keyspace;
 use moult::update::SafeRedefine;
 use moult::{Update, UpdateError};
@@ -48,7 +49,8 @@ fn condition(args: &[Vec<u8>]) -> Result<Condition, Reply> {
 }
 
 /// The new EXPIRE/PEXPIRE: see the crate's documentation.
-pub fn cmd_expire_v1(db: &Keyspace, args: &[Vec<u8>]) -> Reply {
+#[moult::async_version]
+pub async fn cmd_expire_v1(db: &Keyspace, args: &[Vec<u8>]) -> Reply {
     if args.len() < 3 {
         return Reply::wrong_arity(&args[0]);
     }
@@ -88,7 +90,7 @@ pub fn cmd_expire_v1(db: &Keyspace, args: &[Vec<u8>]) -> Reply {
 fn updates() -> Result<Vec<Box<dyn Update>>, UpdateError> {
     let expire = moult::hot_fn!(kv_server::commands::expire::cmd_expire)?;
     Ok(vec![Box::new(
-        SafeRedefine::new(expire, cmd_expire_v1 as Handler)
+        SafeRedefine::new(expire, cmd_expire_v1)
             .named("kv-server: EXPIRE deletes on a past time, takes NX/XX/GT/LT"),
     )])
 }

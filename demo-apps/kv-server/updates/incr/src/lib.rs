@@ -2,9 +2,11 @@
 //!
 //! Before it, they reach the dispatch's `fallback` and get Redis's
 //! `ERR unknown command 'incr', ...`. The update redefines
-//! `kv_server::commands::fallback` (a safe redefine: no call of the old
-//! version runs at the swap) with [`fallback_v1`], which knows the four
-//! commands and leaves every other unknown command to the same error.
+//! `kv_server::commands::fallback`, a hot `async fn` (a safe redefine: no
+//! call of the old version runs at the swap; callers that arrive meanwhile
+//! await the gate, no worker thread blocks) with [`fallback_v1`], an
+//! `async fn` made a version by `#[moult::async_version]`, which knows the
+//! four commands and leaves every other unknown command to the same error.
 //! Revertible: `moult-console revert kv-server` puts version 0 back.
 //!
 //! ```text
@@ -15,7 +17,7 @@
 //! (integer) 1
 //! ```
 
-use kv_server::commands::{Handler, is, parse_int, unknown_command};
+use kv_server::commands::{is, parse_int, unknown_command};
 use kv_server::keyspace::{Item, Keyspace};
 use kv_server::{Reply, entry::ENTRY};
 use moult::update::SafeRedefine;
@@ -47,7 +49,8 @@ pub fn add(db: &Keyspace, key: &[u8], delta: i64) -> Reply {
 
 /// The new `fallback`: INCR, DECR, INCRBY, DECRBY; anything else is still
 /// an unknown command.
-pub fn fallback_v1(db: &Keyspace, args: &[Vec<u8>]) -> Reply {
+#[moult::async_version]
+pub async fn fallback_v1(db: &Keyspace, args: &[Vec<u8>]) -> Reply {
     let name = &args[0];
     let (by, arity) = if is(name, "INCR") {
         (Some(1), 2)
@@ -77,7 +80,6 @@ pub fn fallback_v1(db: &Keyspace, args: &[Vec<u8>]) -> Reply {
 fn updates() -> Result<Vec<Box<dyn Update>>, UpdateError> {
     let fallback = moult::hot_fn!(kv_server::commands::fallback)?;
     Ok(vec![Box::new(
-        SafeRedefine::new(fallback, fallback_v1 as Handler)
-            .named("kv-server: INCR, DECR, INCRBY, DECRBY"),
+        SafeRedefine::new(fallback, fallback_v1).named("kv-server: INCR, DECR, INCRBY, DECRBY"),
     )])
 }
