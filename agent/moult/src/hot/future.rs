@@ -68,6 +68,7 @@ impl<F: Copy + 'static> Future for Enter<F> {
                 p = owner_pass(core);
             }
             if !p.is_null() {
+                count_call(core);
                 return Poll::Ready(Activation { hot, core, p });
             }
             leave(core);
@@ -136,6 +137,19 @@ impl<F: Copy + 'static> Activation<F> {
 impl<F> Drop for Activation<F> {
     fn drop(&mut self) {
         leave(self.core);
+    }
+}
+
+/// Counts the call on the polling thread's own counter (calls per thread
+/// and per version, as the console shows them for sync calls): an entry
+/// and its exit at once, since the activation itself is counted in
+/// [`HotFnCore::in_flight`] wherever it ends.
+#[inline(always)]
+fn count_call(core: &HotFnCore) {
+    if let Some(table) = crate::thread_table::current_table() {
+        let counter = table.counter(core.id.load(Ordering::Relaxed));
+        counter.enter();
+        counter.exit();
     }
 }
 
