@@ -388,7 +388,9 @@ fn scaling(med: &dyn Fn(&str) -> Option<f64>) {
         return;
     }
     println!("\neager conversion scaling (medians; ratio to the same-size rebox loop)");
-    println!("| instances | 1 thread | 2 threads | rebox loop | 1 thread / rebox | 2 threads / rebox | speed-up 2 vs 1 |");
+    println!(
+        "| instances | 1 thread | 2 threads | rebox loop | 1 thread / rebox | 2 threads / rebox | speed-up 2 vs 1 |"
+    );
     println!("| --- | --- | --- | --- | --- | --- | --- |");
     for n in [10_000usize, 100_000, 1_000_000, 10_000_000] {
         let (Some(w1), Some(w2), Some(rb)) = (
