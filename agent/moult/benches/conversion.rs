@@ -131,9 +131,9 @@ fn eager_sizes() -> Vec<usize> {
 /// One class per population (instances stay alive across its rows).
 fn eager_class(n: usize) -> &'static moult::class::Class<dyn Shape, u64> {
     match n {
-        ..=10_000 => &EAGER_10K,
-        ..=100_000 => &EAGER_100K,
-        ..=1_000_000 => &EAGER,
+        0..=10_000 => &EAGER_10K,
+        10_001..=100_000 => &EAGER_100K,
+        100_001..=1_000_000 => &EAGER,
         _ => &EAGER_10M,
     }
 }
