@@ -120,9 +120,22 @@ impl<T: ?Sized + Send + Sync + 'static, A: 'static> ClassCore<T, A> {
 /// Where converted instances came from, for the log: ` (from version 1)`,
 /// or ` (49 from version 1, 1 from version 0)` when they were not all alike.
 fn from_versions(versions: impl Iterator<Item = u32>) -> String {
+    // Counted by runs of one version (nearly always a single run): a map
+    // entry per instance cost a million lookups while the app was held.
     let mut counts: std::collections::BTreeMap<u32, u64> = std::collections::BTreeMap::new();
+    let mut run: Option<(u32, u64)> = None;
     for v in versions {
-        *counts.entry(v).or_default() += 1;
+        match &mut run {
+            Some((same, n)) if *same == v => *n += 1,
+            _ => {
+                if let Some((w, n)) = run.replace((v, 1)) {
+                    *counts.entry(w).or_default() += n;
+                }
+            }
+        }
+    }
+    if let Some((w, n)) = run {
+        *counts.entry(w).or_default() += n;
     }
     match counts.len() {
         0 => String::new(),
