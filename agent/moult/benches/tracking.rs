@@ -12,9 +12,11 @@
 //!   table grows) and again after dropping them (slots reused). Baselines:
 //!   `Arc<dyn Shape>` (`Arc::new` of the value) and `Arc<Box<dyn Shape>>`;
 //! - time: `create(i)` + drop vs `Arc::new(value)` + drop (and vs
-//!   `Arc::new(Box::new(value))` + drop, the same two allocations).
+//!   `Arc::new(Box::new(value))` + drop, the same two allocations); and
+//!   `create` + drop on two threads at once, on one class, per op and thread.
 //!
-//! Targets: ≤ 32 B per instance beyond the value; create+drop ≤ 2× Arc::new+drop.
+//! Targets: ≤ 32 B per instance beyond the value; create+drop ≤ 2× Arc::new+drop;
+//! on two threads ≤ 1.1× one thread's time per op.
 //! Under `cargo test` each case runs once and N shrinks to 1 000.
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -22,7 +24,7 @@ use std::any::Any;
 use std::hint::black_box;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group};
 
@@ -185,6 +187,24 @@ fn bench(c: &mut Criterion) {
             drop(black_box(TIMES.create(black_box(i))));
         })
     });
+    // Two threads creating and dropping instances of the same class at
+    // once; the time is the wall time of both divided by each one's count:
+    // per op and thread, to compare with `create+drop` on one thread.
+    g.bench_function("create+drop/2threads", |b| {
+        b.iter_custom(|iters| {
+            let t0 = Instant::now();
+            std::thread::scope(|s| {
+                for t in 0..2u64 {
+                    s.spawn(move || {
+                        for k in 0..iters {
+                            drop(black_box(TIMES.create(black_box(k * 2 + t))));
+                        }
+                    });
+                }
+            });
+            t0.elapsed()
+        })
+    });
     g.bench_function("baseline/arc_new+drop", |b| {
         b.iter(|| {
             i += 1;
@@ -249,6 +269,16 @@ fn summary(n: usize, sizes: &[Sizes]) {
             target: String::new(),
             met: None,
         });
+    }
+    if let (Some(row), Some(m2), Some(m1)) = (
+        Row::timed("tracking", "create+drop/2threads"),
+        med("create+drop/2threads"),
+        med("create+drop"),
+    ) {
+        rows.push(
+            row.ratio(m2 / m1, "create+drop on 1 thread")
+                .target("≤ 1.1× (per op)", m2 / m1 <= 1.1),
+        );
     }
     for id in ["baseline/arc_new+drop", "baseline/arc_box_new+drop"] {
         if let Some(row) = Row::timed("tracking", id) {

@@ -312,3 +312,55 @@ fn lookup_by_name_resolves_to_the_registered_class_or_explains_why_not() {
         "{message}"
     );
 }
+
+moult::class!(static SPREAD: dyn DataApi, i64 = "Spread" as DataV1, v1);
+
+/// A conversion on three threads converts every instance once and counts it
+/// in the new version; then one whose transformer panics at instance k puts
+/// back what all three threads converted, counts included.
+#[test]
+fn a_conversion_spread_over_threads_converts_all_and_rolls_all_back() {
+    let class = SPREAD.handle().unwrap();
+    class.set_conversion_workers(3);
+    let n = if cfg!(miri) { 12 } else { 3000 };
+    let all: Vec<_> = (0..n).map(|i| SPREAD.create(i)).collect();
+    let outcome = run(EagerConversion::new(&SPREAD, v2, |old: &dyn DataApi| {
+        to_v2(old)
+    }));
+    assert_eq!(outcome, Outcome::Applied);
+    for (i, d) in all.iter().enumerate() {
+        assert_eq!(d.version(), 1, "instance {i}");
+        assert_eq!(d.read().value(), i as i64);
+        assert_eq!(d.read().origin(), Some("converted"));
+    }
+    let i = info(SPREAD.name());
+    assert_eq!((live(&i, 0), live(&i, 1)), (0, n as u64));
+
+    let k = n * 2 / 3 + 1; // in the last thread's part
+    let outcome = run(EagerConversion::new(
+        &SPREAD,
+        v1,
+        move |old: &dyn DataApi| {
+            if old.value() == k {
+                panic!("boom at {k}");
+            }
+            Box::new(DataV1 { value: old.value() }) as Box<dyn DataApi>
+        },
+    ));
+    let Outcome::RolledBack(message) = outcome else {
+        panic!("expected a rollback, got {outcome:?}");
+    };
+    assert!(message.contains(&format!("boom at {k}")), "{message}");
+    assert!(
+        message.contains(&format!("instance {} of {n}", k + 1)),
+        "{message}"
+    );
+    for (i, d) in all.iter().enumerate() {
+        assert_eq!(d.version(), 1, "instance {i} back to version 1");
+        assert_eq!(d.read().origin(), Some("converted"), "instance {i}");
+    }
+    let i = info(SPREAD.name());
+    assert_eq!(live(&i, 1), n as u64);
+    assert_eq!(live(&i, 2), 0);
+    assert_eq!(SPREAD.version(), 1, "constructor of record restored");
+}

@@ -1,8 +1,8 @@
 //! Fault injection in the update lifecycle, in process (issue 7):
 //!
-//! - a transformer that panics at instance k of 1 000 000: every instance is
-//!   counted and read back in its old version, the constructor of record is
-//!   the old one;
+//! - a transformer that panics at instance k of 1 000 000, converted on one
+//!   thread and on two: every instance is counted and read back in its old
+//!   version, the constructor of record is the old one;
 //! - a panicking `preresume_setup` while the function's entry gate is closed
 //!   and callers are held at it: rolled back with its reason, the held callers
 //!   are released onto the old version, no call is lost (counted);
@@ -62,19 +62,43 @@ fn run(update: impl Update) -> Outcome {
     rt.wait(id, WAIT).expect("the update ends")
 }
 
-/// The transformer panics at instance `PANIC_AT` of a million: the outcome
-/// names the panic, and afterwards every one of the million is back in
-/// version 0 with its own value (each read), and new instances are version 0.
+moult::class!(static CELLS_PAR: dyn Cell, u64 = "CellPar" as CellV1, |v| Box::new(CellV1(v)));
+
+/// The transformer panics at instance `PANIC_AT` of a million, converted on
+/// one thread: the outcome names the panic, the transformer ran no further,
+/// and afterwards every one of the million is back in version 0 with its own
+/// value (each read), and new instances are version 0.
 #[test]
 #[cfg_attr(miri, ignore = "Miri: a million instances take hours")]
 fn a_transformer_panicking_at_instance_k_of_a_million_leaves_all_in_the_old_version() {
-    let all: Vec<_> = (0..INSTANCES).map(|i| CELLS.create(i)).collect();
-    assert_eq!(CELLS.live(), INSTANCES);
+    let seen = panicking_at_k(&CELLS, 1);
+    assert_eq!(seen, PANIC_AT + 1, "stopped at k");
+}
+
+/// The same with the million converted on two threads at once: the other
+/// thread stops within a few instances of the panic (it cannot know of it
+/// sooner), and the rollback restores what both converted.
+#[test]
+#[cfg_attr(miri, ignore = "Miri: a million instances take hours")]
+fn a_panic_at_instance_k_of_a_parallel_conversion_rolls_both_threads_back() {
+    let seen = panicking_at_k(&CELLS_PAR, 2);
+    assert!(
+        (PANIC_AT + 1..INSTANCES).contains(&seen),
+        "stopped soon after k: {seen}"
+    );
+}
+
+/// Runs the panicking conversion of `class` on `workers` threads, checks
+/// the rollback; returns how many times the transformer ran.
+fn panicking_at_k(class: &'static moult::class::Class<dyn Cell, u64>, workers: usize) -> u64 {
+    class.handle().unwrap().set_conversion_workers(workers);
+    let all: Vec<_> = (0..INSTANCES).map(|i| class.create(i)).collect();
+    assert_eq!(class.live(), INSTANCES);
     let seen = Arc::new(AtomicU64::new(0));
     let counter = seen.clone();
     let started = Instant::now();
     let outcome = run(EagerConversion::new(
-        &CELLS,
+        class,
         |v| Box::new(CellV2(v)),
         move |old: &dyn Cell| {
             if counter.fetch_add(1, Ordering::Relaxed) == PANIC_AT {
@@ -91,7 +115,6 @@ fn a_transformer_panicking_at_instance_k_of_a_million_leaves_all_in_the_old_vers
         reason.contains(&format!("transformer bug at instance {PANIC_AT}")),
         "{reason}"
     );
-    assert_eq!(seen.load(Ordering::Relaxed), PANIC_AT + 1, "stopped at k");
     // Every instance, counted and read: old version, old type, own value.
     let mut old = 0u64;
     for (i, cell) in all.iter().enumerate() {
@@ -102,13 +125,18 @@ fn a_transformer_panicking_at_instance_k_of_a_million_leaves_all_in_the_old_vers
         old += 1;
     }
     assert_eq!(old, INSTANCES);
-    assert_eq!(CELLS.live(), INSTANCES);
-    assert_eq!(CELLS.version(), 0, "constructor of record restored");
-    let fresh = CELLS.create(7);
+    assert_eq!(class.live(), INSTANCES);
+    let info = class.handle().unwrap().info();
+    assert_eq!(info.versions[0].live, INSTANCES, "all counted in version 0");
+    assert!(info.versions[1..].iter().all(|v| v.live == 0), "{info:?}");
+    assert_eq!(class.version(), 0, "constructor of record restored");
+    let fresh = class.create(7);
     assert!(!fresh.read().is_new());
     eprintln!(
-        "fault_injection: {INSTANCES} instances, panic at {PANIC_AT}, converted and rolled back in {elapsed:?}"
+        "fault_injection: {INSTANCES} instances on {workers} threads, panic at {PANIC_AT}, \
+         converted and rolled back in {elapsed:?}"
     );
+    seen.load(Ordering::Relaxed)
 }
 
 #[moult::hot]

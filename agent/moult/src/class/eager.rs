@@ -19,16 +19,15 @@
 //! held during a rollback).
 
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use moult_protocol::{ClassChange, EventKind};
 
 use super::AsClass;
-use super::blocked::lock_blocked;
-use super::pace::progress_every;
+use super::afterlife::drop_later;
+use super::eager_pass::{Done, Stopped, convert_all};
 use super::record::{ClassCore, CtorToken};
-use super::restore::{Converted, Restored, restore};
+use super::restore::{Restored, restore};
 use super::stale::EagerStep;
 use super::transform::{CtorFn, Transform, guard_transformer};
 use crate::Runtime;
@@ -57,20 +56,17 @@ impl<T: ?Sized + Send + Sync + 'static, A: 'static> ClassCore<T, A> {
             core: self,
             step,
             token,
-            done: Vec::new(),
+            done: Done::with_capacity(0),
+            release: drop_later::<Vec<Box<T>>>,
             wait,
         };
         let instances = state.instances();
         let total = instances.len();
-        let every = progress_every(total as u64);
-        run.done.reserve(total);
-        for (k, inst) in instances.iter().enumerate() {
-            if !run.step.is_active() {
-                break; // a late creation's transformer panicked: reported below
-            }
-            let Some(mut value) = inst.0.write_until(Instant::now() + wait) else {
-                let blocked = lock_blocked(state.name, &inst.0, k, total, wait);
-                drop(instances);
+        let pass = convert_all(state, &run.step, ctx.runtime(), instances, wait);
+        run.done = pass.done;
+        match pass.stopped {
+            None => {}
+            Some(Stopped::Blocked(_, blocked)) => {
                 ctx.emit(EventKind::Alterability {
                     update: ctx.update_name().into(),
                     id: ctx.update_id(),
@@ -87,41 +83,16 @@ impl<T: ?Sized + Send + Sync + 'static, A: 'static> ClassCore<T, A> {
                     "the eager conversion of class `{}` gave up: {}; {what}",
                     state.name, blocked.message
                 )));
-            };
-            // A pending lazy conversion first: the transformer expects the
-            // constructor of record's version.
-            state.catch_up_locked(&inst.0, &mut value);
-            let old_version = inst.0.version.load(Ordering::Acquire);
-            if old_version != target {
-                match (run.step.transform)(&**value) {
-                    Ok(new) => {
-                        let old = std::mem::replace(&mut *value, new);
-                        state.set_version(&inst.0, target, &**value);
-                        drop(value);
-                        run.done.push((inst.0.clone(), old, old_version));
-                    }
-                    Err(message) => {
-                        drop(value);
-                        drop(instances);
-                        let what = run.fail(ctx);
-                        return Err(UpdateError::Failed(format!(
-                            "the transformer of class `{}` panicked at instance {} of {total}: {message}; {what}",
-                            state.name,
-                            k + 1
-                        )));
-                    }
-                }
             }
-            let n = k as u64 + 1;
-            if n.is_multiple_of(every) || n == total as u64 {
-                ctx.emit(EventKind::ConversionProgress {
-                    class: state.name.into(),
-                    converted: n,
-                    total: total as u64,
-                });
+            Some(Stopped::Panicked(k, message)) => {
+                let what = run.fail(ctx);
+                return Err(UpdateError::Failed(format!(
+                    "the transformer of class `{}` panicked at instance {} of {total}: {message}; {what}",
+                    state.name,
+                    k + 1
+                )));
             }
         }
-        drop(instances);
         if let Some(message) = run.step.failure() {
             let what = run.fail(ctx);
             return Err(UpdateError::Failed(format!(
@@ -139,7 +110,7 @@ impl<T: ?Sized + Send + Sync + 'static, A: 'static> ClassCore<T, A> {
             "class `{}`: {} instances converted to version {target}{}",
             state.name,
             run.done.len(),
-            from_versions(run.done.iter().map(|d| d.2))
+            from_versions(run.done.insts.iter().map(|d| d.1))
         ));
         ctx.push_undo(Box::new(EagerUndo(Some(run))));
         Ok(target)
@@ -149,9 +120,22 @@ impl<T: ?Sized + Send + Sync + 'static, A: 'static> ClassCore<T, A> {
 /// Where converted instances came from, for the log: ` (from version 1)`,
 /// or ` (49 from version 1, 1 from version 0)` when they were not all alike.
 fn from_versions(versions: impl Iterator<Item = u32>) -> String {
+    // Counted by runs of one version (nearly always a single run): a map
+    // entry per instance cost a million lookups while the app was held.
     let mut counts: std::collections::BTreeMap<u32, u64> = std::collections::BTreeMap::new();
+    let mut run: Option<(u32, u64)> = None;
     for v in versions {
-        *counts.entry(v).or_default() += 1;
+        match &mut run {
+            Some((same, n)) if *same == v => *n += 1,
+            _ => {
+                if let Some((w, n)) = run.replace((v, 1)) {
+                    *counts.entry(w).or_default() += n;
+                }
+            }
+        }
+    }
+    if let Some((w, n)) = run {
+        *counts.entry(w).or_default() += n;
     }
     match counts.len() {
         0 => String::new(),
@@ -175,7 +159,10 @@ struct EagerRun<T: ?Sized + 'static, A: 'static> {
     /// The constructor of record it replaced.
     token: CtorToken,
     /// Instances it converted, with their old values and versions.
-    done: Vec<Converted<T>>,
+    done: Done<T>,
+    /// Hands the old values to the helper thread on commit: a fn pointer
+    /// made where `T: Send` is known (this struct's `Drop` cannot ask it).
+    release: fn(&'static str, Vec<Box<T>>),
     /// How long a rollback waits for locks before it leaves the rest to a
     /// helper thread.
     wait: Duration,
@@ -189,9 +176,11 @@ impl<T: ?Sized + Send + Sync + 'static, A: 'static> EagerRun<T, A> {
             core,
             step,
             token,
-            mut done,
+            done,
             wait,
+            ..
         } = self;
+        let mut done = done.into_converted();
         done.extend(step.withdraw()); // late conversions are newer: restored first
         let version = core.restore_ctor(token);
         let restored = restore(&core.state, done, step.target, wait);
@@ -241,9 +230,13 @@ impl<T: ?Sized + Send + Sync + 'static, A: 'static> Undo for EagerUndo<T, A> {
 impl<T: ?Sized + 'static, A: 'static> Drop for EagerUndo<T, A> {
     fn drop(&mut self) {
         if let Some(run) = self.0.take() {
-            // Committed: instances converted late no longer keep old values
-            // (`run.done` goes with `run`).
+            // Committed: instances converted late no longer keep old values;
+            // the conversion's own old values (and its handles) are dropped
+            // once the app is released (see `afterlife.rs`).
             run.step.commit();
+            let Done { insts, olds } = run.done;
+            drop(insts); // here, so that counts are exact once the update is over
+            (run.release)(run.core.state.name, olds);
         }
     }
 }

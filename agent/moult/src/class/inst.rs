@@ -61,6 +61,12 @@ impl<T: ?Sized + 'static> Inst<T> {
         self.value.read()
     }
 
+    /// The value, for writing, if its lock is free now.
+    #[inline]
+    pub(crate) fn try_write(&self) -> Option<WriteLocked<'_, Box<T>>> {
+        self.value.try_write()
+    }
+
     /// The value, for writing, if its lock is free by `deadline`.
     pub(crate) fn write_until(&self, deadline: Instant) -> Option<WriteLocked<'_, Box<T>>> {
         self.value.write_until(deadline)

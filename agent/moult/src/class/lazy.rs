@@ -97,6 +97,12 @@ impl<T: ?Sized + 'static> ClassState<T> {
     /// Applies every pending step to `inst`, whose write lock `value` is;
     /// `true` if at least one applied.
     pub(crate) fn catch_up_locked(&self, inst: &InstRef<T>, value: &mut Box<T>) -> bool {
+        // The access fast path's test: no step reaches above `lazy_top`, so
+        // an instance at or above it has none to make (spares an eager
+        // conversion the steps' lock for every instance).
+        if inst.version.load(Ordering::Acquire) >= self.lazy_top.load(Ordering::Acquire) {
+            return false;
+        }
         let mut any = false;
         while let Some(step) = self.next_step(inst.version.load(Ordering::Acquire)) {
             if !self.apply_step(&step, inst, value) {

@@ -115,6 +115,17 @@ impl<X> ValueLock<X> {
         WriteLocked(self)
     }
 
+    /// Exclusive access if the lock is free now (no wait, no trace).
+    #[inline]
+    pub(crate) fn try_write(&self) -> Option<WriteLocked<'_, X>> {
+        self.state
+            .compare_exchange(0, WRITER, Ordering::Acquire, Ordering::Relaxed)
+            .is_ok()
+            // Not `then_some`: that builds the guard either way, and dropping
+            // it when the lock was not taken unlocks someone else's lock.
+            .then(|| WriteLocked(self))
+    }
+
     /// Exclusive access, waiting at most until `deadline`; `None` if the
     /// lock was still held then (the attempt leaves no trace: readers it held
     /// back are let in).

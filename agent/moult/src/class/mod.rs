@@ -30,16 +30,20 @@
 //! `inst.rs`, the one-word lock on each value in `lock.rs`, handles in
 //! `tracked.rs`, panic-safe
 //! constructors and transformers in `transform.rs`, lazy steps in `lazy.rs`,
-//! eager conversion in `eager.rs` (creations racing it in `stale.rs`, its
-//! rollback in `restore.rs`, reports of a lock it could not take in
+//! eager conversion in `eager.rs` (its pass over the instances, on
+//! several threads, in `eager_pass.rs`; creations racing it in `stale.rs`, its
+//! rollback in `restore.rs`, the old values it drops after the app is
+//! released in `afterlife.rs`, reports of a lock it could not take in
 //! `blocked.rs`), the low-level API (Pymoult's
 //! `DataAccessor` / `redefineClass` / `updateToClass`) in `accessor.rs`,
 //! heap traversal in `traversal.rs`, the registry in `registry.rs`.
 
 mod accessor;
+mod afterlife;
 mod blocked;
 mod conversion;
 mod eager;
+mod eager_pass;
 mod inst;
 mod lazy;
 mod lock;

@@ -45,6 +45,12 @@ pub(crate) struct ClassState<T: ?Sized + 'static> {
     /// How long an access waits for the lock it needs to make a pending
     /// lazy conversion, in milliseconds (see [`Tracked::read`]).
     pub(crate) access_wait_ms: AtomicU32,
+    /// How many threads an eager conversion of this class spreads its
+    /// instances over (0: one per core, for populations big enough to pay
+    /// for the threads); see [`ClassRef::set_conversion_workers`]. In the
+    /// class, not a static: an update library's copy of moult runs the
+    /// conversions of the app's classes (docs/ARCHITECTURE.md, fact 1).
+    pub(crate) workers: AtomicU32,
     /// Bit `v` set: version `v`'s type is learnt (a hint for versions below
     /// 64 that spares conversions the versions' lock for every instance).
     learnt: AtomicU64,
@@ -169,7 +175,33 @@ impl<T: ?Sized + 'static> ClassState<T> {
         let slot = inst.slot().load(Ordering::Acquire);
         let from = inst.version.load(Ordering::Acquire);
         if slot != u32::MAX {
-            self.shards.lock_slot(slot).moved(from, to);
+            self.shards.lock_slot(slot).moved(from, to, 1);
+        }
+        inst.version.store(to, Ordering::Release);
+    }
+
+    /// [`ClassState::set_version`] for an eager conversion's worker: the
+    /// count moves into `moves`, which lands them in their shards in batches
+    /// (see `eager_pass.rs`). The caller holds a handle on `inst` until the
+    /// batch lands, so no drop can uncount it meanwhile.
+    pub(crate) fn set_version_batched(
+        &self,
+        inst: &Inst<T>,
+        to: u32,
+        value: &T,
+        moves: &mut super::eager_pass::Moves,
+    ) {
+        let bit = 1u64.checked_shl(to).unwrap_or(0);
+        if self.learnt.load(Ordering::Acquire) & bit == 0 {
+            let type_id = (self.as_any)(value).type_id();
+            let mut meta = self.lock();
+            meta.learn(to, type_id);
+            self.learnt.fetch_or(bit, Ordering::Release);
+        }
+        let slot = inst.slot().load(Ordering::Acquire);
+        let from = inst.version.load(Ordering::Acquire);
+        if slot != u32::MAX {
+            moves.add(super::slab::shard_of(slot), from, to);
         }
         inst.version.store(to, Ordering::Release);
     }
@@ -210,7 +242,7 @@ impl<T: ?Sized + 'static> ClassState<T> {
         let mut pending = 0;
         let versions = (0..meta.len())
             .map(|v| {
-                let live = shards.iter().map(|s| s.live(v)).sum();
+                let live = super::slab::total(shards.iter().map(|s| s.live(v)));
                 // Pending: the step covering this version can still run.
                 if let Some(&(_, _, true)) =
                     super::lazy::covering(&steps, v, |&(from, to, _)| (from, to))
@@ -274,6 +306,7 @@ impl<T: ?Sized + Send + Sync + 'static, A: 'static> ClassCore<T, A> {
                 eager_epoch: AtomicU32::new(0),
                 access_wait_ms: AtomicU32::new(super::ACCESS_WAIT.as_millis() as u32),
                 learnt: AtomicU64::new(0),
+                workers: AtomicU32::new(0),
             },
             ctor: AtomicPtr::new(Box::into_raw(Box::new(Ctor {
                 f: class.ctor,
@@ -420,6 +453,18 @@ impl<T: ?Sized + Send + Sync + 'static, A: 'static> ClassRef<T, A> {
     pub fn set_access_wait(&self, wait: Duration) {
         let ms = wait.as_millis().min(u32::MAX as u128) as u32;
         self.core.state.access_wait_ms.store(ms, Ordering::Relaxed);
+    }
+
+    /// How many threads an eager conversion of this class converts its
+    /// instances on, the caller's included: `0` (the default) for one per
+    /// core when there are enough instances to pay for the threads (4 096
+    /// per thread), `1` to convert on the updater's thread alone, `n` for
+    /// `n` threads whenever there are at least `n` instances. Progress
+    /// events, rollback and the wait for each lock are the same either way;
+    /// the transformer (which is `Sync`) then runs on several threads at once.
+    pub fn set_conversion_workers(&self, workers: usize) {
+        let n = workers.min(u32::MAX as usize) as u32;
+        self.core.state.workers.store(n, Ordering::Relaxed);
     }
 
     /// Versions, live counts per version, pending lazy conversions.

@@ -110,7 +110,8 @@ impl<T: ?Sized + 'static> Shard<T> {
         &mut self.live[v]
     }
 
-    /// Live instances of `version` in this shard.
+    /// Live instances of `version` in this shard (wrapped below 0 while a
+    /// batch of moves is on its way: see [`Shard::moved`]).
     pub(crate) fn live(&self, version: u32) -> u64 {
         self.live.get(version as usize).copied().unwrap_or(0)
     }
@@ -132,10 +133,17 @@ impl<T: ?Sized + 'static> Shard<T> {
         }
     }
 
-    /// One instance of this shard went from version `from` to version `to`.
-    pub(crate) fn moved(&mut self, from: u32, to: u32) {
-        *self.count(from) -= 1;
-        *self.count(to) += 1;
+    /// `n` instances of this shard went from version `from` to version `to`.
+    ///
+    /// Wrapping: an eager conversion's workers move counts in batches after
+    /// the versions (see `eager_pass.rs`), so a mover of the same instance
+    /// in between (a `set`, a lazy step) may take it from `to` before the
+    /// batch adds it there; the sum is exact again when the batch lands.
+    pub(crate) fn moved(&mut self, from: u32, to: u32, n: u64) {
+        let c = self.count(from);
+        *c = c.wrapping_sub(n);
+        let c = self.count(to);
+        *c = c.wrapping_add(n);
     }
 
     /// Strong handles on this shard's live instances (those being dropped
@@ -147,6 +155,18 @@ impl<T: ?Sized + 'static> Shard<T> {
             unsafe { InstRef::upgrade_in_shard(p) }
         }));
     }
+}
+
+/// The shard an instance's slot names.
+pub(crate) fn shard_of(slot: u32) -> usize {
+    slot as usize & (SHARDS - 1)
+}
+
+/// A sum of shard counts, any of which may be wrapped below 0 for a moment
+/// (see [`Shard::moved`]); such a transient reads as 0, not as 2^64 − 1.
+pub(crate) fn total(counts: impl Iterator<Item = u64>) -> u64 {
+    let sum = counts.fold(0u64, u64::wrapping_add);
+    if sum > i64::MAX as u64 { 0 } else { sum }
 }
 
 /// One shard and its lock, alone on its cache lines.
@@ -193,7 +213,12 @@ impl<T: ?Sized + 'static> Shards<T> {
 
     /// The shard of the instance in `slot`, locked.
     pub(crate) fn lock_slot(&self, slot: u32) -> MutexGuard<'_, Shard<T>> {
-        self.lock(slot as usize & (SHARDS - 1))
+        self.lock(shard_of(slot))
+    }
+
+    /// Shard `shard`, locked (see [`shard_of`]).
+    pub(crate) fn lock_shard(&self, shard: usize) -> MutexGuard<'_, Shard<T>> {
+        self.lock(shard)
     }
 
     /// Registers a live instance of `version` in this thread's home shard,
@@ -233,7 +258,8 @@ impl<T: ?Sized + 'static> Shards<T> {
             && entry.take().is_some()
         {
             shard.free.push(i);
-            *shard.count(version) -= 1;
+            let c = shard.count(version);
+            *c = c.wrapping_sub(1);
         }
     }
 
@@ -256,7 +282,7 @@ impl<T: ?Sized + 'static> Shards<T> {
     pub(crate) fn live_between(&self, from: u32, to: u32) -> u64 {
         let all = self.lock_all();
         (from..to)
-            .map(|v| all.iter().map(|s| s.live(v)).sum::<u64>())
+            .map(|v| total(all.iter().map(|s| s.live(v))))
             .sum()
     }
 }

@@ -1,0 +1,331 @@
+//! The pass of an eager conversion over its snapshot of instances, split
+//! into contiguous parts, one per worker thread (the updater's thread
+//! converts the first part), while the app is held.
+//!
+//! The transformer is `Send + Sync` (every conversion API asks for it), so
+//! several threads may run it at once, each on instances of its own part
+//! under their write locks. What stays as with one thread:
+//! - **progress events** count instances across all parts, in increasing
+//!   order, at the same multiples of [`progress_every`] (and at the total);
+//! - **all or nothing**: the first part to meet a failing transformer or a
+//!   lock it cannot take stops every part; the caller rolls back what all
+//!   parts converted, and reports the failure with the lowest index;
+//! - **exact counts**: each part moves its instances' per-version counts in
+//!   batches ([`Moves`]) after their versions, so two parts do not take a
+//!   shard's lock per instance; every batch lands before the pass returns.
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use moult_protocol::EventKind;
+
+use super::blocked::{LockBlocked, lock_blocked};
+use super::inst::InstRef;
+use super::pace::progress_every;
+use super::record::ClassState;
+use super::restore::Converted;
+use super::stale::EagerStep;
+use super::tracked::Tracked;
+use crate::Runtime;
+
+/// Fewest instances per thread when the class leaves the count to moult:
+/// below this, starting a thread costs more than it saves.
+const MIN_PART: usize = 4096;
+
+/// Instances a part converts between two landings of its count moves and
+/// progress (at most; fewer when progress events are more frequent).
+const BATCH: u64 = 256;
+
+/// Why a pass stopped before the end.
+pub(crate) enum Stopped {
+    /// Instance `k`'s lock stayed held for the whole wait.
+    Blocked(usize, LockBlocked),
+    /// The transformer panicked on instance `k`.
+    Panicked(usize, String),
+}
+
+impl Stopped {
+    /// Index of the instance it stopped at.
+    fn at(&self) -> usize {
+        match self {
+            Stopped::Blocked(k, _) | Stopped::Panicked(k, _) => *k,
+        }
+    }
+}
+
+/// Instances converted, each with its old version, and their old values at
+/// the same indices: apart, because on commit the handles are let go at once
+/// (so that counts stay exact) while the values go to a helper thread.
+pub(crate) struct Done<T: ?Sized + 'static> {
+    /// Converted instances and the versions they came from.
+    pub(crate) insts: Vec<(InstRef<T>, u32)>,
+    /// Their old values (`olds[i]` was `insts[i]`'s).
+    pub(crate) olds: Vec<Box<T>>,
+}
+
+impl<T: ?Sized + 'static> Done<T> {
+    /// Nothing converted yet, room for `n`.
+    pub(crate) fn with_capacity(n: usize) -> Self {
+        Done {
+            insts: Vec::with_capacity(n),
+            olds: Vec::with_capacity(n),
+        }
+    }
+
+    /// `inst` was converted from value `old` of version `from`.
+    fn push(&mut self, inst: InstRef<T>, old: Box<T>, from: u32) {
+        self.insts.push((inst, from));
+        self.olds.push(old);
+    }
+
+    /// Appends `other`'s conversions after these.
+    fn append(&mut self, mut other: Done<T>) {
+        self.insts.append(&mut other.insts);
+        self.olds.append(&mut other.olds);
+    }
+
+    /// How many.
+    pub(crate) fn len(&self) -> usize {
+        self.insts.len()
+    }
+
+    /// As a rollback takes them: handle, old value, old version.
+    pub(crate) fn into_converted(self) -> Vec<Converted<T>> {
+        self.insts
+            .into_iter()
+            .zip(self.olds)
+            .map(|((inst, from), old)| (inst, old, from))
+            .collect()
+    }
+}
+
+/// What a pass did: every instance converted (with its old value and
+/// version, for rollback), and why it stopped early, if it did.
+pub(crate) struct PassOutcome<T: ?Sized + 'static> {
+    /// Converted instances, part after part.
+    pub(crate) done: Done<T>,
+    /// The failure with the lowest index, if any part failed.
+    pub(crate) stopped: Option<Stopped>,
+}
+
+/// Per-version count moves not yet landed in their shards, by shard and
+/// versions (nearly always one entry: one shard, one old version).
+#[derive(Default)]
+pub(crate) struct Moves(Vec<(usize, u32, u32, u64)>);
+
+impl Moves {
+    /// One instance of shard `shard` went from `from` to `to`.
+    pub(crate) fn add(&mut self, shard: usize, from: u32, to: u32) {
+        match self
+            .0
+            .iter_mut()
+            .rev()
+            .find(|m| (m.0, m.1, m.2) == (shard, from, to))
+        {
+            Some(m) => m.3 += 1,
+            None => self.0.push((shard, from, to, 1)),
+        }
+    }
+
+    /// Lands every move in its shard, under the shard's lock.
+    fn land<T: ?Sized + 'static>(&mut self, state: &ClassState<T>) {
+        for (shard, from, to, n) in self.0.drain(..) {
+            state.shards.lock_shard(shard).moved(from, to, n);
+        }
+    }
+}
+
+/// What the parts of one pass share.
+struct Pass<'a, T: ?Sized + 'static> {
+    state: &'static ClassState<T>,
+    step: &'a EagerStep<T>,
+    rt: &'a Runtime,
+    /// How long to wait for any one instance's lock.
+    wait: Duration,
+    /// Instances in the snapshot.
+    total: u64,
+    /// A progress event every this many instances.
+    every: u64,
+    /// Instances passed so far, all parts together.
+    passed: AtomicU64,
+    /// The last progress reported (events go out in increasing order).
+    reported: Mutex<u64>,
+    /// Set by the first part that fails: the others stop.
+    stop: AtomicBool,
+}
+
+/// How many threads convert `total` instances of `state` (at least 1).
+fn workers<T: ?Sized + 'static>(state: &ClassState<T>, total: usize) -> usize {
+    match state.workers.load(Ordering::Relaxed) as usize {
+        0 => {
+            let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+            cores.min(total / MIN_PART).max(1)
+        }
+        n => n.min(total).max(1),
+    }
+}
+
+/// Converts every instance of `instances` through `step` (see module docs).
+pub(crate) fn convert_all<T: ?Sized + Send + Sync + 'static>(
+    state: &'static ClassState<T>,
+    step: &EagerStep<T>,
+    rt: &Runtime,
+    mut instances: Vec<Tracked<T>>,
+    wait: Duration,
+) -> PassOutcome<T> {
+    let total = instances.len();
+    let pass = Pass {
+        state,
+        step,
+        rt,
+        wait,
+        total: total as u64,
+        every: progress_every(total as u64),
+        passed: AtomicU64::new(0),
+        reported: Mutex::new(0),
+        stop: AtomicBool::new(false),
+    };
+    let n = workers(state, total);
+    if n == 1 {
+        let (done, stopped) = pass.part(0, instances);
+        return PassOutcome { done, stopped };
+    }
+    // Contiguous parts, the first one for this thread: instances of one
+    // shard are contiguous in the snapshot, so parts rarely share a shard.
+    let size = total.div_ceil(n);
+    let mut parts = Vec::with_capacity(n);
+    while instances.len() > size {
+        let start = instances.len() - size;
+        parts.push((start, instances.split_off(start)));
+    }
+    let results = std::thread::scope(|scope| {
+        let pass = &pass;
+        let handles: Vec<_> = parts
+            .into_iter()
+            .rev()
+            .map(|(start, part)| {
+                std::thread::Builder::new()
+                    .name("moult-convert".into())
+                    .spawn_scoped(scope, move || pass.part(start, part))
+                    .map_err(|e| (start, e))
+            })
+            .collect();
+        let mut results = vec![pass.part(0, instances)];
+        for handle in handles {
+            results.push(match handle {
+                // `part` catches the transformer's panics: any other is
+                // moult's, raised again here as a panic of the pass.
+                Ok(h) => h
+                    .join()
+                    .unwrap_or_else(|payload| std::panic::resume_unwind(payload)),
+                Err((start, e)) => {
+                    pass.stop.store(true, Ordering::Release);
+                    let message = format!("could not start a conversion thread: {e}");
+                    (
+                        Done::with_capacity(0),
+                        Some(Stopped::Panicked(start, message)),
+                    )
+                }
+            });
+        }
+        results
+    });
+    let mut outcome = PassOutcome {
+        done: Done::with_capacity(total),
+        stopped: None,
+    };
+    for (done, stopped) in results {
+        outcome.done.append(done);
+        if let Some(s) = stopped
+            && outcome.stopped.as_ref().is_none_or(|o| s.at() < o.at())
+        {
+            outcome.stopped = Some(s);
+        }
+    }
+    outcome
+}
+
+impl<T: ?Sized + Send + Sync + 'static> Pass<'_, T> {
+    /// Converts `part`, whose first instance is the snapshot's `start`-th.
+    fn part(&self, start: usize, part: Vec<Tracked<T>>) -> (Done<T>, Option<Stopped>) {
+        let (state, target) = (self.state, self.step.target);
+        let mut done = Done::with_capacity(part.len());
+        let mut moves = Moves::default();
+        let batch = BATCH.min(self.every);
+        let mut unreported = 0;
+        let mut stopped = None;
+        for (i, Tracked(inst)) in part.into_iter().enumerate() {
+            let k = start + i;
+            if self.stop.load(Ordering::Relaxed) || !self.step.is_active() {
+                break; // another part failed, or a late creation did
+            }
+            // The clock is read only when the lock is not free at once.
+            let Some(mut value) = inst
+                .try_write()
+                .or_else(|| inst.write_until(Instant::now() + self.wait))
+            else {
+                let total = self.total as usize;
+                let blocked = lock_blocked(state.name, &inst, k, total, self.wait);
+                stopped = Some(Stopped::Blocked(k, blocked));
+                break;
+            };
+            // A pending lazy conversion first: the transformer expects the
+            // constructor of record's version.
+            state.catch_up_locked(&inst, &mut value);
+            let from = inst.version.load(Ordering::Acquire);
+            if from != target {
+                match (self.step.transform)(&**value) {
+                    Ok(new) => {
+                        let old = std::mem::replace(&mut *value, new);
+                        state.set_version_batched(&inst, target, &**value, &mut moves);
+                        drop(value);
+                        done.push(inst, old, from);
+                    }
+                    Err(message) => {
+                        stopped = Some(Stopped::Panicked(k, message));
+                        break;
+                    }
+                }
+            }
+            unreported += 1;
+            if unreported == batch {
+                moves.land(state);
+                self.progress(unreported);
+                unreported = 0;
+            }
+        }
+        moves.land(state);
+        self.progress(unreported);
+        if stopped.is_some() {
+            self.stop.store(true, Ordering::Release);
+        }
+        (done, stopped)
+    }
+
+    /// `n` more instances passed: reports the multiple of `every` (or the
+    /// total) that this crosses, if it is newer than the last one reported.
+    fn progress(&self, n: u64) {
+        if n == 0 {
+            return;
+        }
+        let before = self.passed.fetch_add(n, Ordering::AcqRel);
+        let after = before + n;
+        let at = if after == self.total {
+            after
+        } else if after / self.every > before / self.every {
+            after / self.every * self.every
+        } else {
+            return;
+        };
+        let mut reported = self.reported.lock().unwrap_or_else(|e| e.into_inner());
+        if at > *reported {
+            *reported = at;
+            self.rt.events.emit(EventKind::ConversionProgress {
+                class: self.state.name.into(),
+                converted: at,
+                total: self.total,
+            });
+        }
+    }
+}
