@@ -32,6 +32,7 @@ mod events;
 mod fence;
 pub mod hot;
 pub mod library;
+mod progress;
 mod runtime;
 mod thread_table;
 pub mod update;
