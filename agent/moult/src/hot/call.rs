@@ -82,6 +82,9 @@ impl<F: Copy + 'static> HotFn<F> {
                     return r;
                 }
                 counter.retreat();
+                // An updater may have counted this entry: the retreat is
+                // progress for it, as a return would be.
+                super::quiescence::returned_watched(counter);
                 wait_gate(core);
             },
             None => self.call_untracked(core, invoke),
@@ -116,7 +119,9 @@ impl<F: Copy + 'static> HotFn<F> {
                 let _leave = Leave(&record.untracked, core);
                 return self.run(core, p, invoke);
             }
-            record.untracked.fetch_sub(1, Ordering::SeqCst);
+            if record.untracked.fetch_sub(1, Ordering::SeqCst) == 1 {
+                crate::runtime().progress.bump(); // as a retreat above
+            }
             wait_gate(core);
         }
     }

@@ -42,8 +42,9 @@ pub(crate) fn blockers(rt: &Runtime, core: &HotFnCore, filter: &ThreadFilter) ->
     blockers
 }
 
-/// A watched function returned on this thread (`call.rs`): if that was
-/// its last activation here, the update waiting for it checks again now.
+/// A watched function returned on this thread, or a call took back its
+/// entry at the closed gate (`call.rs`): if that was its last activation
+/// here, the update waiting for it checks again now.
 #[cold]
 #[inline(never)]
 pub(crate) fn returned_watched(counter: &Counter) {
