@@ -88,15 +88,18 @@ fn one_window(go: &AtomicBool, marks: &Arc<Mutex<Marks>>, n: u64) -> Duration {
     m.apply.expect("apply ran") - m.before_point.expect("the thread passed its point")
 }
 
+/// The baseline's shared state: (asked to wake, instant it ran again).
+type Shared = Arc<(Mutex<(bool, Option<Instant>)>, Condvar)>;
+
 /// A waiter thread woken through a `Condvar`: returns notify → running.
 struct Waker {
-    /// (woken flag, instant the waiter ran again)
-    state: Arc<(Mutex<(bool, Option<Instant>)>, Condvar)>,
+    /// What the two threads share.
+    state: Shared,
 }
 
 impl Waker {
     fn new() -> Waker {
-        let state = Arc::new((Mutex::new((false, None)), Condvar::new()));
+        let state: Shared = Arc::new((Mutex::new((false, None)), Condvar::new()));
         let s = state.clone();
         std::thread::spawn(move || {
             let (lock, cv) = &*s;
