@@ -71,7 +71,9 @@ fn one_window(go: &AtomicBool, marks: &Arc<Mutex<Marks>>, n: u64) -> Duration {
     })
     .on_threads(ThreadFilter::Named(vec!["held-window-bench".into()]))
     .at_point("bench point")
-    .tries(2, SLEEP_TIME);
+    // Many tries: a window lost to a loaded machine must not postpone it
+    // (the thread passes its point once per `go`).
+    .tries(1000, SLEEP_TIME);
     let id = rt.submit(Box::new(update));
     let deadline = Instant::now() + WAIT;
     while !rt.updates().iter().any(|u| u.id == id && u.attempts > 0) {
