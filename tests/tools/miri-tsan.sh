@@ -74,6 +74,7 @@ MIRI_SKIP=(
 # std's Arc does under TSan).
 TSAN_TESTS=(
   --test hot_stress
+  --test held_window
   --test hot_interleavings
   --test dsu_stress
   --test class_stress

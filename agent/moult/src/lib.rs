@@ -33,6 +33,7 @@ mod fence;
 mod handover;
 pub mod hot;
 pub mod library;
+mod progress;
 mod runtime;
 pub mod task;
 mod thread_table;

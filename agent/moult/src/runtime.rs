@@ -27,6 +27,7 @@ use crate::fence::HeavyFence;
 use crate::hot::FunctionRegistry;
 use crate::library::LibraryRegistry;
 use crate::library::host_alloc::{AllocTable, THIS_ALLOC};
+use crate::progress::Progress;
 use crate::thread_table::ThreadTables;
 use crate::update::manager::ManagerCore;
 
@@ -55,6 +56,10 @@ pub struct Runtime {
     pub(crate) libraries: LibraryRegistry,
     /// The update queue and its worker thread.
     pub(crate) manager: ManagerCore,
+    /// Wakes an update waiting for alterability when something it waits
+    /// for happens (a park reached, a last old activation returned), so it
+    /// does not wait for its next poll.
+    pub(crate) progress: Progress,
     /// Names of updates applied so far, for `is_applied` requirements.
     pub(crate) applied: Mutex<Vec<String>>,
     /// The copies of `std` loaded (the app's, each library's): which one
@@ -80,6 +85,7 @@ impl Runtime {
             classes: ClassRegistry::default(),
             libraries: LibraryRegistry::default(),
             manager: ManagerCore::default(),
+            progress: Progress::default(),
             applied: Mutex::new(Vec::new()),
             copies: Copies::default(),
             alloc: &THIS_ALLOC,

@@ -126,13 +126,21 @@ fn reboot_unwinds_drops_thread_locals_and_restarts_on_the_new_main() {
     assert_eq!(rt.wait(id, WAIT), Some(Outcome::Applied));
     let info = t.info();
     assert_eq!((info.main_version, info.reboots), (1, 2));
-    let starts = log
-        .lock()
-        .unwrap()
-        .iter()
-        .filter(|l| *l == "main v1 start")
-        .count();
-    assert_eq!(starts, 2);
+    // Over means the thread runs again; its main logs its start just after
+    // (the wait-over wakes on the state change, so it may not have yet).
+    let starts = || {
+        log.lock()
+            .unwrap()
+            .iter()
+            .filter(|l| *l == "main v1 start")
+            .count()
+    };
+    let deadline = Instant::now() + WAIT;
+    while starts() < 2 {
+        assert!(Instant::now() < deadline, "main v1 never started again");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    assert_eq!(starts(), 2);
 
     stop.store(true, Ordering::SeqCst);
     assert!(t.join(WAIT));

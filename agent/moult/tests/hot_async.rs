@@ -215,3 +215,42 @@ async fn wait_until(mut cond: impl FnMut() -> bool) -> bool {
     }
     false
 }
+
+#[moult::hot]
+async fn slow_wake(release: Arc<Notify>) -> u32 {
+    release.notified().await;
+    1
+}
+
+/// The update polls every 10 s: it finishes within the bound only if the
+/// last old activation's end wakes it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_last_old_async_activation_ending_wakes_the_update() {
+    let rt = moult::init();
+    let release = Arc::new(Notify::new());
+    let old = tokio::spawn(slow_wake(release.clone()));
+    wait_until(|| in_flight("hot_async::slow_wake") == 1).await;
+    let func = moult::hot_fn!(slow_wake).unwrap();
+    let id = rt.submit(Box::new(
+        SafeRedefine::new(func, slow_v2 as fn(Arc<Notify>) -> BoxFuture<'static, u32>)
+            .tries(3, Duration::from_secs(10)),
+    ));
+    wait_until(|| {
+        rt.functions()
+            .iter()
+            .any(|f| f.name == "hot_async::slow_wake" && f.gated)
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(50)).await; // the first check found it busy
+    release.notify_one();
+    assert_eq!(old.await.unwrap(), 1);
+    let outcome =
+        tokio::task::spawn_blocking(move || moult::init().wait(id, Duration::from_secs(8)))
+            .await
+            .unwrap();
+    assert_eq!(
+        outcome,
+        Some(Outcome::Applied),
+        "woken by the return, not the 10 s poll"
+    );
+}

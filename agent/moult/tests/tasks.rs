@@ -20,6 +20,7 @@ struct ParkAndLook {
     counter: Arc<AtomicU64>,
     other: Arc<AtomicU64>,
     seen: Seen,
+    sleep_time: Duration,
 }
 
 /// The parked group's counter and the other group's, before and after the
@@ -34,7 +35,7 @@ impl Update for ParkAndLook {
         400
     }
     fn sleep_time(&self) -> Duration {
-        Duration::from_millis(5)
+        self.sleep_time
     }
     fn preupdate_setup(&mut self, ctx: &mut UpdateContext) -> Result<(), UpdateError> {
         ctx.request_task_park(self.group, Some("tick"))?;
@@ -94,6 +95,7 @@ async fn a_group_parks_at_its_point_while_other_tasks_run_on_the_same_thread() {
         counter: counter.clone(),
         other: other.clone(),
         seen: seen.clone(),
+        sleep_time: Duration::from_millis(5),
     }));
     let outcome = loop {
         // Keep this (only) worker free for the tasks while the update runs.
@@ -227,4 +229,38 @@ async fn tasks_show_in_the_snapshot_and_a_cancelled_one_leaves_it() {
     task.abort();
     let _ = task.await;
     assert!(rt.task_infos().iter().all(|t| t.group != "shown"));
+}
+
+/// The update polls every 10 s, twice: it can only finish within the
+/// test's bound if the tasks' parking wakes it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tasks_reaching_their_point_wake_the_waiting_update() {
+    let rt = moult::init();
+    let counter = Arc::new(AtomicU64::new(0));
+    let tasks: Vec<_> = (0..20)
+        .map(|_| tokio::spawn(moult::task::root("wakers", ticker(counter.clone()))))
+        .collect();
+    while counter.load(Ordering::SeqCst) < 40 {
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    let update = ParkAndLook {
+        group: "wakers",
+        counter: counter.clone(),
+        other: Arc::new(AtomicU64::new(0)),
+        seen: Arc::default(),
+        sleep_time: Duration::from_secs(10),
+    };
+    let id = rt.submit(Box::new(update));
+    let outcome =
+        tokio::task::spawn_blocking(move || moult::init().wait(id, Duration::from_secs(8)))
+            .await
+            .unwrap();
+    assert_eq!(
+        outcome,
+        Some(Outcome::Applied),
+        "woken by the parking, not the 10 s poll"
+    );
+    for t in tasks {
+        t.abort();
+    }
 }

@@ -167,15 +167,19 @@ impl ThreadRecord {
         self.changed.notify_all();
     }
 
-    /// Changes the state (lock held), emitting a `ThreadState` event if it differs.
+    /// Changes the state (lock held), emitting a `ThreadState` event if it
+    /// differs. A change is progress for a waiting update (a park reached,
+    /// a thread finished or back from a reboot): it checks again now.
     pub(crate) fn set_state(&self, inner: &mut RecordInner, state: ThreadState) {
         if inner.state != state {
             inner.state = state.clone();
-            crate::runtime().events.emit(EventKind::ThreadState {
+            let rt = crate::runtime();
+            rt.events.emit(EventKind::ThreadState {
                 thread: self.name.clone(),
                 state,
             });
             self.changed.notify_all();
+            rt.progress.bump();
         }
     }
 

@@ -11,6 +11,10 @@
 //! again in the caller's copy (`crossing.rs`). Telling the two apart costs
 //! a range check of the fn pointer against this copy's image, on loads
 //! that do not wait for the slot's.
+//!
+//! On return, one more relaxed load: the function's `watch`, non-zero only
+//! while an update waits for its activations to end (`progress.rs`); then,
+//! off the fast path, the last return on a thread wakes that update.
 
 use std::sync::atomic::{Ordering, compiler_fence, fence};
 
@@ -26,11 +30,18 @@ use crate::thread_table::{Counter, current_table};
 struct ExitGuard<'a>(&'a Counter);
 
 impl ExitGuard<'_> {
-    /// The call returned.
+    /// The call of `core` returned.
     #[inline(always)]
-    fn returned(self) {
+    fn returned(self, core: &HotFnCore) {
         let this = std::mem::ManuallyDrop::new(self);
         this.0.exit();
+        // The exit's half of the Dekker pairing with the updater's heavy
+        // fence (as on entry): either the updater's count sees this exit,
+        // or this load sees the watch it set before fencing.
+        compiler_fence(Ordering::SeqCst);
+        if core.watch.load(Ordering::Relaxed) != 0 {
+            super::quiescence::returned_watched(this.0);
+        }
     }
 }
 
@@ -39,6 +50,7 @@ impl Drop for ExitGuard<'_> {
     fn drop(&mut self) {
         self.0.exit();
         super::health::count_unwind(self.0);
+        super::quiescence::unwound(self.0);
     }
 }
 
@@ -66,10 +78,13 @@ impl<F: Copy + 'static> HotFn<F> {
                 if !p.is_null() {
                     let exit = ExitGuard(counter);
                     let r = self.run(core, p, invoke);
-                    exit.returned();
+                    exit.returned(core);
                     return r;
                 }
                 counter.retreat();
+                // An updater may have counted this entry: the retreat is
+                // progress for it, as a return would be.
+                super::quiescence::returned_watched(counter);
                 wait_gate(core);
             },
             None => self.call_untracked(core, invoke),
@@ -92,16 +107,21 @@ impl<F: Copy + 'static> HotFn<F> {
                 p = owner_pass(core);
             }
             if !p.is_null() {
-                struct Leave<'a>(&'a std::sync::atomic::AtomicU32);
+                struct Leave<'a>(&'a std::sync::atomic::AtomicU32, &'a HotFnCore);
                 impl Drop for Leave<'_> {
                     fn drop(&mut self) {
-                        self.0.fetch_sub(1, Ordering::SeqCst);
+                        let left = self.0.fetch_sub(1, Ordering::SeqCst) - 1;
+                        if left == 0 && self.1.watch.load(Ordering::SeqCst) != 0 {
+                            crate::runtime().progress.bump();
+                        }
                     }
                 }
-                let _leave = Leave(&record.untracked);
+                let _leave = Leave(&record.untracked, core);
                 return self.run(core, p, invoke);
             }
-            record.untracked.fetch_sub(1, Ordering::SeqCst);
+            if record.untracked.fetch_sub(1, Ordering::SeqCst) == 1 {
+                crate::runtime().progress.bump(); // as a retreat above
+            }
             wait_gate(core);
         }
     }

@@ -154,20 +154,21 @@ fn count_call(core: &HotFnCore) {
 }
 
 /// Ends an activation (or backs off a closed gate). Only the last one out
-/// while the gate is closed — an update waiting for quiescence — tells it.
+/// while an update watches the function's returns (`ExitWatch`, set before
+/// the updater's fence: either it sees this decrement, or this sees its
+/// watch) wakes the update waiting for quiescence.
 #[inline(always)]
 fn leave(core: &HotFnCore) {
-    if core.in_flight.fetch_sub(1, Ordering::SeqCst) == 1
-        && core.slot.load(Ordering::SeqCst).is_null()
+    if core.in_flight.fetch_sub(1, Ordering::SeqCst) == 1 && core.watch.load(Ordering::SeqCst) != 0
     {
-        last_left(core);
+        last_left();
     }
 }
 
 #[cold]
 #[inline(never)]
-fn last_left(core: &HotFnCore) {
-    crate::runtime().functions.record(core).last_async_left();
+fn last_left() {
+    crate::runtime().progress.bump();
 }
 
 /// At a closed gate: the version to run if the caller is the update holding

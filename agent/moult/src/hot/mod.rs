@@ -18,7 +18,7 @@ mod version;
 pub use bridge::box_version;
 pub use func::Func;
 pub use future::{Activation, BoxFuture, CrossFuture, Enter};
-pub(crate) use quiescence::{blockers, depths_by_thread};
+pub(crate) use quiescence::{ExitWatch, blockers, depths_by_thread};
 pub(crate) use registry::{FnRecord, FunctionRegistry};
 
 use std::any::TypeId;
@@ -38,6 +38,11 @@ pub const ASYNC_TASKS: &str = "async tasks";
 pub struct HotFnCore {
     /// Current version's fn pointer; null while the entry gate is closed.
     pub(crate) slot: AtomicPtr<()>,
+    /// How many updates wait for this function's activations to end (a
+    /// closed gate, an immediate redefine's wait-over). Beside `slot`, so a
+    /// returning call reads no other cache line to learn it need not tell
+    /// anyone: while it is 0 that one relaxed load is all it costs.
+    pub(crate) watch: AtomicU32,
     /// Which copy of `std` compiled each version (read only by calls into
     /// another copy's code).
     pub(crate) versions: Versions,
@@ -106,6 +111,7 @@ impl<F: Copy + 'static> HotFn<F> {
         HotFn {
             core: HotFnCore {
                 slot: AtomicPtr::new(std::ptr::null_mut()),
+                watch: AtomicU32::new(0),
                 versions: Versions::new(),
                 in_flight: AtomicU32::new(0),
                 id: AtomicU32::new(u32::MAX),

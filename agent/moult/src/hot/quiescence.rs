@@ -6,6 +6,7 @@ use moult_protocol::{Blocker, FunctionInfo, ThreadActivity};
 
 use super::HotFnCore;
 use crate::Runtime;
+use crate::thread_table::Counter;
 use crate::update::ThreadFilter;
 
 /// Activations of `core` on the threads `filter` selects, after a heavy
@@ -51,6 +52,54 @@ pub(crate) fn blockers(rt: &Runtime, core: &HotFnCore, filter: &ThreadFilter) ->
         });
     }
     blockers
+}
+
+/// A watched function returned on this thread, or a call took back its
+/// entry at the closed gate (`call.rs`): if that was its last activation
+/// here, the update waiting for it checks again now.
+#[cold]
+#[inline(never)]
+pub(crate) fn returned_watched(counter: &Counter) {
+    if counter.read().0 == 0 {
+        crate::runtime().progress.bump();
+    }
+}
+
+/// A call unwound through its exit (`call.rs`): as [`returned_watched`],
+/// finding the function from the counter (the unwind path keeps no other).
+pub(crate) fn unwound(counter: &Counter) {
+    let Some(id) = crate::thread_table::current_table().and_then(|t| t.id_of(counter)) else {
+        return;
+    };
+    let rt = crate::runtime();
+    if rt
+        .functions
+        .record_by_id(id)
+        .core
+        .watch
+        .load(Ordering::Relaxed)
+        != 0
+    {
+        returned_watched(counter);
+    }
+}
+
+/// While alive, `core`'s returns wake the update waiting for them (see
+/// `progress.rs`). Made before the heavy fence of the check it serves.
+pub(crate) struct ExitWatch(&'static HotFnCore);
+
+impl ExitWatch {
+    /// Starts watching `core`'s returns.
+    pub(crate) fn new(core: &'static HotFnCore) -> ExitWatch {
+        core.watch.fetch_add(1, Ordering::SeqCst);
+        ExitWatch(core)
+    }
+}
+
+impl Drop for ExitWatch {
+    fn drop(&mut self) {
+        self.0.watch.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 /// (thread, depth) of `core` on every thread where it is active, after a heavy fence.

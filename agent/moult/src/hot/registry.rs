@@ -116,13 +116,6 @@ impl FnRecord {
         }
         true
     }
-
-    /// The last async activation of this function ended: an update waiting
-    /// for its quiescence may check again.
-    pub(crate) fn last_async_left(&self) {
-        let _g = self.gate_lock.lock().unwrap_or_else(|e| e.into_inner());
-        self.gate_open.notify_all();
-    }
 }
 
 /// All hot functions of the app, by name and by id.

@@ -131,10 +131,12 @@ impl TaskRecord {
         *self.state.lock().unwrap_or_else(|e| e.into_inner()) = state;
     }
 
-    /// Counts this task as parked (once).
+    /// Counts this task as parked (once), and wakes the update waiting
+    /// for the group to be parked.
     pub(crate) fn park(&self, point: &str) {
         if !self.parked.swap(true, Ordering::AcqRel) {
             self.group.parked.fetch_add(1, Ordering::AcqRel);
+            crate::runtime().progress.bump();
         }
         self.set_state(ThreadState::Parked(point.to_string()));
     }
@@ -151,6 +153,9 @@ impl TaskRecord {
     pub(crate) fn finish(&self) {
         self.unpark();
         self.group.alive.fetch_sub(1, Ordering::AcqRel);
+        if self.group.requests.load(Ordering::Acquire) != 0 {
+            crate::runtime().progress.bump(); // one fewer task to wait for
+        }
         self.group
             .tasks
             .lock()

@@ -112,6 +112,7 @@ impl Future for Root {
                     // The old future is dropped here: its destructors run.
                     this.current = None;
                     this.current = Some(restart(&this.record, handover, transform));
+                    crate::runtime().progress.bump(); // an update may wait for this one
                 }
             }
         }

@@ -2,7 +2,8 @@
 //! every hold recorded for release.
 //!
 //! `impl UpdateContext` is split by what it acts on; the methods live in:
-//! - here: identity, events, undo steps and holds, `retry`, `sleep`;
+//! - here: identity, events, undo steps and holds, `sleep`;
+//! - `update/retry.rs`: waiting for alterability (`retry`), woken by progress;
 //! - `update/functions.rs`: hot functions (`close_gate`, `quiescence`, `redefine`);
 //! - `dsu/park.rs`: update points (`request_park`, `parked`, `clean_failed_park`);
 //! - `dsu/reboot.rs`: mains (`reboot`, `switch_main`);
@@ -16,9 +17,9 @@ use std::time::Duration;
 
 use moult_protocol::EventKind;
 
+use super::UpdateId;
 use super::control::Control;
 use super::history::Change;
-use super::{Alterability, UpdateId};
 use crate::Runtime;
 use crate::boundary::guard;
 
@@ -189,43 +190,6 @@ impl UpdateContext {
     /// Sleeps up to `d`, waking early if an operator stops the update.
     pub fn sleep(&self, d: Duration) {
         self.control.sleep(d);
-    }
-
-    /// Retries `attempt` up to `tries` times, `sleep` apart, emitting an
-    /// alterability event for each attempt; stops early on an operator request.
-    pub fn retry(
-        &mut self,
-        tries: u32,
-        sleep: Duration,
-        mut attempt: impl FnMut(&mut UpdateContext) -> Alterability,
-    ) -> Alterability {
-        let tries = tries.max(1);
-        let mut last = Alterability::Blocked(Vec::new());
-        for n in 1..=tries {
-            if self.stop_requested() {
-                break;
-            }
-            last = attempt(self);
-            self.rt.manager.set_attempts(self.id, n);
-            let blockers = match &last {
-                Alterability::Ready => Vec::new(),
-                Alterability::Blocked(b) => b.clone(),
-            };
-            self.emit(EventKind::Alterability {
-                update: self.name.clone(),
-                id: self.id,
-                attempt: n,
-                max_tries: tries,
-                blockers,
-            });
-            if last == Alterability::Ready {
-                break;
-            }
-            if n < tries {
-                self.sleep(sleep);
-            }
-        }
-        last
     }
 
     /// Runs every undo entry, newest first; returns what was undone. An

@@ -10,7 +10,7 @@ use moult_protocol::{Blocker, EventKind};
 use super::history::Change;
 use super::{Hold, ThreadFilter, UpdateContext, UpdateError};
 use crate::Runtime;
-use crate::hot::{FnRecord, Func, HotFnCore, blockers, erase};
+use crate::hot::{ExitWatch, FnRecord, Func, HotFnCore, blockers, erase};
 
 impl UpdateContext {
     /// Closes `f`'s entry gate: new callers wait until the update resumes
@@ -37,9 +37,12 @@ impl UpdateContext {
                 )));
             }
         }
+        // Before the slot closes and before any quiescence check's heavy
+        // fence: a last activation returning after that check wakes it.
+        let watch = ExitWatch::new(core);
         let current = core.slot.swap(std::ptr::null_mut(), Ordering::SeqCst);
         record.gate_restore.store(current, Ordering::Release);
-        self.push_hold(Box::new(GateHold(record)));
+        self.push_hold(Box::new(GateHold(record, watch)));
         Ok(())
     }
 
@@ -138,12 +141,15 @@ impl UpdateContext {
     }
 }
 
-/// A closed entry gate: releasing it publishes the pending version.
-struct GateHold(Arc<FnRecord>);
+/// A closed entry gate: releasing it publishes the pending version. The
+/// gate's update waits for the function's activations to end, so their
+/// returns wake it while the gate is closed.
+struct GateHold(Arc<FnRecord>, ExitWatch);
 
 impl Hold for GateHold {
     fn release(self: Box<Self>, _rt: &Runtime) {
-        let record = self.0;
+        let GateHold(record, watch) = *self;
+        drop(watch);
         let ptr = record
             .gate_restore
             .swap(std::ptr::null_mut(), Ordering::AcqRel);

@@ -81,9 +81,12 @@ fn run_steps(update: &mut dyn Update, ctx: &mut UpdateContext) -> Outcome {
         ctx.release_holds();
         return Outcome::RolledBack(with_undone(format!("preresume_setup failed: {e}"), &undone));
     }
-    ctx.commit(); // from here on nothing is rolled back
+    // From here on nothing is rolled back. The app goes on first; the undo
+    // entries (old values, old versions kept for a rollback) are dropped
+    // after, off the window the app is held for.
     file_in_history(update, ctx);
     ctx.release_holds();
+    ctx.commit();
     ctx.rt
         .applied
         .lock()

@@ -303,6 +303,7 @@ impl Runtime {
             && *cur == id
         {
             control.request(stop);
+            self.progress.bump(); // an alterability wait ends at once
             return true;
         }
         let Some(pos) = state.queue.iter().position(|q| q.id == id) else {

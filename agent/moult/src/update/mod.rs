@@ -3,7 +3,8 @@
 //!
 //! The manager runs, for each update:
 //! requirements → preupdate setup → wait alterability (retrying
-//! `check_alterability` up to `max_tries`, `sleep_time` apart) → pause hook →
+//! `check_alterability` up to `max_tries`, `sleep_time` apart at most, woken
+//! early by what the check waits for: see `retry.rs`) → pause hook →
 //! apply → preresume setup → *resume* (every hold released) → resume hook →
 //! wait over → cleanup. Everything `apply` does through the [`UpdateContext`]
 //! is recorded and undone if it fails or panics.
@@ -17,6 +18,7 @@ pub(crate) mod history;
 mod lifecycle;
 pub(crate) mod manager;
 mod redefine;
+mod retry;
 mod revert;
 mod turn;
 pub(crate) mod watch;
@@ -176,17 +178,13 @@ pub trait Update: Send + 'static {
         true
     }
 
-    /// Waits until [`Update::check_over`]: by default polls it `max_tries`
-    /// times, `sleep_time` apart.
+    /// Waits until [`Update::check_over`]: by default checks it `max_tries`
+    /// times, `sleep_time` apart at most, checking again at once when
+    /// something it may wait for happens (as [`UpdateContext::retry`]).
     fn wait_over(&mut self, ctx: &mut UpdateContext) -> Result<(), UpdateError> {
         let (tries, sleep) = (self.max_tries().max(1), self.sleep_time());
-        for attempt in 0..tries {
-            if self.check_over(ctx) {
-                return Ok(());
-            }
-            if attempt + 1 < tries {
-                ctx.sleep(sleep);
-            }
+        if ctx.wait_until(tries, sleep, |ctx| self.check_over(ctx)) {
+            return Ok(());
         }
         Err(UpdateError::Failed(format!(
             "not over after {tries} checks"

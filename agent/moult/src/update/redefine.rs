@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use super::{Alterability, ThreadFilter, Update, UpdateContext, UpdateError};
-use crate::hot::{Func, depths_by_thread};
+use crate::hot::{ExitWatch, Func, depths_by_thread};
 
 /// Swaps a hot function (free function or method) once it is quiescent on the
 /// selected threads: the entry gate closes, running activations drain, the
@@ -92,6 +92,8 @@ pub struct ImmediateRedefine<F: Copy + Send + 'static> {
     new: F,
     /// Threads (tid) that had old activations at the swap.
     old_activations: Vec<i32>,
+    /// From the swap until over: their last returns wake the wait-over.
+    watching: Option<ExitWatch>,
     max_tries: u32,
     sleep_time: Duration,
 }
@@ -104,6 +106,7 @@ impl<F: Copy + Send + 'static> ImmediateRedefine<F> {
             func,
             new,
             old_activations: Vec::new(),
+            watching: None,
             max_tries: 100,
             sleep_time: Duration::from_millis(50),
         }
@@ -134,6 +137,8 @@ impl<F: Copy + Send + 'static> Update for ImmediateRedefine<F> {
         self.sleep_time
     }
     fn apply(&mut self, ctx: &mut UpdateContext) -> Result<(), UpdateError> {
+        // Before the heavy fence below, so no old activation's return is missed.
+        self.watching = Some(ExitWatch::new(self.func.core));
         ctx.redefine(self.func, self.new);
         // After the swap (and the heavy fence inside depths_by_thread), every
         // activation still counted may be an old one.
@@ -153,6 +158,9 @@ impl<F: Copy + Send + 'static> Update for ImmediateRedefine<F> {
             .collect();
         // A thread seen at depth 0 once has returned from every old activation.
         self.old_activations.retain(|tid| active.contains(tid));
+        if self.old_activations.is_empty() {
+            self.watching = None;
+        }
         self.old_activations.is_empty()
     }
 }
