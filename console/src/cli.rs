@@ -33,7 +33,32 @@ const APPLY_HELP: &str = concat!(
     "With --watch, the command stays attached after `applied`: the agent reverts\n",
     "the update at once if its new versions panic more than --max-panics times\n",
     "within that many seconds (it keeps the watch if this command goes away).\n\n",
+    "With --sign-with, the library (the one built, or the one given) is signed\n",
+    "first: <library>.minisig is written beside it, where the agent of an app that\n",
+    "requires signed updates (MOULT_TRUSTED_KEYS) looks for it.\n\n",
     exit_codes!()
+);
+
+const SIGN_HELP: &str = concat!(
+    "Writes <LIBRARY>.minisig, a minisign signature (ed25519, prehashed) of the\n",
+    "library's bytes. An app that requires signed updates (MOULT_TRUSTED_KEYS=\n",
+    "<public key files>, or moult::agent::require_signed) loads a library only if\n",
+    "the .minisig beside it was made by one of its keys; a library changed after\n",
+    "signing is refused. Copy the .minisig along when the library moves to\n",
+    "another host. `minisign -Vm <LIBRARY> -p <key>.pub` checks it too.\n\n",
+    "Examples:\n",
+    "  moult-console sign target/debug/libhello_v2.so --key ~/.moult/ops.key\n",
+    "  moult-console apply my-app ./my-update --sign-with ~/.moult/ops.key\n"
+);
+
+const KEYGEN_HELP: &str = concat!(
+    "Writes <PREFIX>.pub (give it to the apps: MOULT_TRUSTED_KEYS=<PREFIX>.pub) and\n",
+    "<PREFIX>.key (mode 0600: keep it where updates are signed), in minisign's\n",
+    "format. The secret key is protected by a password asked on the terminal\n",
+    "unless --no-password. Existing files are never overwritten.\n\n",
+    "Examples:\n",
+    "  moult-console keygen --out ~/.moult/ops\n",
+    "  moult-console keygen --out ci-signing --no-password\n"
 );
 
 const REVERT_HELP: &str = concat!(
@@ -111,6 +136,13 @@ pub enum Command {
     /// followed like `apply`.
     #[command(after_help = REVERT_HELP)]
     Revert(RevertArgs),
+    /// Sign an update library for apps that require signed updates
+    /// (writes <LIBRARY>.minisig).
+    #[command(after_help = SIGN_HELP)]
+    Sign(SignArgs),
+    /// Make a key pair to sign update libraries with (minisign format).
+    #[command(after_help = KEYGEN_HELP)]
+    Keygen(KeygenArgs),
     /// Run a class's pending lazy conversion now, for every live instance.
     #[command(after_help = "Examples:\n  moult-console convert 4242 step2_series::Integer")]
     Convert(ConvertArgs),
@@ -292,6 +324,31 @@ pub struct ApplyArgs {
     /// Panics the watch tolerates (with --watch).
     #[arg(long, value_name = "N", default_value_t = 0, requires = "watch")]
     pub max_panics: u64,
+    /// Sign the library with this minisign secret key before sending it
+    /// (writes <library>.minisig beside it), for apps that require signed updates.
+    #[arg(long, value_name = "KEY")]
+    pub sign_with: Option<PathBuf>,
+}
+
+/// `sign`.
+#[derive(Debug, Args)]
+pub struct SignArgs {
+    /// The built update library (.so) to sign.
+    pub library: PathBuf,
+    /// The minisign secret key file (`keygen`'s <PREFIX>.key, or minisign's).
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
+}
+
+/// `keygen`.
+#[derive(Debug, Args)]
+pub struct KeygenArgs {
+    /// Where to write the keys: <PREFIX>.pub and <PREFIX>.key.
+    #[arg(long, value_name = "PREFIX")]
+    pub out: PathBuf,
+    /// Store the secret key unencrypted (no password asked, none needed to sign).
+    #[arg(long)]
+    pub no_password: bool,
 }
 
 /// `revert`.

@@ -2,8 +2,8 @@
 //! agent ([`target`]), talking to it ([`client`]), building an update crate
 //! ([`update_build`]), following queued updates to their outcome
 //! ([`follow`]), the exit codes scripts rely on ([`exit`]), reading a journal
-//! file once its app has exited ([`journal_file`]) and the human text for
-//! everything the agent reports ([`render`]).
+//! file once its app has exited ([`journal_file`]), signing update libraries
+//! ([`signing`]) and the human text for everything the agent reports ([`render`]).
 //!
 //! The CLI (`src/main.rs`) is a thin layer over these; a TUI and the tests
 //! reuse them as they are.
@@ -15,6 +15,7 @@ pub mod exit;
 pub mod follow;
 pub mod journal_file;
 pub mod render;
+pub mod signing;
 pub mod target;
 pub mod tui;
 pub mod tutorial;

@@ -64,6 +64,14 @@ impl App {
         App::launch(command, binary, runtime_dir)
     }
 
+    /// Starts `binary` with the environment variables `vars` added (e.g. the
+    /// keys it trusts to sign updates).
+    pub fn start_with_env(binary: &Path, vars: &[(&str, &std::ffi::OsStr)]) -> App {
+        let mut command = Command::new(binary);
+        command.stderr(Stdio::null()).envs(vars.iter().copied());
+        App::launch(command, binary, private_runtime_dir())
+    }
+
     /// Starts `binary` with its standard error going to `stderr` (by
     /// default it is discarded), for tests of what the app prints there.
     pub fn start_with_stderr(binary: &Path, stderr: std::fs::File) -> App {

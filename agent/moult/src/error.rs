@@ -6,7 +6,7 @@ use std::sync::Arc;
 use thiserror::Error;
 
 use crate::agent::StartError;
-use crate::library::LoadError;
+use crate::library::{LoadError, TrustError};
 
 /// Why an agent operation was refused. Every message says what to do.
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
@@ -97,6 +97,11 @@ pub enum Error {
     /// The manager is gone (app shutting down).
     #[error("the update manager has stopped")]
     ManagerStopped,
+    /// The app requires signed update libraries (`MOULT_TRUSTED_KEYS`) but
+    /// a trusted key cannot be read: refused at start rather than at the
+    /// first update.
+    #[error("cannot read the keys trusted to sign update libraries: {0}")]
+    TrustedKeys(#[source] Arc<TrustError>),
     /// The agent's socket could not be started.
     #[error("could not start the moult agent: {0}")]
     Agent(#[source] Arc<StartError>),

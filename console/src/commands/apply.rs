@@ -31,6 +31,10 @@ pub fn run(args: &ApplyArgs, dir: &Path) -> anyhow::Result<Exit> {
     let library = library
         .canonicalize()
         .with_context(|| format!("cannot resolve {}", library.display()))?;
+    if let Some(key) = &args.sign_with {
+        let signature = super::sign::sign_library(&library, key)?;
+        eprintln!("signed: {}", signature.display());
+    }
     let shown = library.display().to_string();
     let (mut client, _) = super::connect(&resolved)?;
     // Subscribe first: events of the update may come before the reply.

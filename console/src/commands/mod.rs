@@ -6,11 +6,13 @@ mod attach;
 mod check;
 mod convert;
 mod demo;
+mod keygen;
 mod list;
 mod log;
 mod queued;
 mod reboot;
 mod revert;
+mod sign;
 mod status;
 mod tutorial;
 mod watch;
@@ -33,6 +35,8 @@ pub fn run(command: Command, dir: &Path) -> anyhow::Result<Exit> {
         Command::Apply(args) => apply::run(&args, dir),
         Command::Reboot(args) => reboot::run(&args, dir),
         Command::Revert(args) => revert::run(&args, dir),
+        Command::Sign(args) => sign::run(&args),
+        Command::Keygen(args) => keygen::run(&args),
         Command::Convert(args) => convert::run(&args, dir),
         Command::Log(args) => log::run(&args, dir),
         Command::Watch(args) => watch::run(&args, dir),

@@ -11,6 +11,18 @@
 //! and appends every update event to `<pid>.journal`. Connections are served
 //! on the agent's own threads; app threads never wait on a client. A process
 //! that never calls [`start`] opens nothing and runs no agent thread.
+//!
+//! An app that accepts only signed update libraries says so before it
+//! starts the agent, with [`require_signed`] or by running with
+//! `MOULT_TRUSTED_KEYS=/etc/my-app/updates.pub` (see
+//! [`crate::library::signature`]):
+//!
+//! ```no_run
+//! let keys = moult::library::TrustedKeys::from_files(["/etc/my-app/updates.pub"])
+//!     .expect("read the update signing key");
+//! moult::agent::require_signed(keys);
+//! moult::agent::start("my-app").expect("start the moult agent");
+//! ```
 
 mod connection;
 mod counters;
@@ -24,6 +36,7 @@ mod snapshot;
 mod start_error;
 mod subscription;
 
+pub use crate::library::require_signed;
 pub use start_error::{DirectoryError, ListenError, StartError};
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -49,7 +62,8 @@ pub(crate) fn info() -> &'static AgentInfo {
 
 /// Starts the agent for this process under the name `app`; returns who it
 /// is. Removes the files of agents whose process died. Fails if the
-/// directory is not the user's own, or the socket cannot be opened; calling
+/// directory is not the user's own, the socket cannot be opened, or
+/// `MOULT_TRUSTED_KEYS` is set and names a key that cannot be read; calling
 /// it again returns the running agent's info.
 ///
 /// With moult's `static` feature no agent starts: it returns the process's
@@ -70,6 +84,12 @@ pub fn start(app: &str) -> Result<&'static AgentInfo, Error> {
     let socket = discovery::socket_path(&dir, pid);
     let journal_path = discovery::journal_path(&dir, pid);
     let rt = crate::runtime();
+    // Signatures asked for by the environment: a bad key stops the start,
+    // not the first update hours later.
+    rt.libraries
+        .trust
+        .required_keys()
+        .map_err(Error::TrustedKeys)?;
     let info = AgentInfo {
         app: app.to_string(),
         pid,

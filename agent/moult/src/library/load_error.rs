@@ -4,6 +4,10 @@
 
 use std::io;
 use std::path::PathBuf;
+use std::sync::Arc;
+
+use super::signature::SignatureError;
+use super::trusted_keys::TrustError;
 
 /// Why the loader refused an update library (the reason in
 /// [`crate::Error::Library`]).
@@ -89,6 +93,20 @@ pub enum LoadError {
     NoEntry {
         /// The entry symbol looked for.
         symbol: String,
+    },
+    /// The app requires signed libraries and this one's signature does not
+    /// satisfy its trusted keys (checked before its fingerprint and `dlopen`).
+    #[error(transparent)]
+    Signature(SignatureError),
+    /// The app requires signed libraries but a trusted key it names cannot
+    /// be read: no library is accepted until it can (fail closed).
+    #[error(
+        "this app requires signed update libraries but its trusted keys are unusable: {source}"
+    )]
+    TrustedKeys {
+        /// Which key and why.
+        #[source]
+        source: Arc<TrustError>,
     },
     /// The library's entry returned an error.
     #[error("its entry refused: {0}")]

@@ -17,6 +17,9 @@ pub struct LoadedLibrary {
     /// The build fingerprint read from the file, as the loader compared it
     /// with the app's.
     pub fingerprint: String,
+    /// The trusted key that signed it, when the app requires signed updates
+    /// (`None`: the app accepts unsigned libraries, and no signature was checked).
+    pub signed_by: Option<String>,
     /// Size of the loaded copy in bytes.
     pub size_bytes: u64,
     /// When it was loaded.

@@ -8,6 +8,7 @@ use object::{Object, ObjectSection};
 
 use super::entry::{ENTRY_SYMBOL, EntryFn, EntryOut, EntryStatus};
 use super::fingerprint::{ALLOC_FIELD, FINGERPRINT_SECTION, Fingerprint};
+use super::signature::{self, signature_path};
 use super::{LoadError, Loaded, LoadedLibrary};
 use crate::update::{Update, UpdateId};
 use crate::{Error, Runtime};
@@ -39,10 +40,12 @@ pub fn load_update(path: impl AsRef<Path>) -> Result<Vec<UpdateId>, Error> {
 }
 
 /// Loads the update library at `path` and returns its updates without
-/// submitting them. Refuses, before any library code runs: a missing or
-/// non-regular file, a file that is not a moult update library, a
-/// fingerprint that differs from the app's. Then copies the file to a unique
-/// path, `dlopen`s it (never closed), and calls its entry.
+/// submitting them. Copies the file to a unique path and refuses, before any
+/// library code runs: a missing or non-regular file; when the app requires
+/// signed updates ([`super::require_signed`], `MOULT_TRUSTED_KEYS`), a copy
+/// whose bytes are not signed by a trusted key in `<path>.minisig`; a file
+/// that is not a moult update library; a fingerprint that differs from the
+/// app's. Then `dlopen`s the copy (never closed), and calls its entry.
 pub fn stage(path: impl AsRef<Path>) -> Result<Staged, Error> {
     let path = path.as_ref();
     stage_checked(path).inspect_err(|e| {
@@ -68,8 +71,11 @@ fn stage_checked(path: &Path) -> Result<Staged, Error> {
     // into the heap: a library-sized buffer per load made glibc raise its
     // mmap threshold and keep the freed buffers, megabytes per load.
     let (copy, size_bytes) = unique_copy(path, source).map_err(fail)?;
-    let fingerprint = match check_fingerprint(&copy) {
-        Ok(fingerprint) => fingerprint,
+    // The signature first: nothing of an untrusted file is parsed.
+    let checked = check_signature(path, &copy)
+        .and_then(|signed_by| Ok((signed_by, check_fingerprint(&copy)?)));
+    let (signed_by, fingerprint) = match checked {
+        Ok(checked) => checked,
         Err(reason) => {
             let _ = std::fs::remove_file(&copy);
             return Err(fail(reason));
@@ -97,6 +103,7 @@ fn stage_checked(path: &Path) -> Result<Staged, Error> {
             path: path.to_path_buf(),
             copy,
             fingerprint: fingerprint.to_string(),
+            signed_by,
             size_bytes,
             loaded_at: std::time::SystemTime::now(),
         },
@@ -124,6 +131,24 @@ fn call_entry(rt: &'static Runtime, entry: EntryFn) -> Result<Vec<Box<dyn Update
         (EntryStatus::Panicked, Some(Err(e))) => Err(LoadError::EntryPanicked(e.to_string())),
         (status, _) => Err(LoadError::EntryInconsistent(format!("{status:?}"))),
     }
+}
+
+/// When the app requires signed updates, checks the bytes of `copy` (the
+/// private copy of `path`, which no other user can change before `dlopen`)
+/// against the signature beside the path given, `<path>.minisig`. Returns
+/// the trusted key that signed it, or `None` when signatures are not required.
+fn check_signature(path: &Path, copy: &Path) -> Result<Option<String>, LoadError> {
+    let keys = crate::runtime()
+        .libraries
+        .trust
+        .required_keys()
+        .map_err(|source| LoadError::TrustedKeys { source })?;
+    let Some(keys) = keys else {
+        return Ok(None);
+    };
+    signature::verify(copy, &signature_path(path), &keys)
+        .map(Some)
+        .map_err(LoadError::Signature)
 }
 
 fn open_regular_file(path: &Path) -> Result<std::fs::File, LoadError> {

@@ -11,10 +11,13 @@
 //!   the app's runtime, runs the function under `catch_unwind`, and returns
 //!   the updates (wrapped in the library's own panic boundary) or an error.
 //!
-//! The loader (`loader.rs`) reads the fingerprint from the *file* and refuses a mismatch
-//! before `dlopen` runs any of the library's code, copies the library to a
-//! unique path (the same path could hand back an old image), loads it, calls
-//! the entry, and keeps it loaded for the life of the process.
+//! The loader (`loader.rs`) copies the library to a unique path (the same
+//! path could hand back an old image); when the app requires signed updates
+//! (`trust_policy.rs`) it checks the copy's bytes against the signature
+//! `<library>.minisig` and the trusted keys ([`signature`], `trusted_keys.rs`);
+//! it reads the fingerprint from the copy and refuses a mismatch — all before
+//! `dlopen` runs any of the library's code. Then it loads the copy, calls the
+//! entry, and keeps it loaded for the life of the process.
 
 pub mod entry;
 pub mod fingerprint;
@@ -23,10 +26,15 @@ mod load_error;
 mod loaded_library;
 mod loader;
 mod panic_hook;
+pub mod signature;
+mod trust_policy;
+mod trusted_keys;
 
 pub use load_error::LoadError;
 pub use loaded_library::LoadedLibrary;
 pub use loader::{Staged, load_update, stage};
+pub use trust_policy::require_signed;
+pub use trusted_keys::{TRUSTED_KEYS_ENV, TrustError, TrustedKeys};
 
 use std::sync::Mutex;
 
@@ -42,6 +50,8 @@ pub(crate) struct Loaded {
 #[derive(Default)]
 pub(crate) struct LibraryRegistry {
     loaded: Mutex<Vec<Loaded>>,
+    /// Whether loads need a signature, and by which keys.
+    pub(crate) trust: trust_policy::TrustPolicy,
 }
 
 impl LibraryRegistry {
