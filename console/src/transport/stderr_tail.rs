@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 /// Lines kept: ssh's reasons are a line or two, after a few warnings.
 const KEEP: usize = 40;
 
-/// A thread collecting a stream's lines, keeping the last [`KEEP`].
+/// A thread collecting a stream's lines, keeping the last forty.
 pub struct StderrTail {
     /// The lines so far, oldest first.
     lines: Arc<Mutex<VecDeque<String>>>,
