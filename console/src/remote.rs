@@ -11,6 +11,7 @@ pub mod address;
 pub mod failure;
 pub mod link;
 pub mod route;
+pub mod stage;
 pub mod upload;
 
 pub use address::{Endpoint, SshAddress};

@@ -13,7 +13,7 @@ use std::sync::OnceLock;
 use std::sync::mpsc;
 use std::time::Duration;
 
-use moult_e2e::{Demo, Sshd, all_in, build, workspace_root};
+use moult_e2e::{Demo, Sshd, Tmux, all_in, build, workspace_root};
 use moult_protocol::Snapshot;
 
 /// Generous: a hang guard, not a timing assertion.
@@ -255,4 +255,34 @@ fn a_server_killed_under_a_running_watch_ends_it_with_an_error() {
     assert_eq!(status.code(), Some(1), "{said}");
     assert!(said.contains("was lost"), "{said}");
     let _ = std::fs::remove_dir_all(&local);
+}
+
+#[test]
+fn attach_over_ssh_shows_the_remote_app_in_the_console() {
+    let remote = Remote::start();
+    let local = tempdir("attach");
+    let url = remote.sshd.url("step1-hello");
+    let tmux = Tmux::start(
+        &bin_dir().join("moult-console"),
+        &["attach", &url],
+        &workspace_root(),
+        &[
+            ("MOULT_SSH_COMMAND", remote.ssh_command.as_str()),
+            ("MOULT_RUNTIME_DIR", local.to_str().unwrap()),
+        ],
+        (120, 40),
+    );
+    let header = tmux.wait_text("connected", HANG_GUARD);
+    assert!(header.contains("step1-hello"), "{header}");
+    tmux.keys(&["2"]);
+    tmux.wait_text("step1_hello::hello", HANG_GUARD);
+    tmux.keys(&["q"]);
+    let deadline = std::time::Instant::now() + HANG_GUARD;
+    while tmux.running() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the console did not quit"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }

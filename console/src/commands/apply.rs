@@ -8,10 +8,10 @@ use std::time::Instant;
 use anyhow::Context;
 use moult_console::client::Client;
 use moult_console::exit::Exit;
-use moult_console::remote::{Link, Route, upload};
+use moult_console::remote::{Link, Route, stage};
+use moult_console::target;
 use moult_console::target::{Target, resolve};
 use moult_console::update_build::{self, UpdateSource};
-use moult_console::{library_fingerprint, target};
 use moult_protocol::WatchSpec;
 
 use crate::cli::ApplyArgs;
@@ -83,21 +83,7 @@ fn remote(route: &Route, link: &Link, source: UpdateSource) -> anyhow::Result<(C
             update_build::build(&crate_dir, profile)?
         }
     };
-    let fingerprint = library_fingerprint::read(&library).map_err(anyhow::Error::msg)?;
-    let differences = library_fingerprint::differences(&agent.fingerprint, &fingerprint);
-    if !differences.is_empty() {
-        anyhow::bail!(
-            "{} was built differently from {} (pid {}) on {}, so it is not copied: {}\n  app:     {}\n  library: {}",
-            library.display(),
-            agent.app,
-            agent.pid,
-            link.label(),
-            differences.join("; "),
-            agent.fingerprint,
-            fingerprint
-        );
-    }
-    let kept = upload::upload(link, &library)?;
+    let kept = stage::stage(link, &agent, &library).map_err(anyhow::Error::msg)?;
     eprintln!(
         "copied {} to {}:{} ({} bytes, sha256 {} checked there)",
         library.display(),

@@ -21,7 +21,7 @@ use moult_protocol::{AgentInfo, EventKind, Request, ServerMessage, discovery};
 use super::feed::{AgentCommand, Feed};
 use crate::client::{Client, ClientError, DEFAULT_REPLY_TIMEOUT, Incoming};
 use crate::remote::route::REMOTE_HELLO_TIMEOUT;
-use crate::remote::{Route, RouteError};
+use crate::remote::{Link, Route, RouteError, stage};
 use crate::target::{self, Target};
 
 /// How long one read of the stream waits before commands are looked at.
@@ -71,7 +71,7 @@ pub fn run(
     loop {
         if let Some(mut c) = client.take() {
             send_journal(&mut c, &feed);
-            match serve(&mut c, &commands, &feed) {
+            match serve(&mut c, &commands, &feed, route.link(), &agent) {
                 Served::Quit => return,
                 Served::Lost(reason) => {
                     drop(c);
@@ -103,12 +103,29 @@ enum Served {
     Lost(String),
 }
 
-fn serve(client: &mut Client, commands: &Receiver<AgentCommand>, feed: &Sender<Feed>) -> Served {
+/// Serves the stream and the UI's commands; `link` and `agent` say where a
+/// library must be copied before it is applied (a remote app).
+fn serve(
+    client: &mut Client,
+    commands: &Receiver<AgentCommand>,
+    feed: &Sender<Feed>,
+    link: Option<&Link>,
+    agent: &AgentInfo,
+) -> Served {
     let mut closing: Option<String> = None;
     loop {
         loop {
             match commands.try_recv() {
                 Ok(command) => {
+                    let command = match stage_remote(command, link, agent, feed) {
+                        Ok(command) => command,
+                        Err(refused) => {
+                            if feed.send(Feed::Reply(Err(refused))).is_err() {
+                                return Served::Quit;
+                            }
+                            continue;
+                        }
+                    };
                     if feed.send(execute(client, command)).is_err() {
                         return Served::Quit;
                     }
@@ -163,6 +180,29 @@ pub fn writes_journal(kind: &EventKind) -> bool {
 fn send_journal(client: &mut Client, feed: &Sender<Feed>) {
     if let Ok(read) = client.journal() {
         let _ = feed.send(Feed::Journal(read.entries));
+    }
+}
+
+/// An apply to a remote app names a library built here: it is checked
+/// against the app's fingerprint and copied there first, and the command
+/// then names the copy. Other commands pass as they are.
+fn stage_remote(
+    command: AgentCommand,
+    link: Option<&Link>,
+    agent: &AgentInfo,
+    feed: &Sender<Feed>,
+) -> Result<AgentCommand, String> {
+    let (AgentCommand::Apply(library), Some(link)) = (&command, link) else {
+        return Ok(command);
+    };
+    let _ = feed.send(Feed::Reply(Ok(format!(
+        "copying {} to {}",
+        library.display(),
+        link.label()
+    ))));
+    match stage::stage(link, agent, library) {
+        Ok(kept) => Ok(AgentCommand::Apply(kept.remote_path.into())),
+        Err(why) => Err(format!("apply: {why}")),
     }
 }
 
