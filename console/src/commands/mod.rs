@@ -22,7 +22,7 @@ use std::path::Path;
 use moult_console::client::{Client, ClientError, Hello};
 use moult_console::exit::Exit;
 use moult_console::remote::{Endpoint, Route, RouteError};
-use moult_console::target::Resolved;
+use moult_console::target::{self, Resolved};
 
 use crate::cli::{Command, RemoteArgs};
 
@@ -53,7 +53,11 @@ fn route(dir: &Path, target: &Endpoint, remote: &RemoteArgs) -> anyhow::Result<R
 
 /// Opens the agent a command's target names, here or remote, and says hello.
 fn attach(dir: &Path, target: &Endpoint, remote: &RemoteArgs) -> anyhow::Result<(Client, Hello)> {
-    open(&route(dir, target, remote)?)
+    match route(dir, target, remote)? {
+        // Resolved first, so a refusal names the pid.
+        Route::Local { dir, target } => connect(&target::resolve(&dir, &target)?),
+        remote => open(&remote),
+    }
 }
 
 /// Opens `route` and says hello; a refusal by the agent says whose.
