@@ -3,9 +3,11 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use moult_console::remote::{Endpoint, RemoteOptions};
 use moult_console::target::Target;
 
-const TARGET_HELP: &str = "The app: its pid, or the name it gave moult::agent::start";
+const TARGET_HELP: &str = "The app: its pid, or the name it gave moult::agent::start; \
+ssh://[user@]host[:port]/<app|pid> for an app on another host";
 
 /// The exit codes, as a literal so `concat!` can put them in several helps.
 macro_rules! exit_codes {
@@ -156,6 +158,10 @@ pub enum Command {
         after_help = "Examples:\n  moult-console watch step1-hello\n  moult-console watch 4242 --json | jq -c 'select(.kind.type == \"update_done\")'\n\nExits 0 when the app exits (the connection ends), 1 when the agent drops this\nconsole (it read too slowly)."
     )]
     Watch(WatchArgs),
+    /// The far side of a remote connection: pipe an agent's protocol between
+    /// stdin/stdout and its socket (run by ssh or --via, not by hand).
+    #[command(after_help = BRIDGE_HELP)]
+    Bridge(BridgeArgs),
     /// Run a tutorial exercise's check without a terminal: build and start
     /// its app, apply the update (the learner's starter crate unless told
     /// otherwise), and say whether it does what the exercise asks.
@@ -269,11 +275,70 @@ pub struct CheckArgs {
     pub timeout: u64,
 }
 
+const REMOTE_HELP: &str = "Remote targets:
+  ssh://[user@]host[:port]/<app|pid> runs `ssh` (from PATH, so ~/.ssh/config,
+  the agent, known_hosts and ProxyJump apply; MOULT_SSH_COMMAND replaces it
+  and its options, split like a shell would, as GIT_SSH_COMMAND) with
+  `moult-console bridge <app|pid>` on the host, as the remote user.
+  --via 'CMD ...' runs `CMD ... moult-console bridge <app|pid>` instead
+  (kubectl exec -i POD --, docker exec -i BOX).";
+
+const BRIDGE_HELP: &str = concat!(
+    "Resolves <app|pid> in this user's runtime directory, connects to its agent\n",
+    "and pipes the JSON-lines protocol over stdin/stdout until either side ends\n",
+    "(exit 0). Opens no port. With --receive, takes an update library on stdin\n",
+    "instead, writes it into the runtime directory's uploads/ (0600) once its\n",
+    "length and SHA-256 match, and prints its path.\n\n",
+    "Examples:\n",
+    "  moult-console bridge step1-hello          # what `ssh host ...` runs\n",
+    "  moult-console bridge --receive libup.so <sha256> 123456 < libup.so\n\n",
+    "Exit codes:\n",
+    "  0  the connection ended (or the library was kept)\n",
+    "  1  no such agent, or the library was refused (why on stderr)"
+);
+
+/// `bridge`.
+#[derive(Debug, Args)]
+pub struct BridgeArgs {
+    /// The app: its pid, or the name it gave moult::agent::start.
+    #[arg(required_unless_present = "receive", conflicts_with = "receive")]
+    pub target: Option<Target>,
+    /// Receive an update library on stdin: its file NAME, its SHA256 (hex)
+    /// and its LEN in bytes; prints where it was kept.
+    #[arg(long, num_args = 3, value_names = ["NAME", "SHA256", "LEN"])]
+    pub receive: Option<Vec<String>>,
+}
+
+/// How to reach an app on another host (for every command taking a target).
+#[derive(Debug, Args)]
+#[command(after_help = REMOTE_HELP)]
+pub struct RemoteArgs {
+    /// Reach the app through this command, run with `moult-console bridge
+    /// <app|pid>` after it (e.g. 'kubectl exec -i mypod --').
+    #[arg(long, value_name = "CMD")]
+    pub via: Option<String>,
+    /// The moult-console program on the remote side (default: `moult-console` on its PATH).
+    #[arg(long, value_name = "PATH")]
+    pub remote_console: Option<String>,
+}
+
+impl RemoteArgs {
+    /// The options as the library takes them.
+    pub fn options(&self) -> RemoteOptions {
+        RemoteOptions {
+            via: self.via.clone(),
+            remote_console: self.remote_console.clone(),
+        }
+    }
+}
+
 /// `attach`.
 #[derive(Debug, Args)]
 pub struct AttachArgs {
     #[arg(help = TARGET_HELP)]
-    pub target: Target,
+    pub target: Endpoint,
+    #[command(flatten)]
+    pub remote: RemoteArgs,
     /// Draw with ASCII only (no box drawing or block characters).
     #[arg(long)]
     pub ascii: bool,
@@ -291,7 +356,9 @@ pub struct ListArgs {
 #[derive(Debug, Args)]
 pub struct StatusArgs {
     #[arg(help = TARGET_HELP)]
-    pub target: Target,
+    pub target: Endpoint,
+    #[command(flatten)]
+    pub remote: RemoteArgs,
     /// Print the whole snapshot as JSON.
     #[arg(long)]
     pub json: bool,
@@ -312,7 +379,9 @@ pub struct FollowArgs {
 #[derive(Debug, Args)]
 pub struct ApplyArgs {
     #[arg(help = TARGET_HELP)]
-    pub target: Target,
+    pub target: Endpoint,
+    #[command(flatten)]
+    pub remote: RemoteArgs,
     /// A built update library (.so) or an update crate directory.
     pub update: PathBuf,
     #[command(flatten)]
@@ -355,7 +424,9 @@ pub struct KeygenArgs {
 #[derive(Debug, Args)]
 pub struct RevertArgs {
     #[arg(help = TARGET_HELP)]
-    pub target: Target,
+    pub target: Endpoint,
+    #[command(flatten)]
+    pub remote: RemoteArgs,
     /// The update to revert (its id, see `log`); default: the newest applied one.
     #[arg(long, value_name = "ID")]
     pub update: Option<u64>,
@@ -367,7 +438,9 @@ pub struct RevertArgs {
 #[derive(Debug, Args)]
 pub struct RebootArgs {
     #[arg(help = TARGET_HELP)]
-    pub target: Target,
+    pub target: Endpoint,
+    #[command(flatten)]
+    pub remote: RemoteArgs,
     /// The DSU thread's name (see `status`); with `--tasks`, the task
     /// group's name.
     pub thread: String,
@@ -383,7 +456,9 @@ pub struct RebootArgs {
 #[derive(Debug, Args)]
 pub struct ConvertArgs {
     #[arg(help = TARGET_HELP)]
-    pub target: Target,
+    pub target: Endpoint,
+    #[command(flatten)]
+    pub remote: RemoteArgs,
     /// The class's full name (see `status`), e.g. `my_app::Data`.
     pub class: String,
     /// Print the reply (converted count and class) as JSON.
@@ -395,9 +470,11 @@ pub struct ConvertArgs {
 #[derive(Debug, Args)]
 pub struct LogArgs {
     #[arg(
-        help = "The app: its pid (also once the app exited), or the name it gave moult::agent::start"
+        help = "The app: its pid (also once the app exited, on this machine), or the name it gave moult::agent::start; ssh://[user@]host[:port]/<app|pid> for an app on another host"
     )]
-    pub target: Target,
+    pub target: Endpoint,
+    #[command(flatten)]
+    pub remote: RemoteArgs,
     /// Print the entries as JSON lines.
     #[arg(long)]
     pub json: bool,
@@ -407,7 +484,9 @@ pub struct LogArgs {
 #[derive(Debug, Args)]
 pub struct WatchArgs {
     #[arg(help = TARGET_HELP)]
-    pub target: Target,
+    pub target: Endpoint,
+    #[command(flatten)]
+    pub remote: RemoteArgs,
     /// Print each event as a JSON line (missed events as `{"type":"dropped","dropped":N}`).
     #[arg(long)]
     pub json: bool,

@@ -9,20 +9,26 @@
 //!
 //! A background thread reads and decodes lines so that waiting can have a
 //! deadline (`recv` with a timeout) without non-blocking sockets.
+//!
+//! The bytes go over a [`Transport`]: the agent's local socket, or the
+//! stdio of a command reaching an agent elsewhere (ssh and the remote
+//! `moult-console bridge`). The client does not know which.
 
 use std::collections::VecDeque;
-use std::io::{self, BufReader, Read, Write};
+use std::io::{self, BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
 
-use interprocess::local_socket::{GenericFilePath, Stream, prelude::*};
 use moult_protocol::{
     AgentInfo, ClassInfo, ClientMessage, Event, LibraryInfo, PROTOCOL_VERSION, ProtocolError,
     QueuedUpdate, Request, Response, ServerMessage, Snapshot, WatchSpec,
 };
 use moult_rundir::JournalRead;
+
+use crate::remote::RemoteError;
+use crate::transport::Transport;
+use crate::transport::socket::SocketTransport;
 
 /// Largest line accepted from an agent. Snapshots of big apps are large, but
 /// a line without end must not grow the console without bound either.
@@ -50,6 +56,9 @@ pub enum ClientError {
     /// Reading or writing the connection failed.
     #[error("connection to the agent failed: {0}")]
     Io(#[from] io::Error),
+    /// The way to a remote agent failed or broke (ssh, the bridge).
+    #[error(transparent)]
+    Remote(#[from] RemoteError),
     /// The agent answered the request with an error (refused library,
     /// unknown thread, version mismatch...): its message says why.
     #[error("{0}")]
@@ -125,8 +134,8 @@ pub struct Hello {
 
 /// A connection to one agent.
 pub struct Client {
-    /// Shared with the reader thread, which reads through `&Stream`.
-    stream: Arc<Stream>,
+    /// The connection's writing side (its reading side is the reader thread's).
+    transport: Box<dyn Transport>,
     /// Decoded lines from the reader thread; closed when the connection ends.
     lines: Receiver<Result<ServerMessage, ClientError>>,
     /// Stream messages read while waiting for a reply, oldest first.
@@ -139,32 +148,43 @@ pub struct Client {
     next_id: u64,
     /// How long [`Client::request`] waits.
     reply_timeout: Duration,
+    /// Subscribed: the agent sends its state every second from now on, so
+    /// a long silence means a lost link (see [`Transport::idle_limit`]).
+    subscribed: bool,
+    /// When the last line came, for the idle limit.
+    last_heard: Instant,
 }
 
 impl Client {
     /// Connects to the agent socket at `socket` (no hello yet).
     pub fn connect(socket: &Path) -> Result<Client, ClientError> {
-        let connect_error = |source| ClientError::Connect {
-            socket: socket.to_path_buf(),
-            source,
-        };
-        let name = socket
-            .to_fs_name::<GenericFilePath>()
-            .map_err(connect_error)?;
-        let stream = Arc::new(Stream::connect(name).map_err(connect_error)?);
+        let transport =
+            SocketTransport::connect(socket).map_err(|source| ClientError::Connect {
+                socket: socket.to_path_buf(),
+                source,
+            })?;
+        Client::over(Box::new(transport))
+    }
+
+    /// A client speaking over `transport` (no hello yet).
+    pub fn over(mut transport: Box<dyn Transport>) -> Result<Client, ClientError> {
+        let reader = transport
+            .take_reader()
+            .ok_or_else(|| io::Error::other("the transport's reading half is already in use"))?;
         let (tx, lines) = mpsc::channel();
-        let reader = Arc::clone(&stream);
         std::thread::Builder::new()
             .name("moult-console reader".into())
             .spawn(move || read_lines(reader, tx))?;
         Ok(Client {
-            stream,
+            transport,
             lines,
             pending: VecDeque::new(),
             ended: false,
             closing: None,
             next_id: 1,
             reply_timeout: DEFAULT_REPLY_TIMEOUT,
+            subscribed: false,
+            last_heard: Instant::now(),
         })
     }
 
@@ -182,11 +202,16 @@ impl Client {
         socket: &Path,
         hello_timeout: Duration,
     ) -> Result<(Client, Hello), ClientError> {
-        let mut client = Client::connect(socket)?;
-        client.set_reply_timeout(hello_timeout);
-        let hello = client.hello()?;
-        client.set_reply_timeout(DEFAULT_REPLY_TIMEOUT);
-        Ok((client, hello))
+        Client::connect(socket)?.greet(hello_timeout)
+    }
+
+    /// Says hello on a new connection, waiting at most `hello_timeout` for
+    /// the reply; later requests wait the default time.
+    pub fn greet(mut self, hello_timeout: Duration) -> Result<(Client, Hello), ClientError> {
+        self.set_reply_timeout(hello_timeout);
+        let hello = self.hello()?;
+        self.set_reply_timeout(DEFAULT_REPLY_TIMEOUT);
+        Ok((self, hello))
     }
 
     /// Changes how long [`Client::request`] waits for a reply.
@@ -203,9 +228,14 @@ impl Client {
         let mut line = serde_json::to_string(&ClientMessage { id, request })
             .expect("requests always serialize");
         line.push('\n');
-        if let Err(e) = (&*self.stream).write_all(line.as_bytes()) {
+        if let Err(e) = self.transport.write_all(line.as_bytes()) {
             return Err(match e.kind() {
-                io::ErrorKind::BrokenPipe | io::ErrorKind::ConnectionReset => self.disconnected(),
+                io::ErrorKind::BrokenPipe | io::ErrorKind::ConnectionReset => {
+                    match self.transport.end_error() {
+                        Some(remote) => ClientError::Remote(remote),
+                        None => self.disconnected(),
+                    }
+                }
                 _ => ClientError::Io(e),
             });
         }
@@ -292,7 +322,10 @@ impl Client {
     /// Returns the sequence number of the first event the stream carries.
     pub fn subscribe(&mut self) -> Result<u64, ClientError> {
         match self.request(Request::Subscribe)? {
-            Response::Subscribed { from_seq } => Ok(from_seq),
+            Response::Subscribed { from_seq } => {
+                self.subscribed = true;
+                Ok(from_seq)
+            }
             other => Err(unexpected("subscribe", &other)),
         }
     }
@@ -416,21 +449,50 @@ impl Client {
         if self.ended {
             return Err(self.disconnected());
         }
-        let received = match deadline {
+        // A subscribed link silent past its limit is lost, whatever the
+        // caller's own deadline.
+        let silence = self
+            .transport
+            .idle_limit()
+            .filter(|_| self.subscribed)
+            .map(|limit| (limit, self.last_heard + limit));
+        let wait_until = match (deadline, silence) {
+            (Some(d), Some((_, s))) => Some(d.min(s)),
+            (d, None) => d,
+            (None, Some((_, s))) => Some(s),
+        };
+        let received = match wait_until {
             None => self
                 .lines
                 .recv()
                 .map_err(|_| RecvTimeoutError::Disconnected),
-            Some(deadline) => self
+            Some(until) => self
                 .lines
-                .recv_timeout(deadline.saturating_duration_since(Instant::now())),
+                .recv_timeout(until.saturating_duration_since(Instant::now())),
         };
         match received {
-            Ok(line) => line.map(Some),
-            Err(RecvTimeoutError::Timeout) => Ok(None),
+            Ok(line) => {
+                self.last_heard = Instant::now();
+                line.map(Some)
+            }
+            Err(RecvTimeoutError::Timeout) => match silence {
+                Some((limit, until)) if Instant::now() >= until => {
+                    self.ended = true;
+                    self.transport.close();
+                    let peer = self.transport.peer();
+                    Err(ClientError::Remote(RemoteError::Silent {
+                        host: peer,
+                        secs: limit.as_secs(),
+                    }))
+                }
+                _ => Ok(None),
+            },
             Err(RecvTimeoutError::Disconnected) => {
                 self.ended = true;
-                Err(self.disconnected())
+                match self.transport.end_error() {
+                    Some(remote) => Err(ClientError::Remote(remote)),
+                    None => Err(self.disconnected()),
+                }
             }
         }
     }
@@ -457,12 +519,10 @@ impl Client {
 }
 
 impl Drop for Client {
-    /// Shuts the socket down so the reader thread, blocked in `read`, ends
+    /// Ends the connection so the reader thread, blocked in `read`, ends
     /// with the client instead of lingering until the agent closes.
     fn drop(&mut self) {
-        // The only kind of local socket on Unix; other platforms are not supported.
-        let Stream::UdSocket(socket) = &*self.stream;
-        let _ = socket.inner().shutdown(std::net::Shutdown::Both);
+        self.transport.close();
     }
 }
 
@@ -491,19 +551,10 @@ fn unexpected(cmd: &'static str, got: &Response) -> ClientError {
     ClientError::Unexpected { cmd, got }
 }
 
-/// `Read` through the shared stream (`&Stream` reads).
-struct SharedStream(Arc<Stream>);
-
-impl Read for SharedStream {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        (&*self.0).read(buf)
-    }
-}
-
 /// The reader thread: decodes each line and hands it over until the
 /// connection ends or the client is dropped.
-fn read_lines(stream: Arc<Stream>, tx: Sender<Result<ServerMessage, ClientError>>) {
-    let mut reader = BufReader::new(SharedStream(stream));
+fn read_lines(stream: Box<dyn Read + Send>, tx: Sender<Result<ServerMessage, ClientError>>) {
+    let mut reader = BufReader::new(stream);
     loop {
         let line = match moult_protocol::read_line(&mut reader, MAX_SERVER_LINE) {
             Ok(None) => return,

@@ -3,20 +3,26 @@
 //! ([`update_build`]), following queued updates to their outcome
 //! ([`follow`]), the exit codes scripts rely on ([`exit`]), reading a journal
 //! file once its app has exited ([`journal_file`]), signing update libraries
-//! ([`signing`]) and the human text for everything the agent reports ([`render`]).
+//! ([`signing`]) and the human text for everything the agent reports
+//! ([`render`]); agents on other hosts ([`remote`]: ssh or `--via`, over the
+//! [`transport`] the client speaks through) and the far side's [`bridge`].
 //!
 //! The CLI (`src/main.rs`) is a thin layer over these; a TUI and the tests
 //! reuse them as they are.
 
 #![warn(missing_docs)]
 
+pub mod bridge;
 pub mod client;
 pub mod exit;
 pub mod follow;
 pub mod journal_file;
+pub mod library_fingerprint;
+pub mod remote;
 pub mod render;
 pub mod signing;
 pub mod target;
+pub mod transport;
 pub mod tui;
 pub mod tutorial;
 pub mod update_build;

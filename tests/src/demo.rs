@@ -28,9 +28,16 @@ impl Demo {
     /// Starts `bin` with its agent files in `runtime_dir` (an app that
     /// comes back where a console waits for it).
     pub fn start_in(bin: &Path, runtime_dir: PathBuf) -> Demo {
+        Demo::start_with_env(bin, runtime_dir, &[])
+    }
+
+    /// As [`Demo::start_in`], with more environment (e.g. the app's
+    /// trusted keys, `MOULT_TRUSTED_KEYS`).
+    pub fn start_with_env(bin: &Path, runtime_dir: PathBuf, env: &[(&str, &Path)]) -> Demo {
         let mut child = Command::new(bin)
             .env("MOULT_DEMO_PERIOD_MS", "20")
             .env(discovery::DIR_ENV, &runtime_dir)
+            .envs(env.iter().map(|(k, v)| (*k, *v)))
             .stdout(Stdio::piped())
             .spawn()
             .unwrap_or_else(|e| panic!("start {}: {e}", bin.display()));

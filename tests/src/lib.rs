@@ -1,6 +1,7 @@
 //! Helpers shared by the end-to-end tests: building fixture crates with cargo
 //! (same profile as the tests), driving a fixture app over its stdin,
-//! driving the console in tmux, and kv-server through redis-cli and
+//! driving the console in tmux, a private OpenSSH server for the remote
+//! tests, and kv-server through redis-cli and
 //! redis-benchmark.
 
 mod app;
@@ -8,6 +9,7 @@ mod build;
 mod client;
 mod demo;
 mod redis;
+mod sshd;
 mod tmux;
 
 pub use app::{App, effective_uid, private_runtime_dir};
@@ -15,4 +17,5 @@ pub use build::{build, build_into, library_path, target_dir, workspace_root};
 pub use client::Client;
 pub use demo::{Demo, all_in};
 pub use redis::{Benchmark, KvServer, require_redis_tools};
+pub use sshd::Sshd;
 pub use tmux::Tmux;

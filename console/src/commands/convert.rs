@@ -10,7 +10,7 @@ use crate::cli::ConvertArgs;
 
 /// Asks for the conversion and prints what changed.
 pub fn run(args: &ConvertArgs, dir: &Path) -> anyhow::Result<Exit> {
-    let (mut client, _) = super::attach(dir, &args.target)?;
+    let (mut client, _) = super::attach(dir, &args.target, &args.remote)?;
     let (class, converted) = client
         .convert(&args.class)
         .with_context(|| format!("cannot convert class `{}`", args.class))?;

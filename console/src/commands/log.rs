@@ -5,6 +5,7 @@ use std::io::Write;
 use std::path::Path;
 
 use moult_console::exit::Exit;
+use moult_console::remote::Route;
 use moult_console::target::{self, TargetError};
 use moult_console::{journal_file, render};
 use moult_protocol::discovery;
@@ -30,9 +31,14 @@ pub fn run(args: &LogArgs, dir: &Path) -> anyhow::Result<Exit> {
     Ok(Exit::Success)
 }
 
-/// Asks the agent; if the app of a pid is gone, reads its file instead.
+/// Asks the agent; if the app of a local pid is gone, reads its file instead.
 fn entries(args: &LogArgs, dir: &Path) -> anyhow::Result<JournalRead> {
-    let resolved = match target::resolve(dir, &args.target) {
+    let route = super::route(dir, &args.target, &args.remote)?;
+    let Route::Local { target, .. } = &route else {
+        let (mut client, _) = super::open(&route)?;
+        return Ok(client.journal()?);
+    };
+    let resolved = match target::resolve(dir, target) {
         Ok(resolved) => resolved,
         Err(TargetError::NoAgent { pid, .. } | TargetError::Dead { pid, .. })
             if discovery::journal_path(dir, pid).exists() =>

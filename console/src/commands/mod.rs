@@ -3,6 +3,7 @@
 
 mod apply;
 mod attach;
+mod bridge;
 mod check;
 mod convert;
 mod demo;
@@ -22,9 +23,10 @@ use std::path::Path;
 
 use moult_console::client::{Client, ClientError, Hello};
 use moult_console::exit::Exit;
-use moult_console::target::{self, Resolved, Target};
+use moult_console::remote::{Endpoint, Route, RouteError};
+use moult_console::target::{self, Resolved};
 
-use crate::cli::Command;
+use crate::cli::{Command, RemoteArgs};
 
 /// Runs `command` against the agents in `dir`.
 pub fn run(command: Command, dir: &Path) -> anyhow::Result<Exit> {
@@ -40,18 +42,42 @@ pub fn run(command: Command, dir: &Path) -> anyhow::Result<Exit> {
         Command::Convert(args) => convert::run(&args, dir),
         Command::Log(args) => log::run(&args, dir),
         Command::Watch(args) => watch::run(&args, dir),
+        Command::Bridge(args) => bridge::run(&args, dir),
         Command::Check(args) => check::run(&args, dir),
         Command::Tutorial(args) => tutorial::run(&args, dir),
         Command::Demo(args) => demo::run(&args, dir),
     }
 }
 
-/// Resolves `target` in `dir`, connects and says hello.
-fn attach(dir: &Path, target: &Target) -> anyhow::Result<(Client, Hello)> {
-    connect(&target::resolve(dir, target)?)
+/// The way to the agent a command's target and remote options name
+/// (agents on this machine are in `dir`).
+fn route(dir: &Path, target: &Endpoint, remote: &RemoteArgs) -> anyhow::Result<Route> {
+    Route::new(dir.to_path_buf(), target, &remote.options()).map_err(anyhow::Error::msg)
 }
 
-/// Connects to a resolved agent and says hello.
+/// Opens the agent a command's target names, here or remote, and says hello.
+fn attach(dir: &Path, target: &Endpoint, remote: &RemoteArgs) -> anyhow::Result<(Client, Hello)> {
+    match route(dir, target, remote)? {
+        // Resolved first, so a refusal names the pid.
+        Route::Local { dir, target } => connect(&target::resolve(&dir, &target)?),
+        remote => open(&remote),
+    }
+}
+
+/// Opens `route` and says hello; a refusal by the agent says whose.
+fn open(route: &Route) -> anyhow::Result<(Client, Hello)> {
+    route.open().map_err(|e| match e {
+        RouteError::Target(e) => anyhow::Error::new(e),
+        RouteError::Client(e @ (ClientError::Connect { .. } | ClientError::Remote(_))) => {
+            anyhow::Error::new(e)
+        }
+        RouteError::Client(e) => {
+            anyhow::Error::new(e).context(format!("the agent of {route} refused the connection"))
+        }
+    })
+}
+
+/// Connects to a resolved local agent and says hello.
 fn connect(resolved: &Resolved) -> anyhow::Result<(Client, Hello)> {
     Client::open(&resolved.socket).map_err(|e| match e {
         ClientError::Connect { .. } => anyhow::Error::new(e),

@@ -11,7 +11,7 @@ use crate::cli::RebootArgs;
 
 /// Reboots `args.thread`; exit codes as `apply`.
 pub fn run(args: &RebootArgs, dir: &Path) -> anyhow::Result<Exit> {
-    let (mut client, _) = super::attach(dir, &args.target)?;
+    let (mut client, _) = super::attach(dir, &args.target, &args.remote)?;
     client.subscribe()?;
     let sent = Instant::now();
     let updates = if args.tasks {

@@ -11,7 +11,7 @@ use crate::cli::RevertArgs;
 
 /// Reverts `args.update` (or the newest applied update); exit codes as `apply`.
 pub fn run(args: &RevertArgs, dir: &Path) -> anyhow::Result<Exit> {
-    let (mut client, _) = super::attach(dir, &args.target)?;
+    let (mut client, _) = super::attach(dir, &args.target, &args.remote)?;
     client.subscribe()?;
     let sent = Instant::now();
     let what = args.update.map_or_else(

@@ -12,7 +12,7 @@ use crate::cli::StatusArgs;
 /// update libraries the app has loaded (left out for an agent too old to
 /// list them).
 pub fn run(args: &StatusArgs, dir: &Path) -> anyhow::Result<Exit> {
-    let (mut client, _) = super::attach(dir, &args.target)?;
+    let (mut client, _) = super::attach(dir, &args.target, &args.remote)?;
     let snapshot = client.snapshot()?;
     let mut out = std::io::stdout().lock();
     if args.json {

@@ -13,7 +13,7 @@ use crate::cli::WatchArgs;
 /// Subscribes and prints every event; exit 0 when the app exits, 1 when
 /// the agent drops this client.
 pub fn run(args: &WatchArgs, dir: &Path) -> anyhow::Result<Exit> {
-    let (mut client, hello) = super::attach(dir, &args.target)?;
+    let (mut client, hello) = super::attach(dir, &args.target, &args.remote)?;
     client.subscribe()?;
     if !args.json {
         eprintln!(

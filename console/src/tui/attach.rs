@@ -2,8 +2,6 @@
 //! [`super::shell`] until `q`. The screen is the [`Controller`]; its
 //! host is the [`Session`] with the app.
 
-use std::path::Path;
-
 use anyhow::Context;
 use ratatui::Frame;
 
@@ -20,22 +18,22 @@ use super::theme::Theme;
 use super::ui::Ui;
 use super::view;
 use crate::exit::Exit;
-use crate::target::{self, Target};
+use crate::remote::Route;
 
-/// Attaches to `target` in `dir` and runs the console until the operator
-/// quits. Errors before the terminal is taken (no agent, refused) are
-/// returned as they are for the CLI to print.
-pub fn run(dir: &Path, target: &Target, ascii: bool) -> anyhow::Result<Exit> {
-    let resolved = target::resolve(dir, target)?;
-    let (client, agent) = connection::attach(&resolved.socket)
-        .with_context(|| format!("cannot attach to pid {}", resolved.pid))?;
+/// Attaches to the agent `route` leads to (here, or on another host) and
+/// runs the console until the operator quits. Errors before the terminal
+/// is taken (no agent, refused, the host unreachable) are returned as they
+/// are for the CLI to print.
+pub fn run(route: &Route, ascii: bool) -> anyhow::Result<Exit> {
+    let (client, agent) =
+        connection::attach_route(route).with_context(|| format!("cannot attach to {route}"))?;
     let mut state = AppState::new();
     state.attached(agent.clone());
     let cwd = std::env::current_dir().context("cannot read the working directory")?;
     let mut console = Controller::new(state, Ui::new(Theme::from_env(ascii)), cwd);
 
-    let mut session =
-        Session::open(dir, client, agent).context("cannot start the connection thread")?;
+    let mut session = Session::open_route(route.clone(), client, agent)
+        .context("cannot start the connection thread")?;
 
     let mut guard = TerminalGuard::enter().context("cannot set the terminal up")?;
     shell::run(&mut guard, &mut console, &mut session)?;

@@ -4,12 +4,15 @@
 //! else waits, detached, for an app of the same name to start again (a new
 //! pid) and reattaches to it.
 //!
+//! An app on another host (a remote [`Route`]) is found again the same way
+//! through its link: by pid while that answers, else by app name.
+//!
 //! A std thread rather than an async task: [`Client`] is synchronous and
 //! its `recv` takes a deadline, so one thread alternates between the stream
 //! (100 ms at a time) and the commands, and the UI loop never blocks on the
 //! socket.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::mpsc::{Receiver, Sender, TryRecvError};
 use std::time::{Duration, Instant};
 
@@ -17,6 +20,8 @@ use moult_protocol::{AgentInfo, EventKind, Request, ServerMessage, discovery};
 
 use super::feed::{AgentCommand, Feed};
 use crate::client::{Client, ClientError, DEFAULT_REPLY_TIMEOUT, Incoming};
+use crate::remote::route::REMOTE_HELLO_TIMEOUT;
+use crate::remote::{Link, Route, RouteError, stage};
 use crate::target::{self, Target};
 
 /// How long one read of the stream waits before commands are looked at.
@@ -37,11 +42,25 @@ pub fn attach(socket: &Path) -> Result<(Client, AgentInfo), ClientError> {
     Ok((client, hello.agent))
 }
 
+/// Opens `route`, says hello and subscribes; returns who the agent is.
+/// A remote agent gets longer for its hello (ssh connects first).
+pub fn attach_route(route: &Route) -> Result<(Client, AgentInfo), RouteError> {
+    let (mut client, hello) = match route {
+        Route::Local { .. } => route.open_within(ATTACH_TIMEOUT)?,
+        Route::Remote { .. } => route.open_within(REMOTE_HELLO_TIMEOUT)?,
+    };
+    client.set_reply_timeout(ATTACH_TIMEOUT.max(REMOTE_HELLO_TIMEOUT));
+    client.subscribe().map_err(RouteError::from)?;
+    client.set_reply_timeout(DEFAULT_REPLY_TIMEOUT);
+    Ok((client, hello.agent))
+}
+
 /// Runs the connection until the UI goes away (its command sender is
 /// dropped, or its feed receiver is). `client` is attached and subscribed
-/// to `agent`; `dir` is where agents are found again.
+/// to `agent`; `route` is how agents are found again (its directory here,
+/// or its link to another host).
 pub fn run(
-    dir: PathBuf,
+    route: Route,
     client: Client,
     agent: AgentInfo,
     commands: Receiver<AgentCommand>,
@@ -52,18 +71,18 @@ pub fn run(
     loop {
         if let Some(mut c) = client.take() {
             send_journal(&mut c, &feed);
-            match serve(&mut c, &commands, &feed) {
+            match serve(&mut c, &commands, &feed, route.link(), &agent) {
                 Served::Quit => return,
                 Served::Lost(reason) => {
                     drop(c);
                     // A process that exited is reported by `find_again`.
-                    if target::process_alive(agent.pid) {
+                    if route.link().is_some() || target::process_alive(agent.pid) {
                         let _ = feed.send(Feed::Reconnecting(reason));
                     }
                 }
             }
         }
-        match find_again(&dir, &agent, &commands, &feed) {
+        match find_again(&route, &agent, &commands, &feed) {
             Some((c, found)) => {
                 if feed.send(Feed::Attached(found.clone())).is_err() {
                     return;
@@ -84,12 +103,29 @@ enum Served {
     Lost(String),
 }
 
-fn serve(client: &mut Client, commands: &Receiver<AgentCommand>, feed: &Sender<Feed>) -> Served {
+/// Serves the stream and the UI's commands; `link` and `agent` say where a
+/// library must be copied before it is applied (a remote app).
+fn serve(
+    client: &mut Client,
+    commands: &Receiver<AgentCommand>,
+    feed: &Sender<Feed>,
+    link: Option<&Link>,
+    agent: &AgentInfo,
+) -> Served {
     let mut closing: Option<String> = None;
     loop {
         loop {
             match commands.try_recv() {
                 Ok(command) => {
+                    let command = match stage_remote(command, link, agent, feed) {
+                        Ok(command) => command,
+                        Err(refused) => {
+                            if feed.send(Feed::Reply(Err(refused))).is_err() {
+                                return Served::Quit;
+                            }
+                            continue;
+                        }
+                    };
                     if feed.send(execute(client, command)).is_err() {
                         return Served::Quit;
                     }
@@ -144,6 +180,29 @@ pub fn writes_journal(kind: &EventKind) -> bool {
 fn send_journal(client: &mut Client, feed: &Sender<Feed>) {
     if let Ok(read) = client.journal() {
         let _ = feed.send(Feed::Journal(read.entries));
+    }
+}
+
+/// An apply to a remote app names a library built here: it is checked
+/// against the app's fingerprint and copied there first, and the command
+/// then names the copy. Other commands pass as they are.
+fn stage_remote(
+    command: AgentCommand,
+    link: Option<&Link>,
+    agent: &AgentInfo,
+    feed: &Sender<Feed>,
+) -> Result<AgentCommand, String> {
+    let (AgentCommand::Apply(library), Some(link)) = (&command, link) else {
+        return Ok(command);
+    };
+    let _ = feed.send(Feed::Reply(Ok(format!(
+        "copying {} to {}",
+        library.display(),
+        link.label()
+    ))));
+    match stage::stage(link, agent, library) {
+        Ok(kept) => Ok(AgentCommand::Apply(kept.remote_path.into())),
+        Err(why) => Err(format!("apply: {why}")),
     }
 }
 
@@ -232,31 +291,18 @@ fn request_of(command: &AgentCommand) -> Request {
 /// app name. Commands meanwhile are answered "not connected". `None` when
 /// the UI is gone.
 fn find_again(
-    dir: &Path,
+    route: &Route,
     agent: &AgentInfo,
     commands: &Receiver<AgentCommand>,
     feed: &Sender<Feed>,
 ) -> Option<(Client, AgentInfo)> {
     let mut detached = false;
     loop {
-        let socket = if target::process_alive(agent.pid) {
-            Some(discovery::socket_path(dir, agent.pid))
-        } else {
-            if !detached {
-                detached = true;
-                let said = feed.send(Feed::Detached(format!(
-                    "{} exited (pid {} is gone); waiting for it to start again",
-                    agent.app, agent.pid
-                )));
-                if said.is_err() {
-                    return None;
-                }
-            }
-            target::resolve(dir, &Target::App(agent.app.clone()))
-                .ok()
-                .map(|r| r.socket)
+        let found = match route {
+            Route::Local { dir, .. } => local_again(dir, agent, &mut detached, feed)?,
+            Route::Remote { .. } => remote_again(route, agent, &mut detached, feed)?,
         };
-        if let Some(Ok(found)) = socket.map(|s| attach(&s)) {
+        if let Some(found) = found {
             return Some(found);
         }
         let deadline = Instant::now() + RETRY;
@@ -272,6 +318,60 @@ fn find_again(
             }
         }
     }
+}
+
+/// One look for a local agent: by pid while the process lives, else by
+/// name (saying once that it is detached). `None` when the UI is gone.
+fn local_again(
+    dir: &Path,
+    agent: &AgentInfo,
+    detached: &mut bool,
+    feed: &Sender<Feed>,
+) -> Option<Option<(Client, AgentInfo)>> {
+    let socket = if target::process_alive(agent.pid) {
+        Some(discovery::socket_path(dir, agent.pid))
+    } else {
+        if !*detached {
+            *detached = true;
+            let said = feed.send(Feed::Detached(format!(
+                "{} exited (pid {} is gone); waiting for it to start again",
+                agent.app, agent.pid
+            )));
+            if said.is_err() {
+                return None;
+            }
+        }
+        target::resolve(dir, &Target::App(agent.app.clone()))
+            .ok()
+            .map(|r| r.socket)
+    };
+    Some(socket.and_then(|s| attach(&s).ok()))
+}
+
+/// One look for a remote agent through its link: by pid until that fails
+/// (then detached, with the far side's reason), by name after.
+fn remote_again(
+    route: &Route,
+    agent: &AgentInfo,
+    detached: &mut bool,
+    feed: &Sender<Feed>,
+) -> Option<Option<(Client, AgentInfo)>> {
+    if !*detached {
+        match attach_route(&route.retarget(Target::Pid(agent.pid))) {
+            Ok(found) => return Some(Some(found)),
+            Err(why) => {
+                *detached = true;
+                let said = feed.send(Feed::Detached(format!(
+                    "{} (pid {}) cannot be reached: {why}; waiting for it to start again",
+                    agent.app, agent.pid
+                )));
+                if said.is_err() {
+                    return None;
+                }
+            }
+        }
+    }
+    Some(attach_route(&route.retarget(Target::App(agent.app.clone()))).ok())
 }
 
 #[cfg(test)]

@@ -10,6 +10,9 @@ use std::sync::mpsc::{self, Receiver, Sender};
 
 use moult_protocol::AgentInfo;
 
+use crate::remote::Route;
+use crate::target::Target;
+
 use super::builder;
 use super::connection;
 use super::feed::{AgentCommand, Feed};
@@ -30,13 +33,22 @@ impl Session {
     /// Starts the connection thread on `client`, attached and subscribed to
     /// `agent`; `dir` is where the agent is looked for again if it goes.
     pub fn open(dir: &Path, client: Client, agent: AgentInfo) -> io::Result<Session> {
+        let route = Route::Local {
+            dir: dir.to_path_buf(),
+            target: Target::Pid(agent.pid),
+        };
+        Session::open_route(route, client, agent)
+    }
+
+    /// [`Session::open`] for an agent reached through `route` (here or on
+    /// another host), where it is looked for again if it goes.
+    pub fn open_route(route: Route, client: Client, agent: AgentInfo) -> io::Result<Session> {
         let (feed_tx, feeds) = mpsc::channel();
         let (commands, command_rx) = mpsc::channel();
         let connection_feed = feed_tx.clone();
-        let dir = dir.to_path_buf();
         std::thread::Builder::new()
             .name("moult-console connection".into())
-            .spawn(move || connection::run(dir, client, agent, command_rx, connection_feed))?;
+            .spawn(move || connection::run(route, client, agent, command_rx, connection_feed))?;
         Ok(Session {
             commands,
             feeds,
