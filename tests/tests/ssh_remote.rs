@@ -312,6 +312,11 @@ fn a_signed_update_travels_with_its_signature_over_ssh() {
     );
     let mut remote = Remote::start_demo(demo);
     let solution = workspace_root().join("demo-apps/step1-hello/solution");
+    // A signature left beside the built library by an earlier run (signed
+    // with another key) would travel with it: start from none.
+    let _ = std::fs::remove_file(
+        moult_e2e::target_dir().join("debug/libstep1_hello_solution.so.minisig"),
+    );
     let unsigned = remote.console(&["apply", "{url}", solution.to_str().unwrap()]);
     assert_ne!(unsigned.status.code(), Some(0), "{}", both(&unsigned));
     assert!(
