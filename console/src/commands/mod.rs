@@ -6,6 +6,7 @@ mod attach;
 mod check;
 mod convert;
 mod demo;
+mod hint;
 mod list;
 mod log;
 mod queued;
@@ -39,6 +40,7 @@ pub fn run(command: Command, dir: &Path) -> anyhow::Result<Exit> {
         Command::Check(args) => check::run(&args, dir),
         Command::Tutorial(args) => tutorial::run(&args, dir),
         Command::Demo(args) => demo::run(&args, dir),
+        Command::Hint(args) => hint::run(&args),
     }
 }
 
