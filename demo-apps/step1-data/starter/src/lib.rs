@@ -10,7 +10,7 @@
 //! As given, it compiles and changes nothing: its entry returns no update.
 //!
 //! What to read: tracked classes and their conversions, the module
-//! [`moult::class`] (its `EagerConversion`, and what a transformer and a
+//! [`moult::class`](mod@moult::class) (its `EagerConversion`, and what a transformer and a
 //! constructor of record are); "Pymoult → moult" in `docs/ARCHITECTURE.md`
 //! says which Pymoult names they replace. Stuck? `moult-console hint
 //! step1-data`, or `h` in the tutorial.

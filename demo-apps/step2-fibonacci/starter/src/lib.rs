@@ -11,7 +11,7 @@
 //!
 //! As given, it compiles and changes nothing: its entry returns no update.
 //!
-//! What to read: [`moult::class`] (eager conversions) and
+//! What to read: [`moult::class`](mod@moult::class) (eager conversions) and
 //! [`moult::update::SafeRedefine`], both met in step 1; the Classes view of
 //! the console shows versions of live instances. Stuck? `moult-console hint
 //! step2-fibonacci`, or `h` in the tutorial.

@@ -15,7 +15,7 @@
 //!
 //! As given, it compiles and changes nothing: its entry returns no update.
 //!
-//! What to read: [`moult::class`] again, this time its lazy conversion
+//! What to read: [`moult::class`](mod@moult::class) again, this time its lazy conversion
 //! (instances convert when next read); a method is a hot function too
 //! (`moult::hot_fn!` takes `Type::method`), swapped with
 //! [`moult::update::SafeRedefine`]. Stuck? `moult-console hint

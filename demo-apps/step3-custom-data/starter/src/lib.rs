@@ -17,7 +17,7 @@
 //! What to read: [`moult::Update`] and [`moult::UpdateContext`] as in 3.1,
 //! plus what a context can do to a class by hand (give it a new
 //! constructor of record, convert one instance) and a class's handle
-//! ([`moult::class`]: `handle`, `instances`). Stuck? `moult-console hint
+//! ([`moult::class`](mod@moult::class): `handle`, `instances`). Stuck? `moult-console hint
 //! step3-custom-data`, or `h` in the tutorial.
 
 use std::fmt;

@@ -21,7 +21,7 @@
 //!
 //! As given, it compiles and changes nothing: its entry returns no update.
 //!
-//! What to read: [`moult::class`] (lazy and eager conversions, and how an
+//! What to read: [`moult::class`](mod@moult::class) (lazy and eager conversions, and how an
 //! update is named so another can wait for it), [`moult::Requirements`],
 //! and parking a DSU thread at its update point from an update
 //! ([`moult::UpdateContext`]), as in step 3. Stuck? `moult-console hint

@@ -12,7 +12,7 @@
 //!
 //! What to read: what makes an update revertible and what a revert does
 //! ([`moult::update`]: the revert and the watch; the conversion's builder
-//! methods in [`moult::class`]); the `revert` and `log` commands in the
+//! methods in [`moult::class`](mod@moult::class)); the `revert` and `log` commands in the
 //! README. Stuck? `moult-console hint step5-revert`, or `h` in the
 //! tutorial.
 
