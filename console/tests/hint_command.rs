@@ -57,7 +57,9 @@ fn each_call_reveals_the_next_hint_and_progress_counts_them() {
     assert!(third.starts_with("Hint 3 of 3"), "{third}");
     assert!(third.contains("hello_v2 as fn()"), "{third}");
     assert!(
-        third.contains("That was the last hint; the solution is in demo-apps/step1-hello/solution/."),
+        third.contains(
+            "That was the last hint; the solution is in demo-apps/step1-hello/solution/."
+        ),
         "{third}"
     );
     assert_eq!(used(state.path(), "step1-hello"), 3);
