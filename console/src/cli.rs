@@ -176,6 +176,35 @@ pub enum Command {
     /// without its list): watch it, apply updates, check yours.
     #[command(after_help = DEMO_HELP)]
     Demo(DemoArgs),
+    /// One hint for a tutorial exercise: the next one you have not seen,
+    /// each closer to the solution than the one before.
+    #[command(after_help = HINT_HELP)]
+    Hint(HintArgs),
+}
+
+const HINT_HELP: &str = concat!(
+    "Each exercise has two or three hints (assets/tutorial/hints/<id>.md): the\n",
+    "first names the moult pieces to use, the last is close to the solution.\n",
+    "Without --level, the next hint you have not revealed is printed (the last\n",
+    "one again once all are). The tutorial's h shows the same hints; how many\n",
+    "you used is kept with your progress and shown in the tutorial's list.\n\n",
+    "Examples:\n",
+    "  moult-console hint step1-hello\n",
+    "  moult-console hint step3-clock --level 1\n\n",
+    "Exit codes:\n",
+    "  0  the hint was printed\n",
+    "  1  no such exercise or hint level\n",
+    "  2  wrong command line"
+);
+
+/// `hint`.
+#[derive(Debug, Args)]
+pub struct HintArgs {
+    /// The exercise's id, e.g. `step1-hello`.
+    pub exercise: String,
+    /// The hint to print (1 is the first); the next unrevealed one by default.
+    #[arg(long, value_name = "N")]
+    pub level: Option<usize>,
 }
 
 /// Where the exercises come from and where progress goes, for both helps.
@@ -186,7 +215,7 @@ macro_rules! tutorial_files {
          assets/tutorial/<id>.md. Apps are built alone with cargo (debug), run at\n\
          the tutorial's pace with their agent in the usual directory (so `list` and\n\
          the other commands see them), and stopped when you leave them. Progress\n\
-         (started, passed and when) is kept in $XDG_STATE_HOME/moult/tutorial.json,\n\
+         (started, passed and when, hints used) is kept in $XDG_STATE_HOME/moult/tutorial.json,\n\
          else ~/.local/state/moult/tutorial.json."
     };
 }
@@ -195,7 +224,8 @@ const TUTORIAL_HELP: &str = concat!(
     "Enter opens an exercise's statement; Enter again builds and starts its app\n",
     "and attaches the console. There, u builds your update (the exercise's\n",
     "starter crate, which you edit), applies it and checks it: PASS, or what is\n",
-    "wrong. o shows the app's output full size, R restarts the app, v reveals\n",
+    "wrong. o shows the app's output full size, R restarts the app, h shows a\n",
+    "hint (h again in its pane: the next one, closer to the solution), v reveals\n",
     "the solution (and a applies it), b goes back to the list, ? lists every key.\n\n",
     tutorial_files!(),
     "\n\nExamples:\n",
@@ -237,7 +267,7 @@ const CHECK_HELP: &str = concat!(
     "check takes seconds; its progress goes to stderr, the verdict to stdout.\n",
     "Exercises: step1-hello step1-tictoc step1-data step2-fibonacci step2-series\n",
     "step3-custom-hello step3-custom-data step3-clock step3-reboot\n",
-    "step4-simultaneous step4-webserver.\n\n",
+    "step4-simultaneous step4-webserver step5-revert.\n\n",
     "Examples:\n",
     "  moult-console check step1-hello\n",
     "  moult-console check step3-clock --solution\n  moult-console check step1-tictoc --solution --period-ms 1000\n",

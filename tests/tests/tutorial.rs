@@ -146,6 +146,11 @@ fn step4_webserver() {
 }
 
 #[test]
+fn step5_revert() {
+    exercise("step5-revert");
+}
+
+#[test]
 fn an_unknown_exercise_lists_the_exercises() {
     let out = check(&["step9-nothing"]);
     assert_eq!(out.status.code(), Some(1));

@@ -152,7 +152,7 @@ fn the_tutorial_takes_step1_hello_from_fail_to_pass_and_remembers_it() {
     let tui = start(&["tutorial"], &state, &runtime, (120, 40));
 
     tui.wait_for("step1-hello not started in the list", SHORT, |s| {
-        s.contains("Exercises 1/11") && row_says(s, "Hello world", "not started")
+        s.contains("Exercises 1/12") && row_says(s, "Hello world", "not started")
     });
     tui.keys(&["Enter"]);
     tui.wait_for("the statement", SHORT, |s| {
@@ -195,7 +195,7 @@ fn the_tutorial_takes_step1_hello_from_fail_to_pass_and_remembers_it() {
     // Back to the list: the app stops; the pass is shown and kept.
     tui.keys(&["b"]);
     tui.wait_for("step1-hello passed in the list", SHORT, |s| {
-        s.contains("Exercises 1/11") && row_says(s, "Hello world", "passed")
+        s.contains("Exercises 1/12") && row_says(s, "Hello world", "passed")
     });
     wait_gone(pid);
     let file = state.0.join("moult/tutorial.json");
@@ -228,9 +228,31 @@ fn demo_runs_the_app_with_the_console_attached_and_quit_stops_it() {
     });
     let pid = app_pid(&screen);
     assert!(!screen.contains("b list"), "the demo has no list: {screen}");
+    assert!(screen.contains("h hint"), "{screen}");
+
+    // Hints, one at a time: h opens the first, h in the pane the next.
+    tui.keys(&["h"]);
+    let first = tui.wait_text("1 of 3 revealed", SHORT);
+    assert!(first.contains("Hints for 1.1 Hello world"), "{first}");
+    assert!(first.contains("moult::update::SafeRedefine"), "{first}");
+    assert!(!first.contains("Hint 2"), "{first}");
+    tui.keys(&["h"]);
+    let second = tui.wait_text("2 of 3 revealed", SHORT);
+    assert!(second.contains("Hint 2"), "{second}");
+    tui.keys(&["Escape"]);
+    tui.wait_for("the hints closed", SHORT, |s| !s.contains("Hints for"));
+
     tui.keys(&["q"]);
     tui.wait_for("the console to quit", SHORT, |_| !tui.running());
     wait_gone(pid);
+    let file = state.0.join("moult/tutorial.json");
+    let progress: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).expect("the progress file"))
+            .expect("the progress file is JSON");
+    assert_eq!(
+        progress["exercises"]["step1-hello"]["hints_used"], 2,
+        "{progress}"
+    );
 }
 
 #[test]

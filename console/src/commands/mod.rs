@@ -7,6 +7,7 @@ mod bridge;
 mod check;
 mod convert;
 mod demo;
+mod hint;
 mod keygen;
 mod list;
 mod log;
@@ -46,6 +47,7 @@ pub fn run(command: Command, dir: &Path) -> anyhow::Result<Exit> {
         Command::Check(args) => check::run(&args, dir),
         Command::Tutorial(args) => tutorial::run(&args, dir),
         Command::Demo(args) => demo::run(&args, dir),
+        Command::Hint(args) => hint::run(&args),
     }
 }
 

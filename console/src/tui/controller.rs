@@ -273,6 +273,7 @@ impl Controller {
             | Action::Output
             | Action::Reset
             | Action::Reveal
+            | Action::Hint
             | Action::ApplySolution => {}
         }
         Vec::new()

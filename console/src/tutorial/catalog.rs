@@ -1,10 +1,11 @@
-//! The tutorial's exercises, in order (Pymoult's steps 1 to 4).
+//! The tutorial's exercises, in order: Pymoult's steps 1 to 4, then step 5,
+//! what moult does beyond Pymoult.
 
 use super::checks;
 use super::exercise::Exercise;
 
 /// Every exercise, in the order a workshop takes them.
-pub static EXERCISES: [&Exercise; 11] = [
+pub static EXERCISES: [&Exercise; 12] = [
     &checks::step1_hello::EXERCISE,
     &checks::step1_tictoc::EXERCISE,
     &checks::step1_data::EXERCISE,
@@ -16,6 +17,7 @@ pub static EXERCISES: [&Exercise; 11] = [
     &checks::step3_reboot::EXERCISE,
     &checks::step4_simultaneous::EXERCISE,
     &checks::step4_webserver::EXERCISE,
+    &checks::step5_revert::EXERCISE,
 ];
 
 /// The exercise with this id, or the list of ids to choose from.

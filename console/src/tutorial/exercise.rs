@@ -15,7 +15,8 @@ pub struct Exercise {
     /// `step1-hello`: the folder, the app's package and binary, the name
     /// the app gives its agent.
     pub id: &'static str,
-    /// Pymoult's step (1 to 4): where it sits in the tutorial.
+    /// Its step (1 to 4 are Pymoult's, 5 goes beyond): where it sits in the
+    /// tutorial.
     pub step: u8,
     /// Its number within the step.
     pub number: u8,

@@ -14,6 +14,7 @@ pub mod catalog;
 pub mod check;
 pub mod checks;
 pub mod exercise;
+pub mod hints;
 pub mod output_log;
 pub mod progress;
 pub mod runner;

@@ -33,6 +33,15 @@ pub struct Record {
     /// The pass was the revealed solution's, not the learner's update.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub with_solution: bool,
+    /// How many of its hints were revealed (the tutorial's `h`,
+    /// `moult-console hint`): the highest level seen.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub hints_used: usize,
+}
+
+/// Zero hints are not written to the file.
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// Where an exercise stands.
@@ -116,6 +125,18 @@ impl Progress {
         }
     }
 
+    /// How many hints of exercise `id` were revealed.
+    pub fn hints_used(&self, id: &str) -> usize {
+        self.exercises.get(id).map_or(0, |r| r.hints_used)
+    }
+
+    /// Hint `level` of exercise `id` was revealed: the count is the highest
+    /// level seen (reading hint 1 again after hint 2 uses no more).
+    pub fn hinted(&mut self, id: &str, level: usize) {
+        let record = self.exercises.entry(id.to_string()).or_default();
+        record.hints_used = record.hints_used.max(level);
+    }
+
     /// Takes in what `other` knows and this does not (a pass recorded by
     /// `moult-console check` while the tutorial was open): starts and
     /// passes, by the same rules as [`Progress::started`] and
@@ -127,6 +148,9 @@ impl Progress {
             }
             if let Some(at) = record.passed_ms {
                 self.passed(id, at, record.with_solution);
+            }
+            if record.hints_used > 0 {
+                self.hinted(id, record.hints_used);
             }
         }
     }
@@ -255,6 +279,22 @@ impl ProgressFile {
             .map_err(|e| format!("cannot save {}: {e}", self.path.display()))
     }
 
+    /// Records that hint `level` of exercise `id` was revealed now
+    /// (`moult-console hint`): loads, marks, saves. `Err` says why it is not
+    /// recorded.
+    pub fn record_hint(&mut self, id: &str, level: usize) -> Result<(), String> {
+        let Loaded {
+            mut progress,
+            warning,
+        } = self.load();
+        if self.read_only {
+            return Err(warning.unwrap_or_else(|| "the progress file is unreadable".into()));
+        }
+        progress.hinted(id, level);
+        self.save(&progress)
+            .map_err(|e| format!("cannot save {}: {e}", self.path.display()))
+    }
+
     /// Writes `progress` (to a temporary file renamed over the old one, so
     /// a crash never leaves half a file).
     pub fn save(&self, progress: &Progress) -> io::Result<()> {
@@ -318,6 +358,30 @@ mod tests {
             progress.status("step2-series"),
             Status::Passed { .. }
         ));
+    }
+
+    #[test]
+    fn hints_used_count_the_highest_level_and_merge_and_save() {
+        let mut p = Progress::default();
+        assert_eq!(p.hints_used("step1-hello"), 0);
+        p.hinted("step1-hello", 2);
+        p.hinted("step1-hello", 1);
+        assert_eq!(p.hints_used("step1-hello"), 2);
+        assert_eq!(p.status("step1-hello"), Status::NotStarted);
+        let mut other = Progress::default();
+        other.hinted("step1-hello", 3);
+        p.merge(&other);
+        assert_eq!(p.hints_used("step1-hello"), 3);
+
+        let dir = tempfile::tempdir().unwrap();
+        let mut file = ProgressFile::at(dir.path().join("progress.json"));
+        file.record_hint("step2-series", 1).unwrap();
+        file.record_hint("step2-series", 2).unwrap();
+        assert_eq!(file.load().progress.hints_used("step2-series"), 2);
+        let text = std::fs::read_to_string(&file.path).unwrap();
+        assert!(text.contains("\"hints_used\": 2"), "{text}");
+        let none = serde_json::to_string(&Record::default()).unwrap();
+        assert_eq!(none, "{}", "no hint, no field");
     }
 
     #[test]

@@ -51,6 +51,7 @@ pub fn scope_words(scope: Scope) -> String {
         Scope::Exercise => "running exercise".into(),
         Scope::TutorialExercise => "running exercise, tutorial".into(),
         Scope::Solution => "solution shown".into(),
+        Scope::HintPane => "hints shown".into(),
         Scope::CheckPane => "check pane".into(),
         Scope::Build => "build pane".into(),
         Scope::Help => "this help".into(),

@@ -278,6 +278,13 @@ pub const KEYS: &[KeyBinding] = &[
         Some("reset"),
     ),
     bind(
+        K::Char('h'),
+        A::Hint,
+        S::Exercise,
+        "hints: the first one, or those revealed so far",
+        Some("hint"),
+    ),
+    bind(
         K::Char('v'),
         A::Reveal,
         S::Exercise,
@@ -303,6 +310,20 @@ pub const KEYS: &[KeyBinding] = &[
         A::Back,
         S::Solution,
         "close the solution",
+        Some("close"),
+    ),
+    bind(
+        K::Char('h'),
+        A::Hint,
+        S::HintPane,
+        "reveal the next hint (closer to the solution)",
+        Some("next hint"),
+    ),
+    bind(
+        K::Esc,
+        A::Back,
+        S::HintPane,
+        "close the hints",
         Some("close"),
     ),
     bind(

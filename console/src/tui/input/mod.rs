@@ -166,6 +166,9 @@ pub enum Action {
     Reset,
     /// Show the exercise's solution (after a confirmation).
     Reveal,
+    /// Open the exercise's hints, revealing the next one (the first when
+    /// none was revealed yet; one more each time it is pressed in the pane).
+    Hint,
     /// Apply the solution shown, then check it.
     ApplySolution,
 }
@@ -195,6 +198,8 @@ pub enum Scope {
     TutorialExercise,
     /// The solution shown over a running exercise.
     Solution,
+    /// The hints revealed so far, shown over a running exercise.
+    HintPane,
     /// The pane of a check (build, apply, verdict).
     CheckPane,
     /// The pane of an update crate's build.
@@ -215,7 +220,7 @@ impl Scope {
         match self {
             Scope::View(_) => true,
             Scope::List | Scope::Statement => moves || matches!(action, Quit | Help),
-            Scope::Solution => moves || action == Quit,
+            Scope::Solution | Scope::HintPane => moves || action == Quit,
             Scope::CheckPane | Scope::Starting => action == Quit,
             Scope::Build | Scope::Help => false,
             Scope::Global

@@ -99,6 +99,11 @@ fn tutorial_screens_have_their_keys_and_only_the_global_ones_that_fit() {
         Some(Action::PageDown)
     );
     assert_eq!(action(Key::Char('?'), Scope::Solution), None);
+    assert_eq!(action(Key::Char('h'), Scope::Exercise), Some(Action::Hint));
+    assert_eq!(action(Key::Char('h'), Scope::HintPane), Some(Action::Hint));
+    assert_eq!(action(Key::Esc, Scope::HintPane), Some(Action::Back));
+    assert_eq!(action(Key::Down, Scope::HintPane), Some(Action::Down));
+    assert_eq!(action(Key::Char('q'), Scope::HintPane), Some(Action::Quit));
     assert_eq!(action(Key::Esc, Scope::CheckPane), Some(Action::Back));
     assert_eq!(action(Key::Char('j'), Scope::CheckPane), None);
     assert_eq!(action(Key::Char('q'), Scope::CheckPane), Some(Action::Quit));
@@ -109,8 +114,8 @@ fn the_exercise_footer_leads_with_the_exercise_keys() {
     let tutorial = exercise_hints(ViewId::Threads, true);
     let words: Vec<&str> = tutorial.iter().map(|(_, w)| *w).collect();
     assert_eq!(
-        words[..5],
-        ["my update", "output", "reset", "solution", "list"]
+        words[..6],
+        ["my update", "output", "reset", "hint", "solution", "list"]
     );
     assert!(words.contains(&"quit"));
     let demo = exercise_hints(ViewId::Threads, false);

@@ -12,3 +12,4 @@ pub mod step3_custom_hello;
 pub mod step3_reboot;
 pub mod step4_simultaneous;
 pub mod step4_webserver;
+pub mod step5_revert;

@@ -4,7 +4,8 @@
 //! - [`workshop`]: the screens (exercise list with progress, statement,
 //!   app starting, running exercise) and how keys and news move between
 //!   them; [`running`]: the running exercise — the console attached to the
-//!   app, its output, check my update, reset, reveal and apply the solution;
+//!   app, its output, check my update, reset, hints one at a time
+//!   ([`hint_pane`]), reveal and apply the solution;
 //! - [`report`] and [`work`]: what the host tells the screens and what they
 //!   ask of it beyond the console's effects;
 //! - [`jobs`]: the long work itself (build and start an app, build and
@@ -13,6 +14,7 @@
 //!
 //! Their views are in [`super::view`].
 
+pub mod hint_pane;
 pub mod host;
 pub mod jobs;
 pub mod report;

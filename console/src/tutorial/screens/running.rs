@@ -6,6 +6,7 @@
 
 use std::path::PathBuf;
 
+use super::hint_pane::{HintPane, PaneOutcome};
 use super::report::{Attached, Report};
 use super::work::{Effect, UpdateChoice, Work};
 use crate::tui::controller::Controller;
@@ -71,6 +72,8 @@ pub enum Overlay {
     Confirm(Ask),
     /// The solution's source.
     Solution(Solution),
+    /// The hints revealed so far.
+    Hints(HintPane),
     /// The last (or running) check: its steps and verdict.
     CheckPane,
 }
@@ -100,6 +103,9 @@ pub struct Running {
     pub check: Option<WorkLog>,
     /// The update the running check judges; `None` when no check runs.
     pub checking: Option<UpdateChoice>,
+    /// How many of the exercise's hints the learner has revealed (from the
+    /// progress when the screen opens; the workshop records it back).
+    pub hints_used: usize,
 }
 
 impl Running {
@@ -129,6 +135,7 @@ impl Running {
             overlay: Overlay::None,
             check: None,
             checking: None,
+            hints_used: 0,
         }
     }
 
@@ -190,6 +197,28 @@ impl Running {
                 }
                 Vec::new()
             }
+            Overlay::Hints(pane) => {
+                let outcome = pane.key(key, page);
+                let total = pane.hints.len();
+                match outcome {
+                    PaneOutcome::Stay => {}
+                    PaneOutcome::Revealed(n) => {
+                        self.hints_used = self.hints_used.max(n);
+                        self.say(Tone::Info, format!("hint {n} of {total} revealed"));
+                    }
+                    PaneOutcome::NoMore => {
+                        let solution =
+                            input::key_of(Action::Reveal, Scope::Exercise).unwrap_or_default();
+                        self.say(
+                            Tone::Info,
+                            format!("that was the last hint; {solution} shows the solution"),
+                        );
+                    }
+                    PaneOutcome::Close => self.overlay = Overlay::None,
+                    PaneOutcome::Quit => return vec![Effect::Quit],
+                }
+                Vec::new()
+            }
             Overlay::CheckPane => match input::action(key, Scope::CheckPane) {
                 Some(Action::Back) => {
                     self.overlay = Overlay::None;
@@ -224,6 +253,7 @@ impl Running {
                     then: Then::Reset,
                 });
             }
+            Action::Hint => self.open_hints(workspace),
             Action::Reveal => {
                 let starter = workspace.starter_dir(self.exercise);
                 let starter = starter.strip_prefix(&workspace.root).unwrap_or(&starter);
@@ -240,6 +270,23 @@ impl Running {
             _ => {}
         }
         Vec::new()
+    }
+
+    /// Opens the hints pane: the hints revealed so far, or the first one
+    /// when none was.
+    fn open_hints(&mut self, workspace: &Workspace) {
+        match workspace.hints(self.exercise) {
+            Ok(hints) => {
+                let pane = HintPane::open(hints, self.hints_used);
+                if pane.shown > self.hints_used {
+                    self.hints_used = pane.shown;
+                    let total = pane.hints.len();
+                    self.say(Tone::Info, format!("hint 1 of {total} revealed"));
+                }
+                self.overlay = Overlay::Hints(pane);
+            }
+            Err(why) => self.say(Tone::Error, why),
+        }
     }
 
     fn confirmed(&mut self, then: Then, workspace: &Workspace) -> Vec<Effect> {

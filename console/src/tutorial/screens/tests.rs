@@ -3,6 +3,7 @@
 //! (pass, progress recorded), reset, back to the list; the demo's
 //! differences; what is refused while a check runs.
 
+use super::hint_pane::HintPane;
 use super::report::{Attached, Report};
 use super::running::{AppLife, Overlay, Running};
 use super::work::{Effect, UpdateChoice, Work};
@@ -38,6 +39,12 @@ fn workspace() -> (tempfile::TempDir, Workspace) {
     std::fs::write(
         src.join("lib.rs"),
         "fn hello_v2() { println!(\"hello moult\"); }\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(root.join("assets/tutorial/hints")).unwrap();
+    std::fs::write(
+        root.join("assets/tutorial/hints/step1-hello.md"),
+        "# Hints\n\n## Hint 1\n\nLook at hot_fn!.\n\n## Hint 2\n\nThen SafeRedefine.\n\n## Hint 3\n\nThe code.\n",
     )
     .unwrap();
     (dir, Workspace { root })
@@ -272,4 +279,65 @@ fn a_failed_start_shows_why_and_goes_back_to_the_statement() {
     shop.key(Key::Esc, 10);
     assert!(matches!(shop.screen, Screen::Statement(_)));
     assert_eq!(shop.progress.status("step1-hello"), Status::NotStarted);
+}
+
+fn hint_pane(shop: &Workshop) -> &HintPane {
+    match &running(shop).overlay {
+        Overlay::Hints(pane) => pane,
+        other => panic!("no hints shown: {other:?}"),
+    }
+}
+
+#[test]
+fn h_reveals_the_hints_one_at_a_time_and_progress_counts_them() {
+    let (_dir, ws) = workspace();
+    let mut shop = started(ws);
+    assert_eq!(shop.progress.hints_used("step1-hello"), 0);
+
+    // The first h opens the pane on hint 1: one hint used, saved.
+    assert_eq!(keys(&mut shop, "h"), [Effect::Own(Work::SaveProgress)]);
+    assert_eq!(hint_pane(&shop).shown, 1);
+    assert_eq!(shop.progress.hints_used("step1-hello"), 1);
+    // Moving in the pane reveals nothing.
+    assert!(shop.key(Key::Down, 10).is_empty());
+    assert_eq!(hint_pane(&shop).shown, 1);
+    // Closing and opening again shows what was revealed, no more.
+    assert!(shop.key(Key::Esc, 10).is_empty());
+    assert_eq!(running(&shop).overlay, Overlay::None);
+    assert!(keys(&mut shop, "h").is_empty(), "nothing new to record");
+    assert_eq!(hint_pane(&shop).shown, 1);
+    // h in the pane: the next one, each recorded.
+    assert_eq!(keys(&mut shop, "h"), [Effect::Own(Work::SaveProgress)]);
+    assert_eq!(hint_pane(&shop).shown, 2);
+    assert_eq!(shop.progress.hints_used("step1-hello"), 2);
+    assert_eq!(keys(&mut shop, "h"), [Effect::Own(Work::SaveProgress)]);
+    assert_eq!(shop.progress.hints_used("step1-hello"), 3);
+    // None past the last: the solution is what is left.
+    assert!(keys(&mut shop, "h").is_empty());
+    assert_eq!(hint_pane(&shop).shown, 3);
+    let message = running(&shop).console.ui.message.clone().unwrap().1;
+    assert_eq!(message, "that was the last hint; v shows the solution");
+    assert_eq!(shop.progress.hints_used("step1-hello"), 3);
+    // Back to the list and into the exercise again: the count is kept.
+    shop.key(Key::Esc, 10);
+    assert_eq!(keys(&mut shop, "b"), [Effect::Own(Work::StopApp)]);
+    shop.key(Key::Enter, 10);
+    shop.key(Key::Enter, 10);
+    shop.report(Report::Started(attached(101)));
+    assert_eq!(running(&shop).hints_used, 3);
+    assert!(keys(&mut shop, "h").is_empty());
+    assert_eq!(hint_pane(&shop).shown, 3, "all three shown again");
+}
+
+#[test]
+fn missing_hints_are_reported_not_fatal() {
+    let (dir, ws) = workspace();
+    std::fs::remove_file(dir.path().join("assets/tutorial/hints/step1-hello.md")).unwrap();
+    let mut shop = started(ws);
+    assert!(keys(&mut shop, "h").is_empty());
+    assert_eq!(running(&shop).overlay, Overlay::None);
+    let (tone, text) = running(&shop).console.ui.message.clone().unwrap();
+    assert_eq!(tone, Tone::Error);
+    assert!(text.starts_with("cannot read the hints"), "{text}");
+    assert_eq!(shop.progress.hints_used("step1-hello"), 0);
 }

@@ -172,7 +172,13 @@ impl Workshop {
                 if running.own_action(key) == Some(Action::ToList) {
                     return self.leave_running();
                 }
-                running.key(key, page, &self.workspace)
+                let mut effects = running.key(key, page, &self.workspace);
+                let (id, used) = (running.exercise.id, running.hints_used);
+                if used > self.progress.hints_used(id) {
+                    self.progress.hinted(id, used);
+                    effects.push(Effect::Own(Work::SaveProgress));
+                }
+                effects
             }
         }
     }
@@ -246,7 +252,8 @@ impl Workshop {
             (Screen::Starting(starting), Report::Started(app)) => {
                 let exercise = starting.exercise;
                 let cwd = self.workspace.exercise_dir(exercise);
-                let running = Running::new(exercise, self.tutorial, app, self.theme, cwd);
+                let mut running = Running::new(exercise, self.tutorial, app, self.theme, cwd);
+                running.hints_used = self.progress.hints_used(exercise.id);
                 self.screen = Screen::Running(Box::new(running));
                 self.progress.started(exercise.id, now_ms());
                 return vec![Effect::Own(Work::SaveProgress)];

@@ -2,14 +2,14 @@
 //! (the app, the last check), the console's current view with the app's
 //! output under it (or the output alone, zoomed), the footer with the
 //! exercise's keys first, and what is open over them: the console's
-//! prompts, a question, the solution, the check pane.
+//! prompts, a question, the hints, the solution, the check pane.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::{output, solution};
+use super::{hints as hint_view, output, solution};
 use crate::tui::input::{Scope, exercise_hints, screen_hints};
 use crate::tui::theme::Theme;
 use crate::tui::view::work;
@@ -43,6 +43,7 @@ pub fn draw(frame: &mut Frame, running: &mut Running) {
     let hints = match &running.overlay {
         Overlay::None => exercise_hints(running.console.ui.view, running.tutorial),
         Overlay::Solution(_) => screen_hints(Scope::Solution),
+        Overlay::Hints(_) => screen_hints(Scope::HintPane),
         Overlay::CheckPane => screen_hints(Scope::CheckPane),
         Overlay::Confirm(_) => Vec::new(),
     };
@@ -52,6 +53,10 @@ pub fn draw(frame: &mut Frame, running: &mut Running) {
         Overlay::None => {}
         Overlay::Confirm(ask) => confirm::draw(frame, body, &ask.question, theme),
         Overlay::Solution(shown) => solution::draw(frame, body, shown, theme),
+        Overlay::Hints(pane) => {
+            let label = running.exercise.label();
+            hint_view::draw(frame, body, pane, &label, theme);
+        }
         Overlay::CheckPane => {
             if let Some(check) = &running.check {
                 let needed = work::rows_needed(check, "FAIL", body.width, theme);

@@ -1,6 +1,7 @@
 //! The exercise list: every exercise in tutorial order, what it asks, and
-//! the learner's progress (not started, started, passed and when); the
-//! selected exercise's summary in full under it.
+//! the learner's progress (not started, started, passed and when) and how
+//! many hints they revealed; the selected exercise's summary in full under
+//! it.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -27,6 +28,7 @@ const WIDE: &[Column] = &[
         title: "WHAT YOU DO",
         width: Constraint::Min(16),
     },
+    HINTS,
     PROGRESS,
 ];
 
@@ -42,6 +44,13 @@ const NARROW: &[Column] = &[
     },
     PROGRESS,
 ];
+
+/// The hints revealed (blank for none); below [`WIDE_FROM`] columns the
+/// line under the table says it for the selected exercise.
+const HINTS: Column = Column {
+    title: "HINTS",
+    width: Constraint::Length(5),
+};
 
 /// The progress column, as wide as its widest entry when drawn.
 const PROGRESS: Column = Column {
@@ -92,17 +101,29 @@ pub fn draw(frame: &mut Frame, area: Rect, nav: &mut TableNav, progress: &Progre
         if area.width >= WIDE_FROM {
             cells.push(Cell::from(e.summary));
         }
+        if area.width >= WIDE_FROM {
+            let hints = match progress.hints_used(e.id) {
+                0 => String::new(),
+                n => n.to_string(),
+            };
+            cells.push(Cell::from(hints));
+        }
         cells.push(Cell::from(Span::styled(status.words(), style)));
         Row::new(cells)
     });
     let e = EXERCISES[nav.selected.min(EXERCISES.len() - 1)];
+    let hints = match progress.hints_used(e.id) {
+        0 => String::new(),
+        1 => " 1 hint used.".to_string(),
+        n => format!(" {n} hints used."),
+    };
     let lines = vec![
         Line::from(vec![
             Span::styled(format!(" {} ", e.label()), theme.title()),
             Span::raw(format!("({}): {}", e.id, e.summary)),
         ]),
         Line::styled(
-            " Enter reads its statement; from there, Enter starts its app.",
+            format!(" Enter reads its statement; from there, Enter starts its app.{hints}"),
             theme.dim(),
         ),
     ];

@@ -4,6 +4,7 @@
 //! [`Workshop`], like the console's views.
 
 mod exercise;
+mod hints;
 mod list;
 mod markdown;
 mod output;

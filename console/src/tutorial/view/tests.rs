@@ -14,8 +14,10 @@ use crate::tui::theme::Theme;
 use crate::tui::work_log::WorkLog;
 use crate::tutorial::catalog;
 use crate::tutorial::check::Verdict;
+use crate::tutorial::hints::Hints;
 use crate::tutorial::output_log::OutputLog;
 use crate::tutorial::progress::Progress;
+use crate::tutorial::screens::hint_pane::HintPane;
 use crate::tutorial::screens::report::Attached;
 use crate::tutorial::screens::running::{Overlay, Running, Solution};
 use crate::tutorial::screens::workshop::{Screen, Starting, Statement, Workshop};
@@ -44,6 +46,7 @@ fn shop(theme: Theme) -> Workshop {
     let mut progress = Progress::default();
     // 2024-05-01 12:03 UTC.
     progress.passed("step1-hello", 1_714_565_000_999, false);
+    progress.hinted("step1-hello", 2);
     progress.started("step1-tictoc", 1_714_565_100_000);
     progress.passed("step1-data", 1_714_565_200_000, true);
     Workshop::tutorial(
@@ -287,6 +290,50 @@ fn the_solution_is_shown_over_the_exercise() {
 }
 
 #[test]
+fn each_hint_level_is_shown_over_the_exercise_one_more_at_a_time() {
+    let hints = Hints::parse(include_str!(
+        "../../../../assets/tutorial/hints/step1-hello.md"
+    ))
+    .unwrap();
+    assert_eq!(hints.len(), 3);
+    let mut shop = running_shop(UNICODE);
+    with_running(&mut shop, |r| {
+        r.overlay = Overlay::Hints(HintPane::open(hints.clone(), 0));
+    });
+    let first = screen(&mut shop, 80, 24);
+    insta::assert_snapshot!("hint_1_of_3", first);
+    assert!(
+        first.contains("Hints for 1.1 Hello world · 1 of 3 revealed"),
+        "{first}"
+    );
+    assert!(first.contains("h next hint"), "{first}");
+    assert!(!first.contains("Hint 2"), "{first}");
+    with_running(&mut shop, |r| {
+        let Overlay::Hints(pane) = &mut r.overlay else {
+            unreachable!()
+        };
+        assert_eq!(pane.reveal_next(), Some(2));
+    });
+    let second = screen(&mut shop, 80, 24);
+    insta::assert_snapshot!("hint_2_of_3", second);
+    assert!(second.contains("2 of 3 revealed"), "{second}");
+    with_running(&mut shop, |r| {
+        let Overlay::Hints(pane) = &mut r.overlay else {
+            unreachable!()
+        };
+        assert_eq!(pane.reveal_next(), Some(3));
+        assert_eq!(pane.reveal_next(), None, "three hints, no fourth");
+    });
+    let third = screen(&mut shop, 80, 40);
+    insta::assert_snapshot!("hint_3_of_3", third);
+    assert!(
+        third.contains("SafeRedefine::new(hello, hello_v2 as fn())"),
+        "{third}"
+    );
+    assert!(third.contains("That was the last hint"), "{third}");
+}
+
+#[test]
 fn no_color_and_ascii_hold_on_every_screen() {
     let plain = Theme {
         color: false,
@@ -299,6 +346,12 @@ fn no_color_and_ascii_hold_on_every_screen() {
         r.overlay = Overlay::CheckPane;
     });
     screens.push(checked);
+    let mut hinted = running_shop(plain);
+    with_running(&mut hinted, |r| {
+        let hints = Hints::parse("## Hint 1\n\nUse `a`.\n\n## Hint 2\n\nb\n").unwrap();
+        r.overlay = Overlay::Hints(HintPane::open(hints, 2));
+    });
+    screens.push(hinted);
     for mut shop in screens {
         let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
         terminal.draw(|f| draw(f, &mut shop)).unwrap();

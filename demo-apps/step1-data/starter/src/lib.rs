@@ -8,6 +8,12 @@
 //! running app: `moult-console apply <pid> target/debug/libstep1_data_starter.so`.
 //!
 //! As given, it compiles and changes nothing: its entry returns no update.
+//!
+//! What to read: tracked classes and their conversions, the module
+//! [`moult::class`](mod@moult::class) (its `EagerConversion`, and what a transformer and a
+//! constructor of record are); "Pymoult → moult" in `docs/ARCHITECTURE.md`
+//! says which Pymoult names they replace. Stuck? `moult-console hint
+//! step1-data`, or `h` in the tutorial.
 
 use std::any::Any;
 use std::fmt;
@@ -54,8 +60,8 @@ pub fn transformer(old: &dyn DataApi) -> Box<dyn DataApi> {
 /// The library's entry: returns the updates to run, in order.
 #[moult::update_library]
 fn updates() -> Result<Vec<Box<dyn Update>>, UpdateError> {
-    // TODO(learner): return one boxed eager conversion of the app's class:
-    //     moult::class::EagerConversion::new(&step1_data::DATA, new_data, transformer)
-    // (optionally `.version_type::<DataV2>()`, so the console names the new version).
+    // TODO(learner): return one update that converts every live `Data` of
+    // the app (its class is `step1_data::DATA`) at once with `transformer`,
+    // and makes `new_data` what the app's constructor builds from then on.
     Ok(vec![])
 }

@@ -7,6 +7,13 @@
 //! running app: `moult-console apply <pid> target/debug/libstep1_hello_starter.so`.
 //!
 //! As given, it compiles and changes nothing: its entry returns no update.
+//!
+//! What to read: a hot function's handle (`moult::hot_fn!`, and
+//! [`moult::Func`]) and the ready-made update that swaps a function's body
+//! once no call of it runs ([`moult::update::SafeRedefine`]); "Alterability:
+//! what safe means" in `docs/ARCHITECTURE.md`. `cargo doc -p moult --open`
+//! renders these pages. Stuck? `moult-console hint step1-hello`, or `h` in
+//! the tutorial.
 
 use moult::{Update, UpdateError};
 
@@ -21,10 +28,8 @@ pub fn hello_v2() {
 /// updates to run, in order (the app's manager runs them).
 #[moult::update_library]
 fn updates() -> Result<Vec<Box<dyn Update>>, UpdateError> {
-    // TODO(learner): get the app's hot function with
-    //     let hello = moult::hot_fn!(step1_hello::hello)?;
-    // and return a safe redefine of it to `hello_v2`:
-    //     moult::update::SafeRedefine::new(hello, hello_v2 as fn())
-    // boxed, in the vector below.
+    // TODO(learner): return one update that makes the app's
+    // `step1_hello::hello` run `hello_v2` from now on, safely: never while a
+    // call of the old version is running.
     Ok(vec![])
 }

@@ -7,6 +7,11 @@
 //! running app: `moult-console apply <pid> target/debug/libstep1_tictoc_starter.so`.
 //!
 //! As given, it compiles and changes nothing: its entry returns no update.
+//!
+//! What to read: the same pieces as exercise 1.1 (`moult::hot_fn!`,
+//! [`moult::update::SafeRedefine`]); the entry returns a `Vec`, and the
+//! manager runs its updates in order. Stuck? `moult-console hint
+//! step1-tictoc`, or `h` in the tutorial.
 
 use moult::{Update, UpdateError};
 
@@ -25,8 +30,7 @@ pub fn tac_v2() {
 /// The library's entry: returns the updates to run, in order.
 #[moult::update_library]
 fn updates() -> Result<Vec<Box<dyn Update>>, UpdateError> {
-    // TODO(learner): get both hot functions with `moult::hot_fn!`
-    // (`step1_tictoc::tic`, `step1_tictoc::tac`) and return two boxed
-    // `moult::update::SafeRedefine`s, one per function (`tic_v2 as fn()`, ...).
+    // TODO(learner): return the updates that make the app's `tic` and `tac`
+    // run your new versions, each swapped safely.
     Ok(vec![])
 }

@@ -10,6 +10,11 @@
 //! `moult-console apply <pid> target/debug/libstep2_fibonacci_starter.so`.
 //!
 //! As given, it compiles and changes nothing: its entry returns no update.
+//!
+//! What to read: [`moult::class`](mod@moult::class) (eager conversions) and
+//! [`moult::update::SafeRedefine`], both met in step 1; the Classes view of
+//! the console shows versions of live instances. Stuck? `moult-console hint
+//! step2-fibonacci`, or `h` in the tutorial.
 
 use std::fmt;
 
@@ -54,7 +59,7 @@ pub fn transformer(old: &dyn DataApi) -> Box<dyn DataApi> {
 pub fn sum_v2(last: &Item, before_last: &Item) -> Item {
     let last = last.read().value();
     let before_last = before_last.read().value();
-    // TODO(learner): give the new value its origin (e.g. "<before_last> + <last>").
+    // TODO(learner): give the new value its origin (the two values added).
     DATA.track(Box::new(DataV2 {
         value: next_value(last, before_last),
     }))
@@ -63,11 +68,8 @@ pub fn sum_v2(last: &Item, before_last: &Item) -> Item {
 /// The library's entry: returns the updates to run, in order.
 #[moult::update_library]
 fn updates() -> Result<Vec<Box<dyn Update>>, UpdateError> {
-    // TODO(learner): return two boxed updates, the conversion first:
-    //     moult::class::EagerConversion::new(&DATA, new_data, transformer)
-    //         .version_type::<DataV2>()
-    // then a safe redefine of the app's `sum`:
-    //     let sum = moult::hot_fn!(step2_fibonacci::sum)?;
-    //     moult::update::SafeRedefine::new(sum, sum_v2 as step2_fibonacci::SumFn)
+    // TODO(learner): return two independent updates: one converts the
+    // app's `Data` (the class `DATA`), the other makes the app's `sum` run
+    // `sum_v2`. Which should run first, and why?
     Ok(vec![])
 }

@@ -14,6 +14,12 @@
 //! `moult-console apply <pid> target/debug/libstep2_series_starter.so`.
 //!
 //! As given, it compiles and changes nothing: its entry returns no update.
+//!
+//! What to read: [`moult::class`](mod@moult::class) again, this time its lazy conversion
+//! (instances convert when next read); a method is a hot function too
+//! (`moult::hot_fn!` takes `Type::method`), swapped with
+//! [`moult::update::SafeRedefine`]. Stuck? `moult-console hint
+//! step2-series`, or `h` in the tutorial.
 
 use std::fmt;
 
@@ -59,18 +65,15 @@ pub fn display_v2(serie: &Serie) -> String {
         .iter()
         .map(|i| i.read().to_string())
         .collect();
-    // TODO(learner): shuffle `shown` first: `fastrand::shuffle(&mut shown)`.
+    // TODO(learner): shuffle `shown` first (this crate depends on `fastrand`).
     shown.join(" ")
 }
 
 /// The library's entry: returns the updates to run, in order.
 #[moult::update_library]
 fn updates() -> Result<Vec<Box<dyn Update>>, UpdateError> {
-    // TODO(learner): return two boxed updates:
-    //     moult::class::LazyConversion::new(&step2_series::INTEGER, new_integer, transformer)
-    //         .version_type::<IntegerV2>()
-    // and a safe redefine of the method:
-    //     let display = moult::hot_fn!(step2_series::Serie::display)?;
-    //     moult::update::SafeRedefine::new(display, display_v2 as step2_series::DisplayFn)
+    // TODO(learner): return two updates: a conversion of the app's
+    // integers (the class `step2_series::INTEGER`) that costs nothing when
+    // it applies, and the swap of `Serie::display` to `display_v2`.
     Ok(vec![])
 }

@@ -11,6 +11,14 @@
 //! `moult-console apply <pid> target/debug/libstep3_clock_starter.so`.
 //!
 //! As given, it compiles and changes nothing: its entry returns no update.
+//!
+//! What to read: update points (`moult::update_point!`, the module
+//! [`moult::dsu`]) and how an update asks a DSU thread to park at one and
+//! waits for it ([`moult::UpdateContext`], [`moult::ThreadFilter`]); the
+//! hook that undoes the request when alterability is not reached
+//! ([`moult::Update`]). "Alterability: what safe means" (update points) in
+//! `docs/ARCHITECTURE.md`. Stuck? `moult-console hint step3-clock`, or `h`
+//! in the tutorial.
 
 use moult::{Update, UpdateError};
 
@@ -26,20 +34,14 @@ pub fn tac_v2() {
     println!("tac");
 }
 
-// TODO(learner): write `struct ClockAtLoop { tic: moult::Func<fn()>, tac: moult::Func<fn()> }`
-// and `impl moult::Update for ClockAtLoop` with:
-//   - `name`: e.g. "clock v2";
-//   - `preupdate_setup`: ask the clock thread to park at its update point,
-//     `ctx.request_park(&ThreadFilter::Named(vec!["clock".into()]), Some("loop"))`;
-//   - `check_alterability`: ready only once it is parked there,
-//     `Alterability::from_blockers(ctx.parked(&filter, Some("loop")))`;
-//   - `clean_failed_alterability`: withdraw the request, `ctx.clean_failed_park()`;
-//   - `apply`: `ctx.redefine(self.tic, tic_v2 as fn())`, the same for tac.
+// TODO(learner): your update type, holding the app's two hot functions.
+// It is ready only while the thread `clock` waits at its update point
+// `"loop"` (ask it to stop there first; if the update gives up, withdraw the
+// request), and then swaps both functions at once.
 
 /// The library's entry: returns the updates to run, in order.
 #[moult::update_library]
 fn updates() -> Result<Vec<Box<dyn Update>>, UpdateError> {
-    // TODO(learner): return your update, with the app's functions from
-    // `moult::hot_fn!(step3_clock::tic)?` and `moult::hot_fn!(step3_clock::tac)?`.
+    // TODO(learner): return your update, built on the app's `tic` and `tac`.
     Ok(vec![])
 }

@@ -13,6 +13,12 @@
 //! app: `moult-console apply <pid> target/debug/libstep3_custom_data_starter.so`.
 //!
 //! As given, it compiles and changes nothing: its entry returns no update.
+//!
+//! What to read: [`moult::Update`] and [`moult::UpdateContext`] as in 3.1,
+//! plus what a context can do to a class by hand (give it a new
+//! constructor of record, convert one instance) and a class's handle
+//! ([`moult::class`](mod@moult::class): `handle`, `instances`). Stuck? `moult-console hint
+//! step3-custom-data`, or `h` in the tutorial.
 
 use std::fmt;
 
@@ -78,26 +84,19 @@ impl Update for SumAndData {
     }
 
     fn preupdate_setup(&mut self, _ctx: &mut UpdateContext) -> Result<(), UpdateError> {
-        // TODO(learner): hold new callers of sum at its entry until the app
-        // resumes: `ctx.close_gate(self.sum)`.
+        // TODO(learner): no new call of sum may start until the app resumes.
         Ok(())
     }
 
     fn check_alterability(&mut self, _ctx: &mut UpdateContext) -> Alterability {
-        // TODO(learner): ready only when no call of sum is running:
-        //     Alterability::from_blockers(ctx.quiescence(self.sum, &moult::ThreadFilter::All))
+        // TODO(learner): ready only when no call of sum is running.
         Alterability::Ready
     }
 
     fn apply(&mut self, _ctx: &mut UpdateContext) -> Result<(), UpdateError> {
-        // TODO(learner), all in this one apply:
-        // 1. redefine sum:            ctx.redefine(self.sum, sum_v2 as SumFn);
-        // 2. a new version of Data:   let data = DATA.handle()?;
-        //                             ctx.redefine_class(data, new_data)?;
-        //                             data.declare_type::<DataV2>(); // the console names it
-        // 3. convert every instance:  for d in &data.instances() {
-        //                                 ctx.update_to_class(d, transformer)?;
-        //                             }
+        // TODO(learner), all in this one apply: sum runs `sum_v2`, `Data`
+        // gets `new_data` as its new constructor of record, and every live
+        // `Data` is converted with `transformer`.
         Ok(())
     }
 }
@@ -105,8 +104,6 @@ impl Update for SumAndData {
 /// The library's entry: returns the updates to run, in order.
 #[moult::update_library]
 fn updates() -> Result<Vec<Box<dyn Update>>, UpdateError> {
-    // TODO(learner): return your update, boxed:
-    //     let sum = moult::hot_fn!(step3_custom_data::sum)?;
-    //     Ok(vec![Box::new(SumAndData { sum })])
+    // TODO(learner): return your update, built on the app's `sum`.
     Ok(vec![])
 }

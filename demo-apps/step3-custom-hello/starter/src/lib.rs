@@ -14,6 +14,13 @@
 //! `moult-console apply <pid> target/debug/libstep3_custom_hello_starter.so`.
 //!
 //! As given, it compiles and changes nothing: its entry returns no update.
+//!
+//! What to read: the trait [`moult::Update`] (its hooks and the order the
+//! manager calls them in), [`moult::UpdateContext`] (what a hook may ask of
+//! the runtime: entry gates, quiescence, redefining, logging) and
+//! [`moult::Alterability`]; "Alterability: what safe means" in
+//! `docs/ARCHITECTURE.md`. Stuck? `moult-console hint step3-custom-hello`,
+//! or `h` in the tutorial.
 
 use moult::{Alterability, Func, Update, UpdateContext, UpdateError};
 
@@ -35,36 +42,30 @@ impl Update for CustomUpdate {
     }
 
     fn preupdate_setup(&mut self, _ctx: &mut UpdateContext) -> Result<(), UpdateError> {
-        // TODO(learner) (optional, recommended): hold new callers of hello at
-        // its entry until the app resumes, so that quiescence, once seen,
-        // lasts until `apply` ran:
-        //     ctx.close_gate(self.hello)
+        // TODO(learner) (optional, recommended): make sure that once no call
+        // of hello runs, none starts before `apply` ran.
         Ok(())
     }
 
     fn check_alterability(&mut self, _ctx: &mut UpdateContext) -> Alterability {
-        // TODO(learner): ready only when no call of hello is running:
-        //     Alterability::from_blockers(ctx.quiescence(self.hello, &moult::ThreadFilter::All))
+        // TODO(learner): ready only when no call of hello is running, on
+        // any thread; otherwise say what blocks.
         Alterability::Ready
     }
 
     fn apply(&mut self, _ctx: &mut UpdateContext) -> Result<(), UpdateError> {
-        // TODO(learner): redefine hello:
-        //     ctx.redefine(self.hello, hello_v2 as fn());
+        // TODO(learner): make hello run `hello_v2`.
         Ok(())
     }
 
     fn resume_hook(&mut self, _ctx: &mut UpdateContext) {
-        // TODO(learner): report that the app resumed, on the event stream:
-        //     ctx.log("…");
+        // TODO(learner): say on the event stream that the app resumed.
     }
 }
 
 /// The library's entry: returns the updates to run, in order.
 #[moult::update_library]
 fn updates() -> Result<Vec<Box<dyn Update>>, UpdateError> {
-    // TODO(learner): build your update and return it, boxed:
-    //     let hello = moult::hot_fn!(step3_custom_hello::hello)?;
-    //     Ok(vec![Box::new(CustomUpdate { hello })])
+    // TODO(learner): return your update, built on the app's hot function.
     Ok(vec![])
 }

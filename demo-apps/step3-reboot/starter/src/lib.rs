@@ -9,6 +9,12 @@
 //! `moult-console apply <pid> target/debug/libstep3_reboot_starter.so`.
 //!
 //! As given, it compiles and changes nothing: its entry returns no update.
+//!
+//! What to read: DSU threads and their mains ([`moult::dsu`], its `Main`),
+//! and what an update can do to one from its context
+//! ([`moult::UpdateContext`]: give a thread a new main, reboot it), after
+//! parking it at an update point as in 3.3. Stuck? `moult-console hint
+//! step3-reboot`, or `h` in the tutorial.
 
 use moult::{Update, UpdateError};
 
@@ -27,21 +33,14 @@ pub fn hello_main_v2() {
     }
 }
 
-// TODO(learner): write `struct RebootHello { main: moult::dsu::Main }` and
-// `impl moult::Update for RebootHello` with:
-//   - `name`: "reboot hello";
-//   - `preupdate_setup`: ask the thread to park at its update point,
-//     `ctx.request_park(&ThreadFilter::Named(vec!["hello".into()]), Some("loop"))`;
-//   - `check_alterability`: ready once it is parked there,
-//     `Alterability::from_blockers(ctx.parked(&filter, Some("loop")))`;
-//   - `clean_failed_alterability`: `ctx.clean_failed_park()`;
-//   - `apply`: `ctx.switch_main("hello", self.main.clone())?` then
-//     `ctx.reboot("hello", None)`.
+// TODO(learner): your update type. Once the thread `hello` waits at its
+// update point, it gives the thread `hello_main_v2` as its main and makes
+// it start over on it.
 
 /// The library's entry: returns the updates to run, in order.
 #[moult::update_library]
 fn updates() -> Result<Vec<Box<dyn Update>>, UpdateError> {
-    // TODO(learner): return your update, built with the new main wrapped
-    // here, in this library: `moult::dsu::Main::new(hello_main_v2)`.
+    // TODO(learner): return your update (wrap the new main here, in this
+    // library: see fact 8 in docs/ARCHITECTURE.md for why).
     Ok(vec![])
 }

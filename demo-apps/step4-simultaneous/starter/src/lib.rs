@@ -11,6 +11,12 @@
 //! `moult-console apply <pid> target/debug/libstep4_simultaneous_starter.so`.
 //!
 //! As given, it compiles and changes nothing: its entry returns no update.
+//!
+//! What to read: everything of step 3 ([`moult::Update`],
+//! [`moult::UpdateContext`], [`moult::Alterability`]) plus an update's
+//! requirements ([`moult::Requirements`], and how a context tells whether
+//! another update applied). Stuck? `moult-console hint step4-simultaneous`,
+//! or `h` in the tutorial.
 
 use std::any::Any;
 use std::sync::atomic::AtomicBool;
@@ -48,9 +54,8 @@ pub fn time_of_day(t: SystemTime) -> String {
 /// Intermediate `write_shared` (signature `fn(u64)`).
 pub fn write_shared_interm(value: u64) {
     let mut cell = step4_simultaneous::lock();
-    // TODO(learner): if NEW_FORMAT is set, store a `Stamped { value, written:
-    // SystemTime::now() }` and print `wrote {value} at {time_of_day(written)}`;
-    // otherwise do what version 0 does (below).
+    // TODO(learner): in the new format, store the value with the time it
+    // was written and say `wrote {value} at {time}`; else as version 0.
     *cell = Box::new(value);
     println!("wrote {value}");
 }
@@ -58,9 +63,8 @@ pub fn write_shared_interm(value: u64) {
 /// Intermediate `read_shared` (signature `fn()`).
 pub fn read_shared_interm() {
     let cell = step4_simultaneous::lock();
-    // TODO(learner): if NEW_FORMAT is set, downcast to `Stamped` and print
-    // `read {value} written at {time_of_day(written)}`; otherwise do what
-    // version 0 does (below).
+    // TODO(learner): in the new format, say `read {value} written at
+    // {time}`; else as version 0.
     let cell: &dyn Any = cell.as_ref();
     if let Some(value) = cell.downcast_ref::<u64>() {
         println!("read {value}");
@@ -71,28 +75,17 @@ pub fn read_shared_interm() {
 // `read_shared_v2()`: the new format only.
 
 // TODO(learner): three updates, in this order:
-//   1. "interm": redefine write_shared and read_shared to the intermediate
-//      versions in one update, once both are quiescent. `check_alterability`
-//      returns an `Alterability`, not a `Result`, so `?` does not work in it:
-//      call `ctx.close_gate(f)` for each (new callers wait), and if one
-//      returns `Err(e)`, return `Alterability::Blocked(vec![Blocker {
-//      thread: String::new(), function: None, depth: 0, detail:
-//      e.to_string() }])` (`moult::protocol::Blocker`); then gather
-//      `ctx.quiescence(f, &ThreadFilter::All)` of both into one `Vec` and
-//      return `Alterability::from_blockers(blockers)` (empty: no call
-//      running). In `apply`, `ctx.redefine(f, new)` for each.
-//   2. "flip": `check_requirements` answers `Requirements::No(..)` until
-//      `ctx.is_applied("interm")`; `apply` takes `step4_simultaneous::lock()`
-//      once and, holding it, replaces the plain u64 by a `Stamped` and sets
-//      NEW_FORMAT.
-//   3. "final": requires "flip" applied, then redefines both functions to
-//      the final versions, as in 1.
+//   1. "interm": both functions become the intermediate versions together,
+//      while neither runs;
+//   2. "flip": only once "interm" applied; turns the stored value into the
+//      new format and sets the flag, in one step nobody can see half of;
+//   3. "final": only once "flip" applied; both functions become the final
+//      versions, as in 1.
 
 /// The library's entry: returns the updates to run, in order.
 #[moult::update_library]
 fn updates() -> Result<Vec<Box<dyn Update>>, UpdateError> {
-    // TODO(learner): get both functions, `moult::hot_fn!(step4_simultaneous::write_shared)?`
-    // (a `Func<fn(u64)>`) and `moult::hot_fn!(step4_simultaneous::read_shared)?`
-    // (a `Func<fn()>`), and return your three updates, boxed, in order.
+    // TODO(learner): return your three updates, in order, built on the
+    // app's `write_shared` and `read_shared`.
     Ok(vec![])
 }

@@ -20,6 +20,12 @@
 //! with `moult-console check step4-webserver`.
 //!
 //! As given, it compiles and changes nothing: its entry returns no update.
+//!
+//! What to read: [`moult::class`](mod@moult::class) (lazy and eager conversions, and how an
+//! update is named so another can wait for it), [`moult::Requirements`],
+//! and parking a DSU thread at its update point from an update
+//! ([`moult::UpdateContext`]), as in step 3. Stuck? `moult-console hint
+//! step4-webserver`, or `h` in the tutorial.
 
 mod handler;
 mod page;
@@ -44,12 +50,8 @@ pub const PAGES_UPDATE: &str = "pages v2";
 /// The library's entry: returns the updates to run, in order.
 #[moult::update_library]
 fn updates() -> Result<Vec<Box<dyn Update>>, UpdateError> {
-    // TODO(learner): return, boxed, in this order:
-    // 1. moult::class::LazyConversion::new(&step4_webserver::session::SESSION,
-    //        new_session, session_transformer).named(SESSIONS_UPDATE)
-    //    (optionally `.version_type::<SessionV2>()`, so the console names it);
-    // 2. moult::class::EagerConversion::new(&step4_webserver::page::PAGE,
-    //        new_page, page_transformer).named(PAGES_UPDATE);
-    // 3. ServerUpdate::after(vec![SESSIONS_UPDATE, PAGES_UPDATE]).
+    // TODO(learner): return the three updates of the list above, in that
+    // order, the first two named with `SESSIONS_UPDATE` and `PAGES_UPDATE`
+    // so that the third can wait for them.
     Ok(vec![])
 }

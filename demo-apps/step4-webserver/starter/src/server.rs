@@ -69,9 +69,8 @@ pub fn server_transformer(old: &dyn ServerApi) -> Box<dyn ServerApi> {
     let old = old
         .downcast_ref::<Webserver>()
         .expect("version 0 is step4_webserver::server::Webserver");
-    // TODO(learner): keep the session table too (`old.sessions.clone()`):
-    // cloning a `Tracked` handle neither reads nor converts the session, so
-    // the sessions' own (lazy) conversion still happens on their next access.
+    // TODO(learner): keep the session table too. Does copying a session's
+    // handle read it (and so convert it) or not? (`moult::class::Tracked`.)
     Box::new(WebserverV2 {
         pages: old.pages.clone(),
         sessions: HashMap::new(),

@@ -50,9 +50,8 @@ pub fn session_transformer(old: &dyn SessionApi) -> Box<dyn SessionApi> {
     let old = old
         .downcast_ref::<Session>()
         .expect("version 0 is step4_webserver::session::Session");
-    // TODO(learner): keep the session's counters (`old.visits`): a visitor
-    // who browsed before the update must see their count go on. The
-    // session stays anonymous (`user: None`) until it logs in.
+    // TODO(learner): a visitor who browsed before the update must see their
+    // counts go on; the session stays anonymous until it logs in.
     Box::new(SessionV2 {
         id: old.id.clone(),
         visits: HashMap::new(),

@@ -51,39 +51,32 @@ impl Update for ServerUpdate {
     }
 
     fn check_requirements(&mut self, _ctx: &mut UpdateContext) -> Requirements {
-        // TODO(learner): answer `Requirements::No("…".into())` while one of
-        // `self.after` is not applied yet (`ctx.is_applied(name)`): the
-        // manager then postpones this update and tries it again later.
+        // TODO(learner): not before every update of `self.after` applied
+        // (the manager then postpones this one and tries it again later).
         Requirements::Yes
     }
 
     fn preupdate_setup(&mut self, _ctx: &mut UpdateContext) -> Result<(), UpdateError> {
-        // TODO(learner): ask the server thread to stop at its update point:
-        //     ctx.request_park(&self.threads, Some(step4_webserver::serve::UPDATE_POINT)).map(drop)
+        // TODO(learner): ask the server thread to stop at its update point
+        // (`step4_webserver::serve::UPDATE_POINT`).
         Ok(())
     }
 
     fn check_alterability(&mut self, _ctx: &mut UpdateContext) -> Alterability {
-        // TODO(learner): ready once it waits there:
-        //     Alterability::from_blockers(ctx.parked(&self.threads, Some(UPDATE_POINT)))
+        // TODO(learner): ready once it waits there.
         Alterability::Ready
     }
 
     fn clean_failed_alterability(&mut self, _ctx: &mut UpdateContext) {
-        // TODO(learner): if it never got there in time, let it go:
-        //     ctx.clean_failed_park();
+        // TODO(learner): if it never got there in time, let it go.
     }
 
     fn apply(&mut self, _ctx: &mut UpdateContext) -> Result<(), UpdateError> {
         // TODO(learner): the state first, then the handler that needs it:
-        // 1. convert the one server state eagerly, with
-        //        ctx.convert_eager(&step4_webserver::server::WEBSERVER,
-        //                          crate::server::new_server, crate::server::server_transformer)?;
-        //    (or `moult::class::EagerConversion::new(..).version_type::<WebserverV2>().apply(ctx)?`,
-        //    which also names the new type for the console);
-        // 2. redefine the handler:
-        //        let handler = moult::hot_fn!(step4_webserver::handler::handle_request)?;
-        //        ctx.redefine(handler, crate::handler::handle_request_v2 as Handler);
+        // convert the one server state (`step4_webserver::server::WEBSERVER`)
+        // eagerly with `crate::server::new_server` and
+        // `crate::server::server_transformer`, then make the app's
+        // `step4_webserver::handler::handle_request` run `handle_request_v2`.
         Ok(())
     }
 }
