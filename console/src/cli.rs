@@ -6,6 +6,9 @@ use clap::{Args, Parser, Subcommand};
 use moult_console::remote::{Endpoint, RemoteOptions};
 use moult_console::target::Target;
 
+mod fleet;
+pub use fleet::*;
+
 const TARGET_HELP: &str = "The app: its pid, or the name it gave moult::agent::start; \
 ssh://[user@]host[:port]/<app|pid> for an app on another host";
 
@@ -162,6 +165,10 @@ pub enum Command {
     /// stdin/stdout and its socket (run by ssh or --via, not by hand).
     #[command(after_help = BRIDGE_HELP)]
     Bridge(BridgeArgs),
+    /// Status, rollout (canaries, batches, watches, revert on failure) and
+    /// revert over many targets at once.
+    #[command(after_help = FLEET_HELP)]
+    Fleet(FleetArgs),
     /// Run a tutorial exercise's check without a terminal: build and start
     /// its app, apply the update (the learner's starter crate unless told
     /// otherwise), and say whether it does what the exercise asks.

@@ -125,6 +125,44 @@ impl Sshd {
         self.ssh_command_knowing("known_hosts_changed", runtime_dir)
     }
 
+    /// A client config for several "hosts" behind this one server: each
+    /// alias of `hosts` is 127.0.0.1 here and sends its own runtime
+    /// directory as the remote `MOULT_RUNTIME_DIR`, so each app looks like
+    /// its own host (reach it with [`Sshd::alias_url`]); the value for
+    /// `MOULT_SSH_COMMAND`.
+    pub fn ssh_command_for_hosts(&self, hosts: &[(&str, &Path)]) -> String {
+        let mut config = String::new();
+        for (alias, runtime_dir) in hosts {
+            config.push_str(&format!(
+                "Host {alias}\n\x20 HostName 127.0.0.1\n\x20 SetEnv MOULT_RUNTIME_DIR={}\n",
+                runtime_dir.display()
+            ));
+        }
+        config.push_str(&self.client_options("known_hosts"));
+        let path = self.dir.join(format!("ssh_config-{}", next()));
+        std::fs::write(&path, config).unwrap();
+        format!("ssh -F {}", path.display())
+    }
+
+    /// `ssh://user@<alias>:port/<target>`, an alias of [`Sshd::ssh_command_for_hosts`].
+    pub fn alias_url(&self, alias: &str, target: &str) -> String {
+        format!("ssh://{}@{alias}:{}/{target}", self.user, self.port)
+    }
+
+    /// The `Host *` block every client config ends with.
+    fn client_options(&self, known_hosts: &str) -> String {
+        format!(
+            "Host *\n\
+             \x20 IdentityFile {d}/user_key\n\
+             \x20 IdentitiesOnly yes\n\
+             \x20 UserKnownHostsFile {d}/{known_hosts}\n\
+             \x20 GlobalKnownHostsFile /dev/null\n\
+             \x20 StrictHostKeyChecking yes\n\
+             \x20 BatchMode yes\n",
+            d = self.dir.display(),
+        )
+    }
+
     fn write_known_hosts(&self, name: &str, public_key: &str) {
         let mut words = public_key.split_whitespace();
         let (kind, key) = (words.next().unwrap(), words.next().unwrap());
@@ -136,24 +174,13 @@ impl Sshd {
     }
 
     fn ssh_command_knowing(&self, known_hosts: &str, runtime_dir: &Path) -> String {
-        static NEXT: AtomicU32 = AtomicU32::new(0);
-        let config = self.dir.join(format!(
-            "ssh_config-{}",
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        ));
+        let config = self.dir.join(format!("ssh_config-{}", next()));
         std::fs::write(
             &config,
             format!(
-                "Host *\n\
-                 \x20 IdentityFile {d}/user_key\n\
-                 \x20 IdentitiesOnly yes\n\
-                 \x20 UserKnownHostsFile {d}/{known_hosts}\n\
-                 \x20 GlobalKnownHostsFile /dev/null\n\
-                 \x20 StrictHostKeyChecking yes\n\
-                 \x20 BatchMode yes\n\
-                 \x20 SetEnv MOULT_RUNTIME_DIR={r}\n",
-                d = self.dir.display(),
-                r = runtime_dir.display(),
+                "{}\x20 SetEnv MOULT_RUNTIME_DIR={}\n",
+                self.client_options(known_hosts),
+                runtime_dir.display()
             ),
         )
         .unwrap();
@@ -204,6 +231,12 @@ fn children_of(pid: u32) -> Vec<u32> {
                 == Some(pid)
         })
         .collect()
+}
+
+/// A number for each client config file.
+fn next() -> u32 {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
 fn keygen(path: &Path) {

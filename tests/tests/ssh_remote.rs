@@ -13,7 +13,7 @@ use std::sync::OnceLock;
 use std::sync::mpsc;
 use std::time::Duration;
 
-use moult_e2e::{Demo, Sshd, Tmux, all_in, build, workspace_root};
+use moult_e2e::{Demo, Sshd, Tmux, all_in, build, wait_guarded, workspace_root};
 use moult_protocol::Snapshot;
 
 /// Generous: a hang guard, not a timing assertion.
@@ -74,20 +74,7 @@ impl Remote {
             .stderr(Stdio::piped())
             .spawn()
             .expect("run moult-console");
-        let pid = child.id();
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let _ = tx.send(child.wait_with_output());
-        });
-        let out = match rx.recv_timeout(HANG_GUARD) {
-            Ok(out) => out.expect("moult-console ran"),
-            Err(_) => {
-                let _ = Command::new("kill")
-                    .args(["-KILL", &pid.to_string()])
-                    .status();
-                panic!("moult-console {args:?} hung for {HANG_GUARD:?}");
-            }
-        };
+        let out = wait_guarded(child, HANG_GUARD, &format!("moult-console {args:?}"));
         let _ = std::fs::remove_dir_all(&local);
         out
     }

@@ -1,7 +1,10 @@
 //! `apply`: build the update if needed, send it, follow it to its outcome.
 //! A remote app gets the library built here, checked against its agent's
 //! fingerprint, then copied to its host ([`moult_console::remote::upload`]).
+//! Building and applying to one target are separate functions returning
+//! what happened, so a fleet rollout builds once and applies many times.
 
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -10,92 +13,113 @@ use moult_console::client::Client;
 use moult_console::exit::Exit;
 use moult_console::remote::{Link, Route, stage};
 use moult_console::target;
-use moult_console::target::{Target, resolve};
+use moult_console::target::resolve;
 use moult_console::update_build::{self, UpdateSource};
-use moult_protocol::WatchSpec;
+use moult_protocol::{QueuedUpdate, WatchSpec};
 
-use crate::cli::ApplyArgs;
+use crate::cli::{ApplyArgs, FollowArgs};
 
 /// Applies `args.update` to the target; see `apply --help` for exit codes.
 pub fn run(args: &ApplyArgs, dir: &Path) -> anyhow::Result<Exit> {
     let source = UpdateSource::classify(&args.update)?;
     let route = super::route(dir, &args.target, &args.remote)?;
-    let (mut client, shown) = match &route {
-        Route::Local { dir, target } => local(dir, target, source, args.sign_with.as_deref())?,
-        Route::Remote { link, .. } => remote(&route, link, source, args.sign_with.as_deref())?,
-    };
-    // Subscribe first: events of the update may come before the reply.
-    client.subscribe()?;
-    let sent = Instant::now();
+    let library = build_for(&route, source)?;
+    sign(&library, args.sign_with.as_deref())?;
     let watch = args.watch.map(|secs| WatchSpec {
         secs,
         max_panics: args.max_panics,
     });
+    let applied = apply_library(
+        &route,
+        &library,
+        watch,
+        &args.follow,
+        &mut io::stdout().lock(),
+    )?;
+    Ok(applied.exit)
+}
+
+/// What one target made of an update library.
+pub struct Applied {
+    /// How it ended: applied (and kept by its watch), failed, timed out,
+    /// or reverted by its watch.
+    pub exit: Exit,
+    /// The updates the agent queued for the library (what a revert names).
+    pub updates: Vec<QueuedUpdate>,
+}
+
+/// The library to apply at `route`: `source` itself when it is one, else
+/// the crate built here in the profile of the app `route` names.
+pub fn build_for(route: &Route, source: UpdateSource) -> anyhow::Result<PathBuf> {
+    let crate_dir = match source {
+        UpdateSource::Library(path) => return Ok(path),
+        UpdateSource::Crate(crate_dir) => crate_dir,
+    };
+    let profile = match route {
+        Route::Local { dir, target } => {
+            // The profile comes from the metadata file, so no connection
+            // idles while cargo runs.
+            let resolved = resolve(dir, target)?;
+            match &resolved.info {
+                Some(info) => info.cargo_profile.clone(),
+                None => super::connect(&resolved)?.1.agent.cargo_profile,
+            }
+        }
+        Route::Remote { .. } => super::open(route)?.1.agent.cargo_profile,
+    };
+    match route {
+        Route::Local { .. } => eprintln!("building {} ({profile} profile)", crate_dir.display()),
+        Route::Remote { .. } => eprintln!(
+            "building {} ({profile} profile, for {route})",
+            crate_dir.display()
+        ),
+    }
+    Ok(update_build::build(&crate_dir, &profile)?)
+}
+
+/// Sends `library` (built) to the agent `route` names, applies it with
+/// `watch`, and follows it (and its watch) to the end, writing progress to
+/// `out`. An error is a refusal or a lost connection.
+pub fn apply_library(
+    route: &Route,
+    library: &Path,
+    watch: Option<WatchSpec>,
+    follow: &FollowArgs,
+    out: &mut dyn Write,
+) -> anyhow::Result<Applied> {
+    let (mut client, shown) = match route {
+        Route::Local { dir, target } => {
+            let library = library
+                .canonicalize()
+                .with_context(|| format!("cannot resolve {}", library.display()))?;
+            let (client, _) = super::connect(&resolve(dir, target)?)?;
+            (client, library.display().to_string())
+        }
+        Route::Remote { link, .. } => remote(route, link, library)?,
+    };
+    // Subscribe first: events of the update may come before the reply.
+    client.subscribe()?;
+    let sent = Instant::now();
+    let secs = watch.as_ref().map(|w| w.secs);
     let updates = client
         .apply_watched(&shown, watch)
         .with_context(|| format!("the agent refused {shown}"))?;
-    let applied = super::queued::follow_to_end(&mut client, &updates, &args.follow, sent)?;
-    match args.watch {
+    let applied = super::queued::follow_to_end_into(&mut client, &updates, follow, sent, out)?;
+    let exit = match secs {
         Some(secs) if applied == Exit::Success => {
-            super::watching::follow_watch(&mut client, &updates, secs, args.follow.json)
+            super::watching::follow_watch(&mut client, &updates, secs, follow.json, out)?
         }
-        _ => Ok(applied),
-    }
-}
-
-/// An agent here: build in its profile, connect; the library's path.
-fn local(
-    dir: &Path,
-    target: &Target,
-    source: UpdateSource,
-    sign_with: Option<&Path>,
-) -> anyhow::Result<(Client, String)> {
-    let resolved = resolve(dir, target)?;
-    let library: PathBuf = match source {
-        UpdateSource::Library(path) => path,
-        UpdateSource::Crate(crate_dir) => {
-            // The profile comes from the metadata file, so no connection
-            // idles while cargo runs.
-            let profile = match &resolved.info {
-                Some(info) => info.cargo_profile.clone(),
-                None => super::connect(&resolved)?.1.agent.cargo_profile,
-            };
-            eprintln!("building {} ({profile} profile)", crate_dir.display());
-            update_build::build(&crate_dir, &profile)?
-        }
+        _ => applied,
     };
-    let library = library
-        .canonicalize()
-        .with_context(|| format!("cannot resolve {}", library.display()))?;
-    sign(&library, sign_with)?;
-    let (client, _) = super::connect(&resolved)?;
-    Ok((client, library.display().to_string()))
+    Ok(Applied { exit, updates })
 }
 
-/// An agent on another host: learn its profile and fingerprint (the
-/// connection is closed while cargo runs), build here, refuse a library
-/// built differently before copying it, copy it, and connect again to the
-/// same process; the library's path there.
-fn remote(
-    route: &Route,
-    link: &Link,
-    source: UpdateSource,
-    sign_with: Option<&Path>,
-) -> anyhow::Result<(Client, String)> {
+/// An agent on another host: learn its fingerprint, refuse a library built
+/// differently before copying it, copy it, and connect again to the same
+/// process; the library's path there.
+fn remote(route: &Route, link: &Link, library: &Path) -> anyhow::Result<(Client, String)> {
     let agent = super::open(route)?.1.agent;
-    let library: PathBuf = match source {
-        UpdateSource::Library(path) => path,
-        UpdateSource::Crate(crate_dir) => {
-            let profile = &agent.cargo_profile;
-            eprintln!(
-                "building {} ({profile} profile, for {route})",
-                crate_dir.display()
-            );
-            update_build::build(&crate_dir, profile)?
-        }
-    };
-    sign(&library, sign_with)?;
-    let kept = stage::stage(link, &agent, &library).map_err(anyhow::Error::msg)?;
+    let kept = stage::stage(link, &agent, library).map_err(anyhow::Error::msg)?;
     eprintln!(
         "copied {} to {}:{} ({} bytes, sha256 {} checked there)",
         library.display(),
@@ -112,7 +136,7 @@ fn remote(
 
 /// `--sign-with`: signs `library` (its signature goes beside it, and with
 /// it to a remote host).
-fn sign(library: &Path, key: Option<&Path>) -> anyhow::Result<()> {
+pub fn sign(library: &Path, key: Option<&Path>) -> anyhow::Result<()> {
     if let Some(key) = key {
         let signature = super::sign::sign_library(library, key)?;
         eprintln!("signed: {}", signature.display());

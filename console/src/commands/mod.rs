@@ -7,6 +7,7 @@ mod bridge;
 mod check;
 mod convert;
 mod demo;
+mod fleet;
 mod hint;
 mod keygen;
 mod list;
@@ -44,6 +45,7 @@ pub fn run(command: Command, dir: &Path) -> anyhow::Result<Exit> {
         Command::Log(args) => log::run(&args, dir),
         Command::Watch(args) => watch::run(&args, dir),
         Command::Bridge(args) => bridge::run(&args, dir),
+        Command::Fleet(args) => fleet::run(&args, dir),
         Command::Check(args) => check::run(&args, dir),
         Command::Tutorial(args) => tutorial::run(&args, dir),
         Command::Demo(args) => demo::run(&args, dir),

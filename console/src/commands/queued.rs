@@ -16,14 +16,25 @@ use crate::cli::FollowArgs;
 
 /// Follows `updates` (queued by a request sent at `sent`) until each ends
 /// or `--timeout` passes; then aborts what is left. Returns 0 when all were
-/// applied, 1 when one was not, 3 on timeout.
+/// applied, 1 when one was not, 3 on timeout. Progress goes to stdout.
 pub fn follow_to_end(
     client: &mut Client,
     updates: &[QueuedUpdate],
     args: &FollowArgs,
     sent: Instant,
 ) -> anyhow::Result<Exit> {
-    let mut out = io::stdout().lock();
+    follow_to_end_into(client, updates, args, sent, &mut io::stdout().lock())
+}
+
+/// [`follow_to_end`], its progress written to `out` (a fleet rollout
+/// keeps stdout for its summary).
+pub fn follow_to_end_into(
+    client: &mut Client,
+    updates: &[QueuedUpdate],
+    args: &FollowArgs,
+    sent: Instant,
+    out: &mut dyn Write,
+) -> anyhow::Result<Exit> {
     if updates.is_empty() {
         eprintln!("the agent queued no update (the library hands out none)");
     }

@@ -3,7 +3,7 @@
 //! how the revert went).
 
 use std::collections::HashSet;
-use std::io::{self, Write};
+use std::io::Write;
 use std::time::{Duration, Instant};
 
 use moult_console::client::{Client, Incoming};
@@ -17,14 +17,14 @@ use serde_json::json;
 const GRACE: Duration = Duration::from_secs(60);
 
 /// Follows the watch of every update in `updates` (all applied) for
-/// `secs`; `Reverted` if the agent reverted one.
+/// `secs`, its news written to `out`; `Reverted` if the agent reverted one.
 pub fn follow_watch(
     client: &mut Client,
     updates: &[QueuedUpdate],
     secs: f64,
     json_lines: bool,
+    out: &mut dyn Write,
 ) -> anyhow::Result<Exit> {
-    let mut out = io::stdout().lock();
     let ids: HashSet<u64> = updates.iter().map(|u| u.id).collect();
     let mut watching: HashSet<u64> = ids.clone();
     // Revert updates the agent queued for a watched update: id -> target.
