@@ -11,8 +11,7 @@
 //!   lock it cannot take stops every part; the caller rolls back what all
 //!   parts converted, and reports the failure with the lowest index;
 //! - **exact counts**: each part moves its instances' per-version counts in
-//!   batches ([`Moves`]) after their versions, so two parts do not take a
-//!   shard's lock per instance; every batch lands before the pass returns.
+//!   its own thread's share (`home.rs`): no lock, no shared line.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -33,8 +32,8 @@ use crate::Runtime;
 /// below this, starting a thread costs more than it saves.
 const MIN_PART: usize = 4096;
 
-/// Instances a part converts between two landings of its count moves and
-/// progress (at most; fewer when progress events are more frequent).
+/// Instances a part converts between two reports of its progress (at most;
+/// fewer when progress events are more frequent).
 const BATCH: u64 = 256;
 
 /// Why a pass stopped before the end.
@@ -109,33 +108,6 @@ pub(crate) struct PassOutcome<T: ?Sized + 'static> {
     pub(crate) stopped: Option<Stopped>,
 }
 
-/// Per-version count moves not yet landed in their shards, by shard and
-/// versions (nearly always one entry: one shard, one old version).
-#[derive(Default)]
-pub(crate) struct Moves(Vec<(usize, u32, u32, u64)>);
-
-impl Moves {
-    /// One instance of shard `shard` went from `from` to `to`.
-    pub(crate) fn add(&mut self, shard: usize, from: u32, to: u32) {
-        match self
-            .0
-            .iter_mut()
-            .rev()
-            .find(|m| (m.0, m.1, m.2) == (shard, from, to))
-        {
-            Some(m) => m.3 += 1,
-            None => self.0.push((shard, from, to, 1)),
-        }
-    }
-
-    /// Lands every move in its shard, under the shard's lock.
-    fn land<T: ?Sized + 'static>(&mut self, state: &ClassState<T>) {
-        for (shard, from, to, n) in self.0.drain(..) {
-            state.shards.lock_shard(shard).moved(from, to, n);
-        }
-    }
-}
-
 /// What the parts of one pass share.
 struct Pass<'a, T: ?Sized + 'static> {
     state: &'static ClassState<T>,
@@ -192,7 +164,7 @@ pub(crate) fn convert_all<T: ?Sized + Send + Sync + 'static>(
         return PassOutcome { done, stopped };
     }
     // Contiguous parts, the first one for this thread: instances of one
-    // shard are contiguous in the snapshot, so parts rarely share a shard.
+    // chunk are contiguous in the snapshot, so parts rarely share a chunk.
     let size = total.div_ceil(n);
     let mut parts = Vec::with_capacity(n);
     while instances.len() > size {
@@ -251,7 +223,6 @@ impl<T: ?Sized + Send + Sync + 'static> Pass<'_, T> {
     fn part(&self, start: usize, part: Vec<Tracked<T>>) -> (Done<T>, Option<Stopped>) {
         let (state, target) = (self.state, self.step.target);
         let mut done = Done::with_capacity(part.len());
-        let mut moves = Moves::default();
         let batch = BATCH.min(self.every);
         let mut unreported = 0;
         let mut stopped = None;
@@ -278,7 +249,7 @@ impl<T: ?Sized + Send + Sync + 'static> Pass<'_, T> {
                 match (self.step.transform)(&**value) {
                     Ok(new) => {
                         let old = std::mem::replace(&mut *value, new);
-                        state.set_version_batched(&inst, target, &**value, &mut moves);
+                        state.set_version(&inst, target, &**value);
                         drop(value);
                         done.push(inst, old, from);
                     }
@@ -290,12 +261,10 @@ impl<T: ?Sized + Send + Sync + 'static> Pass<'_, T> {
             }
             unreported += 1;
             if unreported == batch {
-                moves.land(state);
                 self.progress(unreported);
                 unreported = 0;
             }
         }
-        moves.land(state);
         self.progress(unreported);
         if stopped.is_some() {
             self.stop.store(true, Ordering::Release);
