@@ -81,7 +81,9 @@ pub(crate) fn clamp(sum: u64) -> u64 {
     if sum > i64::MAX as u64 { 0 } else { sum }
 }
 
-/// One thread's home in one class.
+/// One thread's home in one class, alone on its cache lines (its thread
+/// writes it on every create and drop).
+#[repr(align(128))]
 pub(crate) struct Home {
     /// A thread (or the shared home's lock holder) uses it.
     in_use: AtomicBool,

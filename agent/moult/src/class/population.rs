@@ -2,7 +2,8 @@
 //! homes that take slots and keep counts (`home.rs`).
 //!
 //! Taking a slot: the thread's home owns a chunk and a cursor into it, and
-//! takes the next free slot after the cursor. At the chunk's end it counts
+//! takes the first free slot from the cursor on (the cursor stays on it, so
+//! an instance created and dropped in a loop keeps one hot slot). At the chunk's end it counts
 //! the chunk's free slots: with at least an eighth free it starts over at
 //! slot 0, else it gives the chunk up and takes another (one a thread gave
 //! up with an eighth free, tried a few at a time in turn, or a new one). So
@@ -78,16 +79,15 @@ impl<T: ?Sized + 'static> Population<T> {
                 let mut i = home.cursor.load(Ordering::Relaxed);
                 while i < n {
                     let slot = chunk.slot(i);
-                    i += 1;
                     // SAFETY: slots of a chunk are always initialised atomics.
-                    if unsafe { slot.as_ref() }
-                        .slot_state()
-                        .load(Ordering::Acquire)
-                        == FREE
-                    {
+                    let state = unsafe { slot.as_ref() }.slot_state();
+                    if state.load(Ordering::Acquire) == FREE {
+                        // The next search starts here: a slot freed since
+                        // is taken again while it is still in the cache.
                         home.cursor.store(i, Ordering::Relaxed);
                         return slot;
                     }
+                    i += 1;
                 }
                 home.cursor.store(n, Ordering::Relaxed);
                 if self.roomy(chunk) {
