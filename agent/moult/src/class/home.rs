@@ -226,9 +226,14 @@ pub(crate) fn with_home<R>(homes: &Homes, f: impl FnOnce(&Home) -> R) -> R {
         // SAFETY: homes are leaked; this thread holds the home (`in_use`)
         // until its cache is destroyed, which is not now.
         Ok(home) => f(unsafe { &*home }),
-        Err(_) => {
-            let _locked = homes.shared_lock.lock().unwrap_or_else(|e| e.into_inner());
-            f(homes.shared)
-        }
+        Err(_) => with_shared(homes, f),
     }
+}
+
+/// [`with_home`] while the thread's thread-locals are being destroyed.
+#[cold]
+#[inline(never)]
+fn with_shared<R>(homes: &Homes, f: impl FnOnce(&Home) -> R) -> R {
+    let _locked = homes.shared_lock.lock().unwrap_or_else(|e| e.into_inner());
+    f(homes.shared)
 }

@@ -68,9 +68,29 @@ impl<T: ?Sized + 'static> Population<T> {
         })
     }
 
-    /// A free slot of the home's chunk (see module docs).
-    #[inline]
+    /// A free slot of the home's chunk (see module docs): the one at the
+    /// cursor if it is free, as in a loop of creations and drops.
+    #[inline(always)]
     fn claim(&self, class: &'static ClassState<T>, home: &Home) -> NonNull<Inst<T>> {
+        if let Some(head) = NonNull::new(home.chunk.load(Ordering::Relaxed)) {
+            // SAFETY: a home only holds chunks of its class.
+            let chunk = unsafe { Chunk::<T>::from_head(head) };
+            let i = home.cursor.load(Ordering::Relaxed);
+            if i < chunk.slots() {
+                let slot = chunk.slot(i);
+                // SAFETY: slots of a chunk are always initialised atomics.
+                let state = unsafe { slot.as_ref() }.slot_state();
+                if state.load(Ordering::Acquire) == FREE {
+                    return slot;
+                }
+            }
+        }
+        self.claim_further(class, home)
+    }
+
+    /// [`Population::claim`] past the cursor's slot.
+    #[inline(never)]
+    fn claim_further(&self, class: &'static ClassState<T>, home: &Home) -> NonNull<Inst<T>> {
         loop {
             if let Some(head) = NonNull::new(home.chunk.load(Ordering::Relaxed)) {
                 // SAFETY: a home only holds chunks of its class.
