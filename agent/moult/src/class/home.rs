@@ -91,6 +91,9 @@ pub(crate) struct Home {
     pub(crate) chunk: AtomicPtr<ChunkHead>,
     /// Next slot of `chunk` to look at.
     pub(crate) cursor: AtomicU32,
+    /// That slot's address (null: none), so that taking it when it is free
+    /// costs no look at the chunk's header.
+    pub(crate) hot: AtomicPtr<u8>,
     /// Its share of the live counts.
     pub(crate) counts: Counts,
 }
@@ -101,12 +104,14 @@ impl Home {
             in_use: AtomicBool::new(in_use),
             chunk: AtomicPtr::new(std::ptr::null_mut()),
             cursor: AtomicU32::new(0),
+            hot: AtomicPtr::new(std::ptr::null_mut()),
             counts: Counts::new(),
         }))
     }
 
     /// Its thread exits: the chunk and the home are free for others.
     fn leave(&self) {
+        self.hot.store(std::ptr::null_mut(), Ordering::Relaxed);
         if let Some(head) = NonNull::new(self.chunk.swap(std::ptr::null_mut(), Ordering::Relaxed)) {
             disown(head);
         }

@@ -69,20 +69,17 @@ impl<T: ?Sized + 'static> Population<T> {
     }
 
     /// A free slot of the home's chunk (see module docs): the one at the
-    /// cursor if it is free, as in a loop of creations and drops.
+    /// cursor if it is free (as in a loop of creations and drops), reached
+    /// through the home's pointer to it.
     #[inline(always)]
     fn claim(&self, class: &'static ClassState<T>, home: &Home) -> NonNull<Inst<T>> {
-        if let Some(head) = NonNull::new(home.chunk.load(Ordering::Relaxed)) {
-            // SAFETY: a home only holds chunks of its class.
-            let chunk = unsafe { Chunk::<T>::from_head(head) };
-            let i = home.cursor.load(Ordering::Relaxed);
-            if i < chunk.slots() {
-                let slot = chunk.slot(i);
-                // SAFETY: slots of a chunk are always initialised atomics.
-                let state = unsafe { slot.as_ref() }.slot_state();
-                if state.load(Ordering::Acquire) == FREE {
-                    return slot;
-                }
+        if let Some(hot) = NonNull::new(home.hot.load(Ordering::Relaxed)) {
+            let slot = hot.cast::<Inst<T>>();
+            // SAFETY: `hot` is a slot of the home's chunk (of this class);
+            // slots of a chunk are always initialised atomics.
+            let state = unsafe { slot.as_ref() }.slot_state();
+            if state.load(Ordering::Acquire) == FREE {
+                return slot;
             }
         }
         self.claim_further(class, home)
@@ -105,6 +102,7 @@ impl<T: ?Sized + 'static> Population<T> {
                         // The next search starts here: a slot freed since
                         // is taken again while it is still in the cache.
                         home.cursor.store(i, Ordering::Relaxed);
+                        home.hot.store(slot.as_ptr().cast(), Ordering::Relaxed);
                         return slot;
                     }
                     i += 1;
@@ -115,6 +113,7 @@ impl<T: ?Sized + 'static> Population<T> {
                     continue;
                 }
                 home.chunk.store(std::ptr::null_mut(), Ordering::Relaxed);
+                home.hot.store(std::ptr::null_mut(), Ordering::Relaxed);
                 disown(head);
             }
             let chunk = self.take_chunk(class);
