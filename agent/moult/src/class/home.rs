@@ -25,21 +25,35 @@ use std::sync::{Mutex, MutexGuard};
 
 use super::chunk::{ChunkHead, disown};
 
-/// Versions whose counts a home keeps inline (the others go in a vector
-/// under a lock: classes seldom have that many).
-const INLINE: usize = 32;
+/// Versions whose counts a home keeps inline; later ones go in blocks of
+/// as many (classes with hundreds of versions exist: a bench makes one per
+/// conversion).
+const BLOCK: usize = 32;
+
+/// Counts of versions `first..first + BLOCK`.
+struct Block {
+    first: u32,
+    counts: [AtomicU64; BLOCK],
+    /// The block made before this one (immutable once published).
+    older: *const Block,
+}
 
 /// One writer's share of a class's live counts, by version (wrapping).
 pub(crate) struct Counts {
-    inline: [AtomicU64; INLINE],
-    more: Mutex<Vec<u64>>,
+    inline: [AtomicU64; BLOCK],
+    /// Blocks for versions from `BLOCK` on, newest first (leaked, as homes are).
+    more: AtomicPtr<Block>,
+}
+
+fn zeroes() -> [AtomicU64; BLOCK] {
+    std::array::from_fn(|_| AtomicU64::new(0))
 }
 
 impl Counts {
     fn new() -> Self {
         Counts {
-            inline: std::array::from_fn(|_| AtomicU64::new(0)),
-            more: Mutex::new(Vec::new()),
+            inline: zeroes(),
+            more: AtomicPtr::new(std::ptr::null_mut()),
         }
     }
 
@@ -47,30 +61,49 @@ impl Counts {
     /// calls it, so a load and a store suffice.
     #[inline]
     pub(crate) fn add(&self, version: u32, d: u64) {
-        match self.inline.get(version as usize) {
-            Some(c) => c.store(c.load(Ordering::Relaxed).wrapping_add(d), Ordering::Release),
-            None => self.add_more(version, d),
-        }
+        let c = match self.inline.get(version as usize) {
+            Some(c) => c,
+            None => self.counter(version),
+        };
+        c.store(c.load(Ordering::Relaxed).wrapping_add(d), Ordering::Release);
     }
 
+    /// The counter of `version` (not inline), its block made if need be
+    /// (by the one writer).
     #[cold]
-    fn add_more(&self, version: u32, d: u64) {
-        let mut more = self.more.lock().unwrap_or_else(|e| e.into_inner());
-        let i = version as usize - INLINE;
-        if more.len() <= i {
-            more.resize(i + 1, 0);
+    fn counter(&self, version: u32) -> &AtomicU64 {
+        if let Some(c) = self.find(version) {
+            return c;
         }
-        more[i] = more[i].wrapping_add(d);
+        let first = version - version % BLOCK as u32;
+        let block = Box::leak(Box::new(Block {
+            first,
+            counts: zeroes(),
+            older: self.more.load(Ordering::Relaxed),
+        }));
+        self.more.store(block, Ordering::Release);
+        &block.counts[(version - first) as usize]
+    }
+
+    /// The counter of `version` in the blocks, if its block exists.
+    fn find(&self, version: u32) -> Option<&AtomicU64> {
+        let mut p = self.more.load(Ordering::Acquire).cast_const();
+        while !p.is_null() {
+            // SAFETY: blocks are leaked and immutable but for their atomics.
+            let block = unsafe { &*p };
+            if (block.first..block.first + BLOCK as u32).contains(&version) {
+                return Some(&block.counts[(version - block.first) as usize]);
+            }
+            p = block.older;
+        }
+        None
     }
 
     /// `version`'s share (may be "below 0": wrapped).
     pub(crate) fn get(&self, version: u32) -> u64 {
         match self.inline.get(version as usize) {
             Some(c) => c.load(Ordering::Acquire),
-            None => {
-                let more = self.more.lock().unwrap_or_else(|e| e.into_inner());
-                more.get(version as usize - INLINE).copied().unwrap_or(0)
-            }
+            None => self.find(version).map_or(0, |c| c.load(Ordering::Acquire)),
         }
     }
 }
