@@ -275,3 +275,30 @@ fn with_shared<R>(homes: &Homes, f: impl FnOnce(&Home) -> R) -> R {
     let _locked = homes.shared_lock.lock().unwrap_or_else(|e| e.into_inner());
     f(homes.shared)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{BLOCK, Counts, clamp};
+
+    /// Versions past the inline ones get blocks, made on first use, found
+    /// again whatever the order versions are used in.
+    #[test]
+    fn counts_of_many_versions_stay_apart() {
+        let counts = Counts::new();
+        let versions = [0u32, 1, 31, 32, 33, 200, 64, 5000, 63];
+        for (i, &v) in versions.iter().enumerate() {
+            counts.add(v, i as u64 + 1);
+        }
+        counts.add(200, 1u64.wrapping_neg());
+        for (i, &v) in versions.iter().enumerate() {
+            let want = i as u64 + 1 - u64::from(v == 200);
+            assert_eq!(counts.get(v), want, "version {v}");
+        }
+        assert_eq!(counts.get(BLOCK as u32 * 7), 0, "never counted");
+        assert_eq!(
+            clamp(counts.get(4999).wrapping_sub(1)),
+            0,
+            "below 0 reads as 0"
+        );
+    }
+}
