@@ -61,8 +61,7 @@ pub(crate) struct ClassState<T: ?Sized + 'static> {
 }
 
 impl<T: ?Sized + 'static> ClassState<T> {
-    /// The versions' lock (never held while user code runs; taken before
-    /// any shard's).
+    /// The versions' lock (never held while user code runs).
     pub(crate) fn lock(&self) -> MutexGuard<'_, Meta> {
         self.meta.lock().unwrap_or_else(|e| e.into_inner())
     }

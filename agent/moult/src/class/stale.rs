@@ -1,10 +1,11 @@
 //! Creations that race an eager conversion.
 //!
 //! `create` loads the constructor of record, runs it (user code, of any
-//! length), then registers the instance. An eager conversion installs the new
-//! constructor, then converts the instances it enumerates. A creation that
-//! loaded the old constructor and registers after the enumeration passed its
-//! shard would stay in the old version while the conversion reports success.
+//! length), then publishes the instance in a slot of its thread's chunk. An
+//! eager conversion installs the new constructor, then converts the instances
+//! it enumerates. A creation that loaded the old constructor and publishes
+//! after the enumeration passed its slot would stay in the old version while
+//! the conversion reports success.
 //!
 //! So every eager conversion is an [`EagerStep`] with an *epoch* (the class's
 //! `eager_epoch`, bumped when it begins, before it installs its constructor),
