@@ -11,7 +11,8 @@
 //!   lock it cannot take stops every part; the caller rolls back what all
 //!   parts converted, and reports the failure with the lowest index;
 //! - **exact counts**: each part moves its instances' per-version counts in
-//!   its own thread's share (`home.rs`): no lock, no shared line.
+//!   batches ([`Moves`]), in its own thread's share (`home.rs`): no lock,
+//!   no shared line, one count update per batch.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -32,8 +33,9 @@ use crate::Runtime;
 /// below this, starting a thread costs more than it saves.
 const MIN_PART: usize = 4096;
 
-/// Instances a part converts between two reports of its progress (at most;
-/// fewer when progress events are more frequent).
+/// Instances a part converts between two landings of its count moves and
+/// reports of its progress (at most; fewer when progress events are more
+/// frequent).
 const BATCH: u64 = 256;
 
 /// Why a pass stopped before the end.
@@ -106,6 +108,35 @@ pub(crate) struct PassOutcome<T: ?Sized + 'static> {
     pub(crate) done: Done<T>,
     /// The failure with the lowest index, if any part failed.
     pub(crate) stopped: Option<Stopped>,
+}
+
+/// Count moves to the pass's target not landed yet, by the version they
+/// came from (nearly always one).
+///
+/// A worker moves its instances' versions one by one but their counts per
+/// batch, in its thread's share: a mover of the same instance in between
+/// (a `set`, a lazy step) may take it from the target before the batch
+/// adds it there, a transient the sums read as 0 (see `home.rs`); each
+/// instance is held by the pass until its batch lands, so no drop uncounts
+/// it meanwhile.
+#[derive(Default)]
+struct Moves(Vec<(u32, u64)>);
+
+impl Moves {
+    /// One instance came from version `from`.
+    fn add(&mut self, from: u32) {
+        match self.0.iter_mut().rev().find(|m| m.0 == from) {
+            Some(m) => m.1 += 1,
+            None => self.0.push((from, 1)),
+        }
+    }
+
+    /// Moves every count to `target`.
+    fn land<T: ?Sized + 'static>(&mut self, state: &ClassState<T>, target: u32) {
+        for (from, n) in self.0.drain(..) {
+            state.population.moved_n(from, target, n);
+        }
+    }
 }
 
 /// What the parts of one pass share.
@@ -223,6 +254,7 @@ impl<T: ?Sized + Send + Sync + 'static> Pass<'_, T> {
     fn part(&self, start: usize, part: Vec<Tracked<T>>) -> (Done<T>, Option<Stopped>) {
         let (state, target) = (self.state, self.step.target);
         let mut done = Done::with_capacity(part.len());
+        let mut moves = Moves::default();
         let batch = BATCH.min(self.every);
         let mut unreported = 0;
         let mut stopped = None;
@@ -249,7 +281,10 @@ impl<T: ?Sized + Send + Sync + 'static> Pass<'_, T> {
                 match (self.step.transform)(&**value) {
                     Ok(new) => {
                         let old = std::mem::replace(&mut *value, new);
-                        state.set_version(&inst, target, &**value);
+                        // The count moves with its batch (below).
+                        state.learn(target, &**value);
+                        inst.version.store(target, Ordering::Release);
+                        moves.add(from);
                         drop(value);
                         done.push(inst, old, from);
                     }
@@ -261,10 +296,12 @@ impl<T: ?Sized + Send + Sync + 'static> Pass<'_, T> {
             }
             unreported += 1;
             if unreported == batch {
+                moves.land(state, target);
                 self.progress(unreported);
                 unreported = 0;
             }
         }
+        moves.land(state, target);
         self.progress(unreported);
         if stopped.is_some() {
             self.stop.store(true, Ordering::Release);

@@ -181,6 +181,14 @@ impl<T: ?Sized + 'static> Population<T> {
         });
     }
 
+    /// `n` instances went from version `from` to `to`.
+    pub(crate) fn moved_n(&self, from: u32, to: u32, n: u64) {
+        with_home(&self.homes, |home| {
+            home.counts.add(from, n.wrapping_neg());
+            home.counts.add(to, n);
+        });
+    }
+
     /// Live instances of `version`.
     pub(crate) fn live(&self, version: u32) -> u64 {
         self.homes.live(version)

@@ -58,6 +58,9 @@ pub(crate) struct ClassState<T: ?Sized + 'static> {
     /// Bit `v` set: version `v`'s type is learnt (a hint for versions below
     /// 64 that spares conversions the versions' lock for every instance).
     learnt: AtomicU64,
+    /// The last version whose type was learnt, plus 1 (0: none): the same
+    /// hint for the versions past 63 (an eager conversion's target).
+    learnt_last: AtomicU32,
 }
 
 impl<T: ?Sized + 'static> ClassState<T> {
@@ -155,17 +158,26 @@ impl<T: ?Sized + 'static> ClassState<T> {
     /// Moves `inst` (whose value, under its write lock, is now `value`) to
     /// version `to`, keeping live counts exact.
     pub(crate) fn set_version(&self, inst: &Inst<T>, to: u32, value: &T) {
+        self.learn(to, value);
+        self.move_to(inst, to);
+    }
+
+    /// Records that `to`'s values have `value`'s type, unless `to`'s type
+    /// is learnt already (the first type learnt wins): then without the
+    /// versions' lock.
+    pub(crate) fn learn(&self, to: u32, value: &T) {
         let bit = 1u64.checked_shl(to).unwrap_or(0);
-        if self.learnt.load(Ordering::Acquire) & bit != 0 {
-            // Learnt already (the first type learnt wins): no versions' lock.
-            self.move_to(inst, to);
+        if self.learnt.load(Ordering::Acquire) & bit != 0
+            || self.learnt_last.load(Ordering::Acquire) == to.wrapping_add(1)
+        {
             return;
         }
         let type_id = (self.as_any)(value).type_id();
         let mut meta = self.lock();
         meta.learn(to, type_id);
         self.learnt.fetch_or(bit, Ordering::Release);
-        self.move_to(inst, to);
+        self.learnt_last
+            .store(to.wrapping_add(1), Ordering::Release);
     }
 
     /// Moves `inst` to version `to`: the count (in the calling thread's
@@ -279,6 +291,7 @@ impl<T: ?Sized + Send + Sync + 'static, A: 'static> ClassCore<T, A> {
                 eager_epoch: AtomicU32::new(0),
                 access_wait_ms: AtomicU32::new(super::ACCESS_WAIT.as_millis() as u32),
                 learnt: AtomicU64::new(0),
+                learnt_last: AtomicU32::new(0),
                 workers: AtomicU32::new(0),
             },
             ctor: AtomicPtr::new(Box::into_raw(Box::new(Ctor {
