@@ -59,6 +59,8 @@ MIRI_TESTS=(
   --test fault_injection
   --test async_core
   --test dsu_handover
+  --test class_chunks
+  --test class_create_race
 )
 
 # Unit tests too slow under Miri until they get Miri-sized loops:
@@ -80,6 +82,8 @@ TSAN_TESTS=(
   --test class_stress
   --test stress_updates
   --test async_core
+  --test class_chunks
+  --test class_create_race
 )
 
 run_miri() {

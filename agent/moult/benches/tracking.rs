@@ -7,13 +7,14 @@
 //!   set, so timed cases pay one relaxed load per allocation) measures the
 //!   bytes still allocated after `create` of N instances of a 3-field struct
 //!   class (`Box<dyn Shape>` of a 24-byte `PointV1`), divided by N, minus the
-//!   value's 24 bytes: the instance record (`Arc<Inst>`) and its slot in the
-//!   class's table (amortised). Measured twice: on a fresh class (the slot
-//!   table grows) and again after dropping them (slots reused). Baselines:
+//!   value's 24 bytes: the instance's slot in its class's chunks (amortised
+//!   over the chunk, header included). Measured twice: on a fresh class (chunks
+//!   are allocated) and again after dropping them (slots reused). Baselines:
 //!   `Arc<dyn Shape>` (`Arc::new` of the value) and `Arc<Box<dyn Shape>>`;
 //! - time: `create(i)` + drop vs `Arc::new(value)` + drop (and vs
 //!   `Arc::new(Box::new(value))` + drop, the same two allocations); and
-//!   `create` + drop on two threads at once, on one class, per op and thread.
+//!   `create` + drop on two threads at once, on one class, per op and thread,
+//!   next to `Arc::new` + drop on two threads (the machine's own scaling).
 //!
 //! Targets: ≤ 32 B per instance beyond the value; create+drop ≤ 2× Arc::new+drop;
 //! on two threads ≤ 1.1× one thread's time per op.
@@ -140,7 +141,7 @@ fn sizes(n: usize) -> Vec<Sizes> {
     let mut rows = Vec::new();
     let (bytes, allocs, fresh) = per_item(n, |i| SIZES.create(i));
     rows.push(Sizes {
-        case: "Tracked (fresh class: slot table grows)",
+        case: "Tracked (fresh class: chunks allocated)",
         beyond: bytes - value,
         allocs,
     });
@@ -198,6 +199,25 @@ fn bench(c: &mut Criterion) {
                     s.spawn(move || {
                         for k in 0..iters {
                             drop(black_box(TIMES.create(black_box(k * 2 + t))));
+                        }
+                    });
+                }
+            });
+            t0.elapsed()
+        })
+    });
+    // The same with `Arc::new`: what two threads get from this machine
+    // (two shared cores) when they share nothing but the allocator.
+    g.bench_function("baseline/arc_new+drop/2threads", |b| {
+        b.iter_custom(|iters| {
+            let t0 = Instant::now();
+            std::thread::scope(|s| {
+                for t in 0..2u64 {
+                    s.spawn(move || {
+                        for k in 0..iters {
+                            drop(black_box(
+                                Arc::new(point(black_box(k * 2 + t))) as Arc<dyn Shape>
+                            ));
                         }
                     });
                 }
@@ -279,6 +299,13 @@ fn summary(n: usize, sizes: &[Sizes]) {
             row.ratio(m2 / m1, "create+drop on 1 thread")
                 .target("≤ 1.1× (per op)", m2 / m1 <= 1.1),
         );
+    }
+    if let (Some(row), Some(m2), Some(m1)) = (
+        Row::timed("tracking", "baseline/arc_new+drop/2threads"),
+        med("baseline/arc_new+drop/2threads"),
+        med("baseline/arc_new+drop"),
+    ) {
+        rows.push(row.ratio(m2 / m1, "Arc::new+drop on 1 thread (control)"));
     }
     for id in ["baseline/arc_new+drop", "baseline/arc_box_new+drop"] {
         if let Some(row) = Row::timed("tracking", id) {

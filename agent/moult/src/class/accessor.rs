@@ -73,7 +73,7 @@ impl UpdateContext {
     {
         let transform = guard_transformer(transformer);
         let inst = &instance.0;
-        let state = inst.class;
+        let state = inst.class();
         let target = state.record.load(Ordering::Acquire);
         let wait = super::CONVERSION_WAIT;
         let Some(mut value) = inst.write_until(Instant::now() + wait) else {

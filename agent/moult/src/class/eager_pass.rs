@@ -11,8 +11,8 @@
 //!   lock it cannot take stops every part; the caller rolls back what all
 //!   parts converted, and reports the failure with the lowest index;
 //! - **exact counts**: each part moves its instances' per-version counts in
-//!   batches ([`Moves`]) after their versions, so two parts do not take a
-//!   shard's lock per instance; every batch lands before the pass returns.
+//!   batches ([`Moves`]), in its own thread's share (`home.rs`): no lock,
+//!   no shared line, one count update per batch.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -34,7 +34,8 @@ use crate::Runtime;
 const MIN_PART: usize = 4096;
 
 /// Instances a part converts between two landings of its count moves and
-/// progress (at most; fewer when progress events are more frequent).
+/// reports of its progress (at most; fewer when progress events are more
+/// frequent).
 const BATCH: u64 = 256;
 
 /// Why a pass stopped before the end.
@@ -109,29 +110,31 @@ pub(crate) struct PassOutcome<T: ?Sized + 'static> {
     pub(crate) stopped: Option<Stopped>,
 }
 
-/// Per-version count moves not yet landed in their shards, by shard and
-/// versions (nearly always one entry: one shard, one old version).
+/// Count moves to the pass's target not landed yet, by the version they
+/// came from (nearly always one).
+///
+/// A worker moves its instances' versions one by one but their counts per
+/// batch, in its thread's share: a mover of the same instance in between
+/// (a `set`, a lazy step) may take it from the target before the batch
+/// adds it there, a transient the sums read as 0 (see `home.rs`); each
+/// instance is held by the pass until its batch lands, so no drop uncounts
+/// it meanwhile.
 #[derive(Default)]
-pub(crate) struct Moves(Vec<(usize, u32, u32, u64)>);
+struct Moves(Vec<(u32, u64)>);
 
 impl Moves {
-    /// One instance of shard `shard` went from `from` to `to`.
-    pub(crate) fn add(&mut self, shard: usize, from: u32, to: u32) {
-        match self
-            .0
-            .iter_mut()
-            .rev()
-            .find(|m| (m.0, m.1, m.2) == (shard, from, to))
-        {
-            Some(m) => m.3 += 1,
-            None => self.0.push((shard, from, to, 1)),
+    /// One instance came from version `from`.
+    fn add(&mut self, from: u32) {
+        match self.0.iter_mut().rev().find(|m| m.0 == from) {
+            Some(m) => m.1 += 1,
+            None => self.0.push((from, 1)),
         }
     }
 
-    /// Lands every move in its shard, under the shard's lock.
-    fn land<T: ?Sized + 'static>(&mut self, state: &ClassState<T>) {
-        for (shard, from, to, n) in self.0.drain(..) {
-            state.shards.lock_shard(shard).moved(from, to, n);
+    /// Moves every count to `target`.
+    fn land<T: ?Sized + 'static>(&mut self, state: &ClassState<T>, target: u32) {
+        for (from, n) in self.0.drain(..) {
+            state.population.moved_n(from, target, n);
         }
     }
 }
@@ -192,7 +195,7 @@ pub(crate) fn convert_all<T: ?Sized + Send + Sync + 'static>(
         return PassOutcome { done, stopped };
     }
     // Contiguous parts, the first one for this thread: instances of one
-    // shard are contiguous in the snapshot, so parts rarely share a shard.
+    // chunk are contiguous in the snapshot, so parts rarely share a chunk.
     let size = total.div_ceil(n);
     let mut parts = Vec::with_capacity(n);
     while instances.len() > size {
@@ -278,7 +281,10 @@ impl<T: ?Sized + Send + Sync + 'static> Pass<'_, T> {
                 match (self.step.transform)(&**value) {
                     Ok(new) => {
                         let old = std::mem::replace(&mut *value, new);
-                        state.set_version_batched(&inst, target, &**value, &mut moves);
+                        // The count moves with its batch (below).
+                        state.learn(target, &**value);
+                        inst.version.store(target, Ordering::Release);
+                        moves.add(from);
                         drop(value);
                         done.push(inst, old, from);
                     }
@@ -290,12 +296,12 @@ impl<T: ?Sized + Send + Sync + 'static> Pass<'_, T> {
             }
             unreported += 1;
             if unreported == batch {
-                moves.land(state);
+                moves.land(state, target);
                 self.progress(unreported);
                 unreported = 0;
             }
         }
-        moves.land(state);
+        moves.land(state, target);
         self.progress(unreported);
         if stopped.is_some() {
             self.stop.store(true, Ordering::Release);

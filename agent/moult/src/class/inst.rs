@@ -1,14 +1,18 @@
 //! One tracked instance and its reference counting.
 //!
-//! `std::sync::Arc` would do, but its class's shard (`slab.rs`) would then
-//! hold a `Weak` per instance: a second 8-byte counter in every instance, and
-//! three more atomic read-modify-writes per create + drop (downgrade, and two
-//! weak decrements). Here the shard holds a plain pointer instead, made safe
-//! by one rule: **an instance leaves its shard, under the shard's lock,
-//! before its memory is freed**, and the shard upgrades its pointers only
-//! under that lock, and only while the count is not zero (as `Weak::upgrade`).
-//! There are no weak handles at all: the only other holder, a lazy
-//! conversion's rollback journal, holds strong ones (see `lazy.rs`).
+//! An instance lives in a slot of one of its class's chunks (`chunk.rs`),
+//! which gives it its class (the chunk's header) and makes it enumerable
+//! (conversions walk the chunks). Its count works as `Arc`'s strong count,
+//! with no weak count: enumeration upgrades slots directly, only while the
+//! count is not 0, and since chunks are never freed, looking at a slot whose
+//! instance is gone (or was replaced by another) is harmless.
+//!
+//! Lifecycle of a slot: free (state word [`FREE`]) → taken by the thread
+//! owning the chunk, which writes the version and value, then publishes the
+//! instance with a release store of count 1 → handles come and go → the last
+//! one's drop takes the value out, marks the slot free (release) and drops
+//! the value. A slot's atomics are only ever written atomically, so
+//! enumeration may read them at any time.
 
 use std::ops::Deref;
 use std::ptr::NonNull;
@@ -16,36 +20,34 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use std::time::Instant;
 
+use super::chunk::{Chunk, FREE, TAKEN};
 use super::lock::{ReadLocked, ValueLock, WriteLocked};
-
 use super::record::ClassState;
 
 /// Strong counts beyond this abort the process (as `Arc` does past `isize::MAX`).
 const MAX_REFS: u32 = i32::MAX as u32;
 
-/// One instance, shared by its [`Tracked`](super::Tracked) handles.
+/// One instance, shared by its [`Tracked`](super::Tracked) handles: 32 bytes
+/// for a `dyn` value (count, version, lock word, slot state, fat `Box`).
+#[repr(C)]
 pub(crate) struct Inst<T: ?Sized + 'static> {
-    /// Handles ([`InstRef`]); the instance is freed when it reaches 0.
+    /// Handles ([`InstRef`]); the instance is gone when it reaches 0.
     strong: AtomicU32,
     /// Version of the current value. Changed only under the value's write
-    /// lock, right after the instance's shard moved its count under the
-    /// shard's lock (`ClassState::move_to`), so every mover sees the count
-    /// and the version agree. The one reader without that lock is the
-    /// instance's own `drop_slow`, which runs when no handle is left, hence
-    /// with no mover (a mover holds a handle).
+    /// lock, right after the mover moved the live count (every mover takes
+    /// that lock). The one reader without it is the instance's own
+    /// `drop_slow`, which runs when no handle is left, hence with no mover.
     pub(crate) version: AtomicU32,
-    /// Its class (in the app's heap, lives forever).
-    pub(crate) class: &'static ClassState<T>,
     /// The value: boxed, since a conversion replaces it by another concrete
     /// type (and constructors return `Box<T>`). The lock's spare word is the
-    /// instance's slot in its class's table ([`Inst::slot`]).
+    /// slot's state ([`FREE`] or [`TAKEN`]).
     pub(crate) value: ValueLock<Box<T>>,
 }
 
 impl<T: ?Sized + 'static> Inst<T> {
-    /// Slot in the class's instance table (`u32::MAX`: not registered).
+    /// The slot's state: [`FREE`] or [`TAKEN`] (see `chunk.rs`).
     #[inline]
-    pub(crate) fn slot(&self) -> &AtomicU32 {
+    pub(crate) fn slot_state(&self) -> &AtomicU32 {
         &self.value.spare
     }
 
@@ -83,19 +85,35 @@ unsafe impl<T: ?Sized + Send + Sync + 'static> Send for InstRef<T> {}
 unsafe impl<T: ?Sized + Send + Sync + 'static> Sync for InstRef<T> {}
 
 impl<T: ?Sized + 'static> InstRef<T> {
-    /// A new instance (one strong handle, not registered in its class yet:
-    /// version 0, no slot).
-    pub(crate) fn new(class: &'static ClassState<T>, value: Box<T>) -> Self {
-        let inst = Box::new(Inst {
-            strong: AtomicU32::new(1),
-            version: AtomicU32::new(0),
-            class,
-            value: ValueLock::new(value, u32::MAX),
-        });
-        InstRef(NonNull::from(Box::leak(inst)))
+    /// Publishes a new instance of `version` holding `value` in `slot`;
+    /// returns its one handle.
+    ///
+    /// # Safety
+    /// `slot` must be a free slot of a chunk of its class that only the
+    /// caller writes (its chunk's owner).
+    #[inline]
+    pub(crate) unsafe fn publish(slot: NonNull<Inst<T>>, value: Box<T>, version: u32) -> Self {
+        // SAFETY: the slot's atomics are initialised (zeroed or written);
+        // the value cell is unoccupied (free slot) and nobody reads it
+        // before the count, stored last with `Release`, says it is there.
+        unsafe {
+            let inst = slot.as_ref();
+            inst.version.store(version, Ordering::Relaxed);
+            inst.value.fill(value);
+            inst.slot_state().store(TAKEN, Ordering::Relaxed);
+            inst.strong.store(1, Ordering::Release);
+        }
+        InstRef(slot)
     }
 
-    /// The instance's address (what its class's shard keeps).
+    /// The instance's class (its chunk's).
+    #[inline]
+    pub(crate) fn class(&self) -> &'static ClassState<T> {
+        Chunk::of(self.0).class()
+    }
+
+    /// The instance's address.
+    #[cfg(test)]
     pub(crate) fn as_ptr(&self) -> NonNull<Inst<T>> {
         self.0
     }
@@ -105,13 +123,14 @@ impl<T: ?Sized + 'static> InstRef<T> {
         self.0 == other.0
     }
 
-    /// A strong handle on the instance at `ptr` unless it is being dropped.
+    /// A strong handle on the instance in slot `ptr`, unless the slot is
+    /// free or its instance is being dropped.
     ///
     /// # Safety
-    /// `ptr` must be in its class's shard and the caller must hold that shard's
-    /// lock (so the memory cannot be freed meanwhile: see module docs).
-    pub(crate) unsafe fn upgrade_in_shard(ptr: NonNull<Inst<T>>) -> Option<Self> {
-        // SAFETY: per the contract, the memory is live.
+    /// `ptr` must be a slot of a chunk (chunks are never freed).
+    pub(crate) unsafe fn upgrade_slot(ptr: NonNull<Inst<T>>) -> Option<Self> {
+        // SAFETY: per the contract, the memory is live and its atomics
+        // initialised.
         let strong = unsafe { &ptr.as_ref().strong };
         // Not `then_some(InstRef(ptr))`: that builds the handle either way,
         // and dropping it when the upgrade failed decrements a count that is
@@ -123,21 +142,22 @@ impl<T: ?Sized + 'static> InstRef<T> {
         }
     }
 
-    /// The count reached 0: unregister, then free the instance and its value.
+    /// The count reached 0: free the slot, uncount, drop the value.
     #[inline(never)]
     fn drop_slow(&self) {
-        let ptr = self.0.as_ptr();
-        // SAFETY: no handle remains and none can be made (the shard skips
-        // instances whose count is 0), so once out of the shard this is the
-        // only access; the memory is a leaked `Box` from `new`.
-        unsafe {
-            let slot = (*ptr).slot().load(Ordering::Acquire);
-            if slot != u32::MAX {
-                let version = (*ptr).version.load(Ordering::Acquire);
-                (*ptr).class.shards.remove(slot, version);
-            }
-            drop(Box::from_raw(ptr));
-        }
+        let class = self.class();
+        // SAFETY: no handle remains and none can be made (upgrades skip
+        // count 0), so this is the only access to the value until the slot
+        // is marked free; the value was written by `publish`.
+        let value = unsafe {
+            let inst = self.0.as_ref();
+            let version = inst.version.load(Ordering::Relaxed);
+            let value = inst.value.take();
+            inst.slot_state().store(FREE, Ordering::Release);
+            class.population.count(version, 1u64.wrapping_neg());
+            value
+        };
+        drop(value); // user code: after the slot is given back
     }
 }
 
@@ -223,7 +243,7 @@ mod tests {
     crate::class!(static PROBES: dyn Probe, u32 = "Probe", |v| Box::new(v));
 
     /// An enumeration meeting an instance whose last handle is being dropped
-    /// (count 0, still in its shard) skips it and leaves its count at 0: the
+    /// (count 0, still in its slot) skips it and leaves its count at 0: the
     /// count wrapped to u32::MAX, and a later enumeration aborted the
     /// process on it (seen in the `class_interleave` test).
     #[test]
@@ -233,9 +253,8 @@ mod tests {
         // SAFETY: `tracked` keeps the instance alive throughout.
         let strong = unsafe { &ptr.as_ref().strong };
         strong.store(0, Ordering::SeqCst); // as if its last handle were dropping
-        // SAFETY: the instance is live (held by `tracked`), as the shard's
-        // lock would guarantee.
-        let upgraded = unsafe { InstRef::upgrade_in_shard(ptr) };
+        // SAFETY: a slot of a chunk.
+        let upgraded = unsafe { InstRef::upgrade_slot(ptr) };
         assert!(upgraded.is_none());
         assert_eq!(
             strong.load(Ordering::SeqCst),
@@ -245,11 +264,12 @@ mod tests {
         strong.store(1, Ordering::SeqCst); // give `tracked` its handle back
     }
 
-    /// What one instance costs beyond its value (its shard adds 8 bytes):
-    /// count 4 + version 4 + class 8 + lock word 4 + slot 4 + `Box<dyn _>` 16.
+    /// What one instance costs beyond its value (nothing else holds it; its
+    /// chunk's header is shared by all its slots): count 4 + version 4 +
+    /// lock word 4 + slot state 4 + `Box<dyn _>` 16.
     #[test]
-    fn an_instance_is_40_bytes() {
+    fn an_instance_is_32_bytes() {
         trait Api: Send + Sync {}
-        assert_eq!(std::mem::size_of::<super::Inst<dyn Api>>(), 40);
+        assert_eq!(std::mem::size_of::<super::Inst<dyn Api>>(), 32);
     }
 }

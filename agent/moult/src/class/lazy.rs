@@ -227,7 +227,7 @@ impl<T: ?Sized + Send + Sync + 'static, A: 'static> ClassCore<T, A> {
         let state = &self.state;
         let from = self.record_version();
         let target = state.new_version();
-        let total = state.shards.live_between(from, target);
+        let total = state.population.live_between(from, target);
         let token = self.install_ctor(ctor, target);
         let step = Arc::new(LazyStep {
             from,

@@ -46,13 +46,37 @@ unsafe impl<X: Send> Send for ValueLock<X> {}
 unsafe impl<X: Send + Sync> Sync for ValueLock<X> {}
 
 impl<X> ValueLock<X> {
-    /// An unlocked value, with `spare` in the owner's word.
+    /// An unlocked value, with `spare` in the owner's word (instances are
+    /// filled in place instead: see [`ValueLock::fill`]).
+    #[cfg(test)]
     pub(crate) fn new(data: X, spare: u32) -> Self {
         ValueLock {
             state: AtomicU32::new(0),
             spare: AtomicU32::new(spare),
             data: UnsafeCell::new(data),
         }
+    }
+
+    /// Puts `data` in the cell, unlocked (a slot being reused).
+    ///
+    /// # Safety
+    /// Nobody else may access the lock until the caller publishes it, and
+    /// the cell must be empty (never filled, or emptied by [`ValueLock::take`]).
+    pub(crate) unsafe fn fill(&self, data: X) {
+        self.state.store(0, Ordering::Relaxed);
+        // SAFETY: per the contract, nobody else accesses the cell, which
+        // holds nothing to drop.
+        unsafe { self.data.get().write(data) }
+    }
+
+    /// Moves the value out, leaving the cell empty (a slot being freed).
+    ///
+    /// # Safety
+    /// Nobody else may access the lock, and the cell must be full; it must
+    /// not be used again before [`ValueLock::fill`].
+    pub(crate) unsafe fn take(&self) -> X {
+        // SAFETY: per the contract.
+        unsafe { self.data.get().read() }
     }
 
     /// Shared access (waits while a writer holds or waits for the lock).

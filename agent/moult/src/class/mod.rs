@@ -25,8 +25,10 @@
 //! description and forwards, from its first use on, to the class record the
 //! app registered under its name — exactly like [`HotFn`](crate::HotFn).
 //!
-//! Files: [`Class`] here; the registered record in `record.rs`, instance
-//! bookkeeping in `slab.rs`, instances and their reference counts in
+//! Files: [`Class`] here; the registered record in `record.rs`, versions
+//! and type names in `meta.rs`, live instances in `population.rs` (they live
+//! in per-class aligned chunks, `chunk.rs`; each thread takes slots and keeps
+//! counts in its home, `home.rs`), instances and their reference counts in
 //! `inst.rs`, the one-word lock on each value in `lock.rs`, handles in
 //! `tracked.rs`, panic-safe
 //! constructors and transformers in `transform.rs`, lazy steps in `lazy.rs`,
@@ -41,17 +43,20 @@
 mod accessor;
 mod afterlife;
 mod blocked;
+mod chunk;
 mod conversion;
 mod eager;
 mod eager_pass;
+mod home;
 mod inst;
 mod lazy;
 mod lock;
+mod meta;
 mod pace;
+mod population;
 mod record;
 mod registry;
 mod restore;
-mod slab;
 mod stale;
 mod tracked;
 mod transform;

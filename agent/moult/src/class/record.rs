@@ -8,9 +8,10 @@ use std::time::Duration;
 
 use moult_protocol::{ClassInfo, EventKind, VersionCount};
 
-use super::inst::{Inst, InstRef};
+use super::inst::Inst;
 use super::lazy::LazyStep;
-use super::slab::{Meta, Shards};
+use super::meta::Meta;
+use super::population::Population;
 use super::stale::EagerStep;
 use super::tracked::Tracked;
 use super::transform::{CallCtor, CtorFn};
@@ -27,8 +28,11 @@ pub(crate) struct ClassState<T: ?Sized + 'static> {
     pub(crate) record: AtomicU32,
     /// Versions and type names.
     meta: Mutex<Meta>,
-    /// Live instances and their counts per version, striped.
-    pub(crate) shards: Shards<T>,
+    /// Live instances (in chunks) and their counts per version.
+    pub(crate) population: Population<T>,
+    /// Creations must fence before they check `eager_epoch` (see
+    /// `stale.rs`): the kernel runs no process-wide barrier for the updater.
+    pub(crate) creators_fence: bool,
     /// Lazy conversions not withdrawn, oldest first (targets increase).
     pub(crate) steps: RwLock<Vec<Arc<LazyStep<T>>>>,
     /// Upcast of a value to `&dyn Any` (its concrete `TypeId`, heap traversal).
@@ -40,7 +44,7 @@ pub(crate) struct ClassState<T: ?Sized + 'static> {
     /// must still go through (see `stale.rs`).
     pub(crate) eager: RwLock<Vec<Arc<EagerStep<T>>>>,
     /// Generation of the newest eager conversion (0: none yet); a creation
-    /// compares it with its constructor's, under its shard's lock.
+    /// compares it with its constructor's once its instance is published.
     pub(crate) eager_epoch: AtomicU32,
     /// How long an access waits for the lock it needs to make a pending
     /// lazy conversion, in milliseconds (see [`Tracked::read`]).
@@ -54,11 +58,13 @@ pub(crate) struct ClassState<T: ?Sized + 'static> {
     /// Bit `v` set: version `v`'s type is learnt (a hint for versions below
     /// 64 that spares conversions the versions' lock for every instance).
     learnt: AtomicU64,
+    /// The last version whose type was learnt, plus 1 (0: none): the same
+    /// hint for the versions past 63 (an eager conversion's target).
+    learnt_last: AtomicU32,
 }
 
 impl<T: ?Sized + 'static> ClassState<T> {
-    /// The versions' lock (never held while user code runs; taken before
-    /// any shard's).
+    /// The versions' lock (never held while user code runs).
     pub(crate) fn lock(&self) -> MutexGuard<'_, Meta> {
         self.meta.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -72,9 +78,7 @@ impl<T: ?Sized + 'static> ClassState<T> {
         value: Box<T>,
         version: Option<(u32, &AtomicBool, u32)>,
     ) -> Tracked<T> {
-        let inst = InstRef::new(self, value);
-        // Nobody else sees `inst` yet: reading its value cannot block.
-        let type_id = || (self.as_any)(&**inst.read()).type_id();
+        let type_id = || (self.as_any)(&*value).type_id();
         let (version, warn, epoch) = match version {
             Some((v, learnt, epoch)) => {
                 // Trusted (the constructor of record's); its type learnt once.
@@ -95,11 +99,10 @@ impl<T: ?Sized + 'static> ClassState<T> {
                 (v, warn.then_some(t), None)
             }
         };
-        inst.version.store(version, Ordering::Release);
+        let inst = self.population.publish(self, value, version);
         if let Some(epoch) = epoch {
             return self.register_created(inst, epoch);
         }
-        self.shards.insert(inst.as_ptr(), version);
         if let Some(t) = warn {
             self.warn_new_version(t, version);
         }
@@ -155,53 +158,35 @@ impl<T: ?Sized + 'static> ClassState<T> {
     /// Moves `inst` (whose value, under its write lock, is now `value`) to
     /// version `to`, keeping live counts exact.
     pub(crate) fn set_version(&self, inst: &Inst<T>, to: u32, value: &T) {
+        self.learn(to, value);
+        self.move_to(inst, to);
+    }
+
+    /// Records that `to`'s values have `value`'s type, unless `to`'s type
+    /// is learnt already (the first type learnt wins): then without the
+    /// versions' lock.
+    pub(crate) fn learn(&self, to: u32, value: &T) {
         let bit = 1u64.checked_shl(to).unwrap_or(0);
-        if self.learnt.load(Ordering::Acquire) & bit != 0 {
-            // Learnt already (the first type learnt wins): no versions' lock.
-            self.move_to(inst, to);
+        if self.learnt.load(Ordering::Acquire) & bit != 0
+            || self.learnt_last.load(Ordering::Acquire) == to.wrapping_add(1)
+        {
             return;
         }
         let type_id = (self.as_any)(value).type_id();
         let mut meta = self.lock();
         meta.learn(to, type_id);
         self.learnt.fetch_or(bit, Ordering::Release);
-        self.move_to(inst, to);
+        self.learnt_last
+            .store(to.wrapping_add(1), Ordering::Release);
     }
 
-    /// Moves `inst` to version `to`: its shard's counts under the shard's
-    /// lock, then its `version` field (the caller holds its value's write
+    /// Moves `inst` to version `to`: the count (in the calling thread's
+    /// share), then its `version` field (the caller holds its value's write
     /// lock, which every mover takes; see `Inst::version`).
     fn move_to(&self, inst: &Inst<T>, to: u32) {
-        let slot = inst.slot().load(Ordering::Acquire);
         let from = inst.version.load(Ordering::Acquire);
-        if slot != u32::MAX {
-            self.shards.lock_slot(slot).moved(from, to, 1);
-        }
-        inst.version.store(to, Ordering::Release);
-    }
-
-    /// [`ClassState::set_version`] for an eager conversion's worker: the
-    /// count moves into `moves`, which lands them in their shards in batches
-    /// (see `eager_pass.rs`). The caller holds a handle on `inst` until the
-    /// batch lands, so no drop can uncount it meanwhile.
-    pub(crate) fn set_version_batched(
-        &self,
-        inst: &Inst<T>,
-        to: u32,
-        value: &T,
-        moves: &mut super::eager_pass::Moves,
-    ) {
-        let bit = 1u64.checked_shl(to).unwrap_or(0);
-        if self.learnt.load(Ordering::Acquire) & bit == 0 {
-            let type_id = (self.as_any)(value).type_id();
-            let mut meta = self.lock();
-            meta.learn(to, type_id);
-            self.learnt.fetch_or(bit, Ordering::Release);
-        }
-        let slot = inst.slot().load(Ordering::Acquire);
-        let from = inst.version.load(Ordering::Acquire);
-        if slot != u32::MAX {
-            moves.add(super::slab::shard_of(slot), from, to);
+        if from != to {
+            self.population.moved(from, to);
         }
         inst.version.store(to, Ordering::Release);
     }
@@ -213,14 +198,14 @@ impl<T: ?Sized + 'static> ClassState<T> {
 
     /// Every live instance now (Pymoult's `DataAccessor(cls, "immediate")`).
     pub(crate) fn instances(&'static self) -> Vec<Tracked<T>> {
-        let all = self.shards.upgrade_all(); // dropped with no shard locked
+        let all = self.population.upgrade_all();
         all.into_iter().map(Tracked).collect()
     }
 
     /// Live instances, all versions.
     pub(crate) fn live_total(&self) -> u64 {
         let versions = self.lock().len();
-        self.shards.live_between(0, versions)
+        self.population.live_between(0, versions)
     }
 
     /// Names a concrete type for the console.
@@ -238,11 +223,10 @@ impl<T: ?Sized + 'static> ClassState<T> {
             .map(|s| (s.from, s.target, s.is_active()))
             .collect();
         let meta = self.lock();
-        let shards = self.shards.lock_all();
         let mut pending = 0;
         let versions = (0..meta.len())
             .map(|v| {
-                let live = super::slab::total(shards.iter().map(|s| s.live(v)));
+                let live = self.population.live(v);
                 // Pending: the step covering this version can still run.
                 if let Some(&(_, _, true)) =
                     super::lazy::covering(&steps, v, |&(from, to, _)| (from, to))
@@ -298,7 +282,8 @@ impl<T: ?Sized + Send + Sync + 'static, A: 'static> ClassCore<T, A> {
                 lazy_top: AtomicU32::new(0),
                 record: AtomicU32::new(0),
                 meta: Mutex::new(Meta::new(v0)),
-                shards: Shards::new(),
+                population: Population::new(),
+                creators_fence: crate::runtime().fence.callers_need_fence(),
                 steps: RwLock::new(Vec::new()),
                 as_any: class.as_any,
                 converting: Mutex::new(()),
@@ -306,6 +291,7 @@ impl<T: ?Sized + Send + Sync + 'static, A: 'static> ClassCore<T, A> {
                 eager_epoch: AtomicU32::new(0),
                 access_wait_ms: AtomicU32::new(super::ACCESS_WAIT.as_millis() as u32),
                 learnt: AtomicU64::new(0),
+                learnt_last: AtomicU32::new(0),
                 workers: AtomicU32::new(0),
             },
             ctor: AtomicPtr::new(Box::into_raw(Box::new(Ctor {

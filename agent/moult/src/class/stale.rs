@@ -1,26 +1,31 @@
 //! Creations that race an eager conversion.
 //!
 //! `create` loads the constructor of record, runs it (user code, of any
-//! length), then registers the instance. An eager conversion installs the new
-//! constructor, then converts the instances it enumerates. A creation that
-//! loaded the old constructor and registers after the enumeration passed its
-//! shard would stay in the old version while the conversion reports success.
+//! length), then publishes the instance in a slot of its thread's chunk. An
+//! eager conversion installs the new constructor, then converts the instances
+//! it enumerates. A creation that loaded the old constructor and publishes
+//! after the enumeration passed its slot would stay in the old version while
+//! the conversion reports success.
 //!
 //! So every eager conversion is an [`EagerStep`] with an *epoch* (the class's
 //! `eager_epoch`, bumped when it begins, before it installs its constructor),
 //! and every constructor of record remembers the epoch it was installed in.
-//! A creation registers under its shard's lock only if the class's epoch is
-//! still its constructor's; otherwise it first brings its instance through
-//! every eager step of a later epoch (pending lazy conversions first, as the
-//! eager conversion does) and checks again.
+//! A creation publishes its instance (visible to enumeration from then on),
+//! then compares the class's epoch with its constructor's; if a later eager
+//! conversion began, it brings its instance through every eager step of a
+//! later epoch (pending lazy conversions first, as the eager conversion does)
+//! under the instance's write lock, and checks again.
 //!
-//! Why nothing is missed: the conversion bumps the epoch, then installs, then
-//! enumerates each shard under its lock. A creation that took its shard's
-//! lock before the enumeration did is enumerated (and converted by the
-//! conversion); one that took it after sees the new epoch (the shard's lock
-//! orders the two), so it converts itself before it becomes visible. Either
-//! way the instance is in the new version when `create` returns, and the
-//! per-version counts never show it in the old one.
+//! Why nothing is missed: the creation stores (publishes), then loads the
+//! epoch; the conversion stores the epoch, then loads slots (enumerates),
+//! with a full barrier between store and load on both sides (the classic
+//! Dekker pairing; the updater's barrier is `membarrier`, which runs one on
+//! every thread of the process, so creations pay none unless the kernel
+//! lacks it: see `fence.rs`). So the enumeration sees the instance, or the
+//! creation sees the new epoch, or both. Both converting is harmless: each
+//! converts under the instance's write lock and only if its version is not
+//! the step's target yet. Either way the instance is in the new version when
+//! `create` returns.
 //!
 //! A late conversion is recorded in the step's journal while the update is not
 //! committed, so a rollback restores it; one that finds the step withdrawn
@@ -112,25 +117,39 @@ impl<T: ?Sized + 'static> ClassState<T> {
         });
         steps.push(step.clone());
         self.eager_epoch.store(epoch, Ordering::Release);
+        drop(steps);
+        // The updater's half of the Dekker pairing (see module docs): the
+        // enumeration that follows sees every instance published before a
+        // creation could miss the new epoch.
+        crate::runtime().fence.heavy();
         step
     }
 
-    /// Registers `inst`, built by a constructor of record of eager epoch
-    /// `epoch`, once it went through every eager conversion begun since.
+    /// Returns `inst`, built by a constructor of record of eager epoch
+    /// `epoch` and just published, once it went through every eager
+    /// conversion begun since.
     #[inline]
     pub(crate) fn register_created(&'static self, inst: InstRef<T>, epoch: u32) -> Tracked<T> {
-        let version = inst.version.load(Ordering::Relaxed);
-        let current = || self.eager_epoch.load(Ordering::Acquire) == epoch;
-        if self.shards.insert_if(inst.as_ptr(), version, current) {
+        self.creators_barrier();
+        if self.eager_epoch.load(Ordering::Acquire) == epoch {
             return Tracked(inst);
         }
         self.register_late(inst, epoch)
     }
 
+    /// The creation's half of the Dekker pairing (see module docs).
+    #[inline(always)]
+    fn creators_barrier(&self) {
+        if self.creators_fence {
+            std::sync::atomic::fence(Ordering::SeqCst);
+        } else {
+            std::sync::atomic::compiler_fence(Ordering::SeqCst);
+        }
+    }
+
     /// [`ClassState::register_created`] for an instance an eager conversion
-    /// began after: converted here, under its (uncontended: nobody else
-    /// knows it) write lock, held until it is registered so that a rollback
-    /// restoring it waits for its slot.
+    /// began after: converted here, under its write lock (which the
+    /// conversion, if it found the instance, waits for, then finds it done).
     #[cold]
     #[inline(never)]
     fn register_late(&'static self, inst: InstRef<T>, mut epoch: u32) -> Tracked<T> {
@@ -146,9 +165,7 @@ impl<T: ?Sized + 'static> ClassState<T> {
                 self.convert_late(&step, &inst, &mut value);
             }
             epoch = now;
-            let version = inst.version.load(Ordering::Acquire);
-            let current = || self.eager_epoch.load(Ordering::Acquire) == epoch;
-            if self.shards.insert_if(inst.as_ptr(), version, current) {
+            if self.eager_epoch.load(Ordering::Acquire) == epoch {
                 break;
             }
         }

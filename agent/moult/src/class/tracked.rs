@@ -91,7 +91,7 @@ impl<T: ?Sized + Send + Sync + 'static> Tracked<T> {
     /// As [`Tracked::write`] without a pending conversion.
     pub fn set(&self, value: Box<T>) -> Box<T> {
         let inst = &self.0;
-        let class = inst.class;
+        let class = inst.class();
         let mut guard = inst.write();
         let old = std::mem::replace(&mut *guard, value);
         class.retype(inst, &**guard);
@@ -105,7 +105,7 @@ impl<T: ?Sized + Send + Sync + 'static> Tracked<T> {
 
     /// Name of the instance's class.
     pub fn class_name(&self) -> &'static str {
-        self.0.class.name
+        self.0.class().name
     }
 
     /// `true` if both handles are the same instance.
@@ -117,8 +117,7 @@ impl<T: ?Sized + Send + Sync + 'static> Tracked<T> {
     /// access fast path, one load compared with one word of its class.
     #[inline(always)]
     fn pending(&self) -> bool {
-        let inst = &*self.0;
-        inst.version.load(Ordering::Relaxed) < inst.class.lazy_top.load(Ordering::Acquire)
+        self.0.version.load(Ordering::Relaxed) < self.0.class().lazy_top.load(Ordering::Acquire)
     }
 
     #[cold]
@@ -149,7 +148,7 @@ impl<T: ?Sized + Send + Sync + 'static> Tracked<T> {
     /// run), else the deadline of the access that follows: the write lock
     /// was not free within the access wait.
     fn catch_up(&self) -> Result<(), Instant> {
-        let class = self.0.class;
+        let class = self.0.class();
         if class
             .next_step(self.0.version.load(Ordering::Acquire))
             .is_none()
@@ -187,8 +186,8 @@ impl<T: ?Sized + Send + Sync + 'static> Tracked<T> {
             "moult: a {access} access to an instance of class `{}` with a pending lazy conversion \
              waited twice its access wait ({:?}) for the instance's lock: another thread holds it \
              for writing all that time (two lazy transformers reading each other's instance?)",
-            self.0.class.name,
-            self.0.class.access_wait()
+            self.0.class().name,
+            self.0.class().access_wait()
         )
     }
 }
@@ -198,7 +197,7 @@ impl<T: ?Sized + 'static> std::fmt::Debug for Tracked<T> {
         write!(
             f,
             "Tracked({} v{})",
-            self.0.class.name,
+            self.0.class().name,
             self.0.version.load(Ordering::Relaxed)
         )
     }
