@@ -40,19 +40,9 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
     let (wrapper_sig, args) = signature::forwarding(&func.sig);
     let name_str = name.to_string();
 
+    let stat = signature::hot_static(vis, &static_name, &fn_ty, &name_str, &quote!(#v0_name));
     Ok(quote! {
-        #[doc(hidden)]
-        #[allow(non_upper_case_globals)]
-        #vis static #static_name: ::moult::HotFn<#fn_ty> =
-            // SAFETY: `#fn_ty` is the fn-pointer type of the function erased below.
-            unsafe { ::moult::HotFn::new(
-            ::core::concat!(::core::module_path!(), "::", #name_str),
-            || ::moult::__private::erase::<#fn_ty>(#v0_name),
-        ) };
-
-        ::moult::__private::inventory::submit! {
-            ::moult::__private::HotFnEntry(|| #static_name.own_core())
-        }
+        #stat
 
         /// The compiled-in version (version 0) of the hot function.
         #[doc(hidden)]
@@ -97,19 +87,9 @@ fn expand_async(func: ItemFn) -> syn::Result<TokenStream> {
         &quote!(#v0_name),
         &args,
     );
+    let stat = signature::hot_static(vis, &static_name, &fn_ty, &name_str, &quote!(#shim_name));
     Ok(quote! {
-        #[doc(hidden)]
-        #[allow(non_upper_case_globals)]
-        #vis static #static_name: ::moult::HotFn<#fn_ty> =
-            // SAFETY: `#fn_ty` is the fn-pointer type of the shim erased below.
-            unsafe { ::moult::HotFn::new(
-            ::core::concat!(::core::module_path!(), "::", #name_str),
-            || ::moult::__private::erase::<#fn_ty>(#shim_name),
-        ) };
-
-        ::moult::__private::inventory::submit! {
-            ::moult::__private::HotFnEntry(|| #static_name.own_core())
-        }
+        #stat
 
         /// The compiled-in version (version 0) of the hot function.
         #[doc(hidden)]

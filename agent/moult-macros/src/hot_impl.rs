@@ -88,19 +88,13 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
         };
         new_items.push(ImplItem::Fn(v0));
         new_items.push(wrapper);
-        statics.push(quote! {
-            #[doc(hidden)]
-            #[allow(non_upper_case_globals)]
-            #vis static #static_name: ::moult::HotFn<#fn_ty> =
-            // SAFETY: `#fn_ty` is the fn-pointer type of the function erased below.
-            unsafe { ::moult::HotFn::new(
-                ::core::concat!(::core::module_path!(), "::", #full_name),
-                || ::moult::__private::erase::<#fn_ty>(<#self_ty>::#v0_name),
-            ) };
-            ::moult::__private::inventory::submit! {
-                ::moult::__private::HotFnEntry(|| #static_name.own_core())
-            }
-        });
+        statics.push(signature::hot_static(
+            vis,
+            &static_name,
+            &fn_ty,
+            &full_name,
+            &quote!(<#self_ty>::#v0_name),
+        ));
     }
     imp.items = new_items;
     Ok(quote! {
@@ -149,18 +143,12 @@ fn async_method(
         #(#attrs)*
         #vis #wrapper_sig #body
     };
-    let stat = quote! {
-        #[doc(hidden)]
-        #[allow(non_upper_case_globals)]
-        #vis static #static_name: ::moult::HotFn<#fn_ty> =
-        // SAFETY: `#fn_ty` is the fn-pointer type of the shim erased below.
-        unsafe { ::moult::HotFn::new(
-            ::core::concat!(::core::module_path!(), "::", #full_name),
-            || ::moult::__private::erase::<#fn_ty>(<#self_ty>::#shim_name),
-        ) };
-        ::moult::__private::inventory::submit! {
-            ::moult::__private::HotFnEntry(|| #static_name.own_core())
-        }
-    };
+    let stat = signature::hot_static(
+        vis,
+        &static_name,
+        &fn_ty,
+        &full_name,
+        &quote!(<#self_ty>::#shim_name),
+    );
     Ok((vec![ImplItem::Fn(v0), shim, wrapper], stat))
 }

@@ -80,8 +80,9 @@ impl VisitMut for ReplaceSelf<'_> {
     }
 }
 
-/// The fn-pointer type of `sig` (receiver first, `Self` replaced by `self_ty`).
-pub fn fn_pointer_type(sig: &Signature, self_ty: Option<&Type>) -> syn::Result<TokenStream> {
+/// The argument types of `sig`: the receiver first, `Self` replaced by
+/// `self_ty`.
+fn input_types(sig: &Signature, self_ty: Option<&Type>) -> syn::Result<Vec<Type>> {
     let mut inputs = Vec::new();
     for arg in &sig.inputs {
         let mut ty = match arg {
@@ -103,6 +104,12 @@ pub fn fn_pointer_type(sig: &Signature, self_ty: Option<&Type>) -> syn::Result<T
         }
         inputs.push(ty);
     }
+    Ok(inputs)
+}
+
+/// The fn-pointer type of `sig` (receiver first, `Self` replaced by `self_ty`).
+pub fn fn_pointer_type(sig: &Signature, self_ty: Option<&Type>) -> syn::Result<TokenStream> {
+    let inputs = input_types(sig, self_ty)?;
     let output = match &sig.output {
         syn::ReturnType::Default => quote!(),
         syn::ReturnType::Type(arrow, ty) => {
@@ -167,27 +174,9 @@ impl VisitMut for OneLifetime {
 /// The argument types of `sig` (receiver first, `Self` replaced), each
 /// with every lifetime made the one async lifetime.
 fn async_inputs(sig: &Signature, self_ty: Option<&Type>) -> syn::Result<Vec<Type>> {
-    let mut inputs = Vec::new();
-    for arg in &sig.inputs {
-        let mut ty = match arg {
-            FnArg::Receiver(r) => {
-                let self_ty = self_ty.ok_or_else(|| {
-                    syn::Error::new_spanned(
-                        r,
-                        "a method with `self` must be in a #[moult::hot_impl] impl block",
-                    )
-                })?;
-                let mut ty = (*r.ty).clone();
-                ReplaceSelf(self_ty).visit_type_mut(&mut ty);
-                ty
-            }
-            FnArg::Typed(t) => (*t.ty).clone(),
-        };
-        if let Some(self_ty) = self_ty {
-            ReplaceSelf(self_ty).visit_type_mut(&mut ty);
-        }
-        OneLifetime.visit_type_mut(&mut ty);
-        inputs.push(ty);
+    let mut inputs = input_types(sig, self_ty)?;
+    for ty in &mut inputs {
+        OneLifetime.visit_type_mut(ty);
     }
     Ok(inputs)
 }
@@ -276,4 +265,31 @@ pub fn async_wrapper_body(
             __moult_activation.start(|__moult_f| __moult_f(#(#args),*)).await
         }
     }}
+}
+
+/// The `HotFn` static of a hot function and its registration: `name` is
+/// the path tail after the module (`hello`, `Type::method`), `original`
+/// the expression of version 0 as the slot holds it (the function itself,
+/// or an async function's boxing shim).
+pub fn hot_static(
+    vis: &syn::Visibility,
+    static_name: &Ident,
+    fn_ty: &TokenStream,
+    name: &str,
+    original: &TokenStream,
+) -> TokenStream {
+    quote! {
+        #[doc(hidden)]
+        #[allow(non_upper_case_globals)]
+        #vis static #static_name: ::moult::HotFn<#fn_ty> =
+            // SAFETY: `#fn_ty` is the fn-pointer type of the function erased below.
+            unsafe { ::moult::HotFn::new(
+            ::core::concat!(::core::module_path!(), "::", #name),
+            || ::moult::__private::erase::<#fn_ty>(#original),
+        ) };
+
+        ::moult::__private::inventory::submit! {
+            ::moult::__private::HotFnEntry(|| #static_name.own_core())
+        }
+    }
 }
