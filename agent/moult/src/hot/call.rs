@@ -144,13 +144,20 @@ impl<F: Copy + 'static> HotFn<F> {
         // SAFETY: a hot function's versions are only ever `erase::<F>` of an F
         // (the `HotFn::new` contract, and type-checked at redefinition).
         let f = unsafe { unerase::<F>(p) };
-        let start = self.image[0].load(Ordering::Relaxed);
-        let end = self.image[1].load(Ordering::Relaxed);
-        if (p as usize).wrapping_sub(start) < end.wrapping_sub(start) {
+        if self.in_own_image(p) {
             invoke(f)
         } else {
             run_other(core, p, move || invoke(f))
         }
+    }
+
+    /// Whether version `p` is code of the image holding this static (so
+    /// of this copy of `std`): two loads beside `resolved`, no lookup.
+    #[inline(always)]
+    pub(crate) fn in_own_image(&self, p: *mut ()) -> bool {
+        let start = self.image[0].load(Ordering::Relaxed);
+        let end = self.image[1].load(Ordering::Relaxed);
+        (p as usize).wrapping_sub(start) < end.wrapping_sub(start)
     }
 
     #[cold]

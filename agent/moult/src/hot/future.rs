@@ -113,11 +113,7 @@ impl<F: Copy + 'static> Activation<F> {
     ) -> CrossFuture<'a, T> {
         // SAFETY: the slot of a HotFn<F> only ever holds `erase::<F>` of an F.
         let f = unsafe { unerase::<F>(self.p) };
-        let (start, end) = (
-            self.hot.image[0].load(Ordering::Relaxed),
-            self.hot.image[1].load(Ordering::Relaxed),
-        );
-        let owner = if (self.p as usize).wrapping_sub(start) < end.wrapping_sub(start) {
+        let owner = if self.hot.in_own_image(self.p) {
             &crate::crossing::THIS_COPY
         } else {
             self.core.versions.owner_of(self.p)
