@@ -82,9 +82,10 @@ impl<S: Any + Send> Future for AtPoint<S> {
                     .map(|s| Box::new(s) as Box<dyn Any + Send>);
                 let handover = Handover(state.filter(|s| !s.is::<()>()));
                 record.set_state(ThreadState::Rebooting);
+                // The root sees it when this poll returns and restarts the
+                // task at once: no wake-up needed.
                 *record.reboot.lock().unwrap_or_else(|e| e.into_inner()) =
                     Some((handover, transform));
-                cx.waker().wake_by_ref(); // the root restarts it right after this poll
                 Poll::Pending
             }
         }
