@@ -95,6 +95,16 @@ async fn a_task_group_on_a_main_reboots_on_request_with_its_state() {
             .all(|t| t.main_version == 1)
     );
 
+    // Asked as a DSU thread: the refusal says how to reboot a task group.
+    let replies = serve(r#"{"id":5,"cmd":"reboot","thread":"mains"}"#);
+    assert!(
+        replies
+            .iter()
+            .any(|m| matches!(m, ServerMessage::Error { error, .. }
+            if error.message.contains("is a task group") && error.message.contains("--tasks"))),
+        "{replies:#?}"
+    );
+
     // Spawned with futures: no main to reboot onto.
     let plain = tokio::spawn(moult::task::root("futures-only", async {
         loop {

@@ -118,7 +118,16 @@ fn run(request: Request, outbox: &Outbox, name: &str) -> (Reply, After) {
                     updates: vec![QueuedUpdate { id, name }],
                 })
             }
-            Err(e) => Err(not_found(e)),
+            Err(e) => Err(match rt.tasks.find(&thread) {
+                // The name is a task group's: say how to reboot that.
+                Some(_) => ProtocolError::new(
+                    ErrorCode::NotFound,
+                    format!(
+                        "{e}; `{thread}` is a task group: reboot its tasks with `moult-console reboot --tasks`"
+                    ),
+                ),
+                None => not_found(e),
+            }),
         },
         Request::RebootTasks { group, point } => {
             match crate::task::TaskReboot::onto_current(&group) {
