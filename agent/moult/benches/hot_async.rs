@@ -13,6 +13,7 @@
 use std::future::Future;
 use std::hint::black_box;
 use std::pin::pin;
+use std::sync::Barrier;
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
@@ -67,6 +68,30 @@ fn timed<F: Future<Output = u64>>(iters: u64, call: impl Fn(u64) -> F) -> Durati
     t0.elapsed()
 }
 
+/// [`timed`] on `threads` threads at once: the wall time, i.e. the time
+/// per call on each thread × iters.
+fn concurrent<F: Future<Output = u64>>(
+    threads: usize,
+    iters: u64,
+    call: impl Fn(u64) -> F + Sync,
+) -> Duration {
+    let start = Barrier::new(threads + 1);
+    let end = Barrier::new(threads + 1);
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| {
+                start.wait();
+                timed(iters, &call);
+                end.wait();
+            });
+        }
+        start.wait();
+        let t0 = Instant::now();
+        end.wait();
+        t0.elapsed()
+    })
+}
+
 fn bench(c: &mut Criterion) {
     moult::init();
     let lib: fn(u64) -> BoxFuture<'static, u64> = lib_body;
@@ -89,6 +114,12 @@ fn bench(c: &mut Criterion) {
     g.bench_function("hot_v0", |b| b.iter_custom(|n| timed(n, hot_body)));
     g.bench_function("hot_library_version", |b| {
         b.iter_custom(|n| timed(n, hot_lib_body))
+    });
+    g.bench_function("plain_async_fn/2_threads", |b| {
+        b.iter_custom(|n| concurrent(2, n, plain_body))
+    });
+    g.bench_function("hot_v0/2_threads", |b| {
+        b.iter_custom(|n| concurrent(2, n, hot_body))
     });
     g.finish();
 }
@@ -124,5 +155,39 @@ fn summary() {
             );
         }
     }
+    // Two threads calling one function: an activation is counted on each
+    // thread's own counters, so they should not slow each other down.
+    let two = |case: &str, a: &str, b: &str, target: Option<f64>| {
+        let (ma, mb) = (med(a)?, med(b)?);
+        let r = ma / mb;
+        Some(Row {
+            case: case.into(),
+            median: String::new(),
+            spread: String::new(),
+            ratio: format!("{r:.2}× ({a} / {b})"),
+            target: target.map_or("(machine: ≈1 if 2 free cores)".into(), |t| {
+                format!("≤ {t}×")
+            }),
+            met: Some(target.is_none_or(|t| r <= t)),
+        })
+    };
+    rows.extend(
+        [
+            two(
+                "hot v0: 2 threads vs 1, per call",
+                "hot_v0/2_threads",
+                "hot_v0",
+                Some(1.1),
+            ),
+            two(
+                "control: plain async fn, 2 threads vs 1",
+                "plain_async_fn/2_threads",
+                "plain_async_fn",
+                None,
+            ),
+        ]
+        .into_iter()
+        .flatten(),
+    );
     print_table("hot async fn calls (one task, awaited in a loop)", &rows);
 }

@@ -6,6 +6,12 @@
 //! reads them after a heavy fence (see `fence.rs`): `entries - exits` is the
 //! live activation depth of the function on that thread, `entries` its calls.
 //!
+//! Async activations (`hot/future.rs`) begin on one thread and may end on
+//! another: each thread counts the ones begun and the ones ended on it, and
+//! only the sum over every thread, [`ThreadTables::async_in_flight`], is an
+//! activation count. An exiting thread folds its pair into the registry
+//! under the lock that sum is read under, so it is counted exactly once.
+//!
 //! The table is found by OS thread id in the runtime, so a library's copy of
 //! moult (whose `thread_local!`s are its own) shares the app's table for the
 //! same thread instead of hiding activations in a second one.
@@ -28,6 +34,12 @@ pub(crate) struct Counter {
     entries: AtomicU64,
     /// Calls finished, normally or by unwinding (written only by the owning thread).
     exits: AtomicU64,
+    /// Async activations begun on this thread (first polls; written only by
+    /// the owning thread). Also async calls: they count as calls here.
+    async_begun: AtomicU64,
+    /// Async activations ended on this thread (futures dropped here),
+    /// wherever they began (written only by the owning thread).
+    async_ended: AtomicU64,
 }
 
 impl Counter {
@@ -56,11 +68,38 @@ impl Counter {
         self.exits.store(n + 1, Ordering::Release);
     }
 
+    /// Owner only: an async activation begins (its future's first poll).
+    #[inline(always)]
+    pub(crate) fn begin_async(&self) {
+        let n = self.async_begun.load(Ordering::Relaxed);
+        self.async_begun.store(n + 1, Ordering::Relaxed);
+    }
+
+    /// Owner only: an async call that found the gate closed takes its
+    /// beginning back (as [`Counter::retreat`]).
+    #[inline(always)]
+    pub(crate) fn unbegin_async(&self) {
+        let n = self.async_begun.load(Ordering::Relaxed);
+        self.async_begun.store(n - 1, Ordering::Release);
+    }
+
+    /// Owner only: an async activation ends here (begun here or elsewhere).
+    /// Release: an updater that sees the end sees the activation's effects,
+    /// and its beginning, on whichever thread it was counted.
+    #[inline(always)]
+    pub(crate) fn end_async(&self) {
+        let n = self.async_ended.load(Ordering::Relaxed);
+        self.async_ended.store(n + 1, Ordering::Release);
+    }
+
     /// Any thread: (live depth, calls). Reads `exits` first so `entries >= exits`.
+    /// Calls include async calls begun on this thread; the depth is the
+    /// sync calls' only (async activations have no thread of their own).
     pub(crate) fn read(&self) -> (u32, u64) {
         let exits = self.exits.load(Ordering::Acquire);
         let entries = self.entries.load(Ordering::Acquire);
-        (entries.saturating_sub(exits) as u32, entries)
+        let async_calls = self.async_begun.load(Ordering::Acquire);
+        (entries.saturating_sub(exits) as u32, entries + async_calls)
     }
 }
 
@@ -137,17 +176,55 @@ impl ThreadTable {
 
     /// Any thread: (depth, calls) of function `id` here; zeros if never called.
     pub(crate) fn read(&self, id: u32) -> (u32, u64) {
+        self.existing(id).map_or((0, 0), Counter::read)
+    }
+}
+
+impl ThreadTable {
+    /// Any thread: the counter of function `id`, if its chunk exists.
+    fn existing(&self, id: u32) -> Option<&Counter> {
         let (c, i) = (id as usize / CHUNK, id as usize % CHUNK);
         let chunk = self
             .chunks
             .get(c)
             .map_or(std::ptr::null_mut(), |p| p.load(Ordering::Acquire));
-        if chunk.is_null() {
-            (0, 0)
-        } else {
+        // SAFETY: published with Release by the owner, never freed while the table lives.
+        (!chunk.is_null()).then(|| unsafe { &(*chunk)[i] })
+    }
+
+    /// Any thread: async activations of `id` ended on this thread.
+    fn async_ended(&self, id: u32) -> u64 {
+        self.existing(id)
+            .map_or(0, |c| c.async_ended.load(Ordering::Acquire))
+    }
+
+    /// Any thread: async activations of `id` begun on this thread.
+    fn async_begun(&self, id: u32) -> u64 {
+        self.existing(id)
+            .map_or(0, |c| c.async_begun.load(Ordering::Acquire))
+    }
+
+    /// Begun minus ended (wrapping) of every function this thread counted,
+    /// for folding when it exits: `(id, net)` where `net != 0`.
+    fn async_nets(&self) -> Vec<(u32, u64)> {
+        let mut nets = Vec::new();
+        for (c, chunk) in self.chunks.iter().enumerate() {
+            let p = chunk.load(Ordering::Acquire);
+            if p.is_null() {
+                continue;
+            }
             // SAFETY: published with Release by the owner, never freed while the table lives.
-            unsafe { (*chunk)[i].read() }
+            for (i, counter) in unsafe { &*p }.iter().enumerate() {
+                let net = counter
+                    .async_begun
+                    .load(Ordering::Acquire)
+                    .wrapping_sub(counter.async_ended.load(Ordering::Acquire));
+                if net != 0 {
+                    nets.push(((c * CHUNK + i) as u32, net));
+                }
+            }
         }
+        nets
     }
 }
 
@@ -166,23 +243,61 @@ impl Drop for ThreadTable {
 /// The runtime's registry of per-thread tables.
 #[derive(Default)]
 pub(crate) struct ThreadTables {
-    tables: Mutex<Vec<Arc<ThreadTable>>>,
+    tables: Mutex<Tables>,
+}
+
+/// What [`ThreadTables`] guards: one lock, so an exiting thread's async
+/// counts move from `live` to `retired_async` in one step for a reader.
+#[derive(Default)]
+struct Tables {
+    /// Tables of live threads.
+    live: Vec<Arc<ThreadTable>>,
+    /// Per function id, the async activations begun minus ended (wrapping)
+    /// on threads that have exited: an activation begun on an exited
+    /// thread may still be running elsewhere.
+    retired_async: Vec<u64>,
 }
 
 impl ThreadTables {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Tables> {
+        self.tables.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// Live tables (a snapshot for scanning).
     pub(crate) fn all(&self) -> Vec<Arc<ThreadTable>> {
-        self.tables
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
+        self.lock().live.clone()
+    }
+
+    /// Async activations of function `id` running now, after the caller's
+    /// heavy fence: every thread's ends first, then `fallback` (the
+    /// function's shared counter for calls without a table), then every
+    /// thread's beginnings. An end read means its beginning (before it, on
+    /// whatever thread) is read too, so the sum never misses an activation;
+    /// it may count one that is ending meanwhile, which the next check sees.
+    pub(crate) fn async_in_flight(&self, id: u32, fallback: &AtomicU32) -> u32 {
+        let tables = self.lock();
+        let mut net = 0u64;
+        for t in &tables.live {
+            net = net.wrapping_sub(t.async_ended(id));
+        }
+        // The shared counter goes below zero when a tracked beginning ends
+        // on a thread being torn down: read it as signed.
+        net = net.wrapping_add(fallback.load(Ordering::SeqCst) as i32 as i64 as u64);
+        for t in &tables.live {
+            net = net.wrapping_add(t.async_begun(id));
+        }
+        if let Some(retired) = tables.retired_async.get(id as usize) {
+            net = net.wrapping_add(*retired);
+        }
+        (net as i64).clamp(0, i64::from(u32::MAX)) as u32
     }
 
     /// Finds or creates the calling thread's table.
     fn attach_current(&self, strong_fence: bool) -> Arc<ThreadTable> {
         let tid = current_tid();
-        let mut tables = self.tables.lock().unwrap_or_else(|e| e.into_inner());
+        let mut tables = self.lock();
         if let Some(t) = tables
+            .live
             .iter()
             .find(|t| t.tid == tid && t.alive.load(Ordering::Acquire))
         {
@@ -198,7 +313,7 @@ impl ThreadTables {
             .unwrap_or_else(|| format!("tid {tid}"));
         let table = Arc::new(ThreadTable::new(tid, name, strong_fence));
         table.holders.store(1, Ordering::Release);
-        tables.push(table.clone());
+        tables.live.push(table.clone());
         table
     }
 
@@ -208,8 +323,17 @@ impl ThreadTables {
             // Hand the exiting thread's call counts to the functions, so
             // their totals (and per-version calls) never go back.
             crate::runtime().functions.retire(|id| table.read(id).1);
-            let mut tables = self.tables.lock().unwrap_or_else(|e| e.into_inner());
-            tables.retain(|t| !Arc::ptr_eq(t, table));
+            let mut tables = self.lock();
+            // Under the lock `async_in_flight` reads under: the thread's
+            // async counts leave `live` and join `retired_async` at once.
+            for (id, net) in table.async_nets() {
+                let retired = &mut tables.retired_async;
+                if retired.len() <= id as usize {
+                    retired.resize(id as usize + 1, 0);
+                }
+                retired[id as usize] = retired[id as usize].wrapping_add(net);
+            }
+            tables.live.retain(|t| !Arc::ptr_eq(t, table));
         }
     }
 }

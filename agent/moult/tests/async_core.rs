@@ -139,6 +139,79 @@ fn dropping_a_pending_activation_ends_it() {
     assert_eq!(rt.wait(id, WAIT), Some(Outcome::Applied));
 }
 
+#[moult::hot]
+async fn migrant(open: Arc<AtomicBool>) -> u32 {
+    Latch(open).await;
+    1
+}
+
+/// Async activations of `name` running, as the snapshot counts them.
+fn async_active(name: &str) -> u32 {
+    moult::init()
+        .functions()
+        .into_iter()
+        .find(|f| f.name == name)
+        .unwrap()
+        .threads
+        .iter()
+        .filter(|t| t.thread == moult::hot::ASYNC_TASKS)
+        .map(|t| t.active)
+        .sum()
+}
+
+type Pending = Pin<Box<dyn Future<Output = u32> + Send>>;
+
+/// Begins an activation of `migrant` on a thread of its own, which exits.
+fn begun_elsewhere() -> Pending {
+    std::thread::spawn(|| {
+        let mut f: Pending = Box::pin(migrant(Arc::new(AtomicBool::new(false))));
+        let pending = f
+            .as_mut()
+            .poll(&mut Context::from_waker(Waker::noop()))
+            .is_pending();
+        assert!(pending);
+        f
+    })
+    .join()
+    .unwrap()
+}
+
+/// Ends an activation on a thread of its own, which exits.
+fn end_elsewhere(f: Pending) {
+    std::thread::spawn(move || drop(f)).join().unwrap();
+}
+
+/// An activation is counted where it begins and where it ends, which are
+/// often different threads: the sum stays exact when both have exited.
+#[test]
+fn activations_moving_between_exiting_threads_are_counted_once() {
+    let rt = moult::init();
+    let first = begun_elsewhere();
+    let second = begun_elsewhere();
+    assert_eq!(async_active("async_core::migrant"), 2);
+    end_elsewhere(first);
+    assert_eq!(
+        async_active("async_core::migrant"),
+        1,
+        "begun on one exited thread, ended on another"
+    );
+    let func = moult::hot_fn!(migrant).unwrap();
+    let id = rt.submit(Box::new(
+        SafeRedefine::new(func, held_v2).tries(100_000, Duration::from_millis(1)),
+    ));
+    while !gated("async_core::migrant") {
+        std::thread::yield_now();
+    }
+    assert_eq!(
+        rt.wait(id, Duration::from_millis(100)),
+        None,
+        "an activation whose first thread exited still holds the update"
+    );
+    end_elsewhere(second);
+    assert_eq!(rt.wait(id, WAIT), Some(Outcome::Applied));
+    assert_eq!(async_active("async_core::migrant"), 0);
+}
+
 /// Both halves of the answer come from one version.
 #[moult::hot]
 async fn pair(x: u64) -> (u64, u64) {

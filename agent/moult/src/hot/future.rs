@@ -3,14 +3,15 @@
 //!
 //! An async call's activation lasts from its future's first poll to the
 //! future's drop (completion or cancellation), across awaits and across the
-//! executor's worker threads. It cannot sit on a thread's own counter (the
-//! future may be dropped on another thread than the one that first polled
-//! it), so each function counts its async activations in one shared
-//! counter, [`HotFnCore::in_flight`]: one atomic increment on the first
-//! poll, one decrement on drop. The updater reads it after closing the
-//! entry gate, the same Dekker pairing as the sync path's (both sides
-//! sequentially consistent), so a caller that raced the gate is either
-//! counted or sees the gate closed and backs off.
+//! executor's worker threads. It begins on the counters of the thread that
+//! first polls it and ends on those of the thread that drops it, which may
+//! be another (`thread_table.rs`): a load and a store on each side, as for
+//! a sync call, and no shared cache line. The updater sums every thread's
+//! counts after closing the entry gate and its heavy fence, the same
+//! Dekker pairing as the sync path's, so a caller that raced the gate is
+//! either counted or sees the gate closed and backs off. A thread being
+//! torn down (its thread-locals gone) counts on the function's shared
+//! [`HotFnCore::in_flight`] instead.
 //!
 //! A caller finding the gate closed *awaits* (registers its waker with the
 //! function's record, which the gate's opening wakes): it never blocks an
@@ -27,11 +28,12 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{Ordering, compiler_fence, fence};
 use std::task::{Context, Poll};
 
 use super::{HotFn, HotFnCore, unerase};
 use crate::crossing::{StdCopy, call_in};
+use crate::thread_table::current_table;
 
 /// What the slot of a hot `async fn` returns: the version's future, boxed
 /// so that every version (whatever its state machine) has one type.
@@ -58,31 +60,83 @@ pub struct Enter<F: 'static> {
 impl<F: Copy + 'static> Future for Enter<F> {
     type Output = Activation<F>;
 
+    /// The fast path (a thread with counters, an open gate) is inlined
+    /// into the wrapper, so the activation is built in registers; the rest
+    /// is [`enter_slow`].
+    #[inline(always)]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Activation<F>> {
         let hot = self.hot;
         let core = hot.core();
-        loop {
-            core.in_flight.fetch_add(1, Ordering::SeqCst);
-            let mut p = core.slot.load(Ordering::SeqCst);
-            if p.is_null() {
-                p = owner_pass(core);
+        if let Some(table) = current_table() {
+            let counter = table.counter(core.id.load(Ordering::Relaxed));
+            counter.begin_async();
+            // Pairs with the updater's heavy fence (fence.rs).
+            compiler_fence(Ordering::SeqCst);
+            if table.strong_fence {
+                fence(Ordering::SeqCst);
             }
+            let p = core.slot.load(Ordering::SeqCst);
             if !p.is_null() {
-                count_call(core);
                 return Poll::Ready(Activation { hot, core, p });
             }
-            leave(core);
-            let record = crate::runtime().functions.record(core);
-            if !record.park_waker(core, cx.waker()) {
-                continue; // opened meanwhile
-            }
-            return Poll::Pending;
+            counter.unbegin_async();
+            watched_end(core);
         }
+        enter_slow(hot, cx)
     }
 }
 
-/// A running async activation: the version it calls, counted in
-/// [`HotFnCore::in_flight`] until dropped.
+/// [`Enter`] at a closed gate or on a thread being torn down (counted on
+/// the function's shared counter): the update's own calls pass, others
+/// register their waker and wait for the gate to open.
+#[cold]
+#[inline(never)]
+fn enter_slow<F: Copy + 'static>(
+    hot: &'static HotFn<F>,
+    cx: &mut Context<'_>,
+) -> Poll<Activation<F>> {
+    let core = hot.core();
+    let id = core.id.load(Ordering::Relaxed);
+    loop {
+        let table = current_table();
+        match table {
+            Some(table) => {
+                table.counter(id).begin_async();
+                compiler_fence(Ordering::SeqCst);
+                if table.strong_fence {
+                    fence(Ordering::SeqCst);
+                }
+            }
+            None => {
+                core.in_flight.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+        let mut p = core.slot.load(Ordering::SeqCst);
+        if p.is_null() {
+            p = owner_pass(core);
+        }
+        if !p.is_null() {
+            return Poll::Ready(Activation { hot, core, p });
+        }
+        match table {
+            Some(table) => table.counter(id).unbegin_async(),
+            None => {
+                core.in_flight.fetch_sub(1, Ordering::SeqCst);
+            }
+        }
+        // An updater may have counted this beginning: taking it back is
+        // progress for it, as an end would be.
+        watched_end(core);
+        let record = crate::runtime().functions.record(core);
+        if !record.park_waker(core, cx.waker()) {
+            continue; // opened meanwhile
+        }
+        return Poll::Pending;
+    }
+}
+
+/// A running async activation: the version it calls, counted as begun
+/// (on the thread that first polled it) until dropped.
 #[doc(hidden)]
 pub struct Activation<F: 'static> {
     hot: &'static HotFn<F>,
@@ -131,39 +185,42 @@ impl<F: Copy + 'static> Activation<F> {
 }
 
 impl<F> Drop for Activation<F> {
+    #[inline(always)]
     fn drop(&mut self) {
-        leave(self.core);
+        let core = self.core;
+        match current_table() {
+            Some(table) => {
+                table.counter(core.id.load(Ordering::Relaxed)).end_async();
+                // The end's half of the Dekker pairing with the updater's
+                // heavy fence: either its sum sees this end, or this load
+                // sees the watch it set before fencing.
+                compiler_fence(Ordering::SeqCst);
+                if table.strong_fence {
+                    fence(Ordering::SeqCst);
+                }
+            }
+            None => {
+                core.in_flight.fetch_sub(1, Ordering::SeqCst);
+            }
+        }
+        watched_end(core);
     }
 }
 
-/// Counts the call on the polling thread's own counter (calls per thread
-/// and per version, as the console shows them for sync calls): an entry
-/// and its exit at once, since the activation itself is counted in
-/// [`HotFnCore::in_flight`] wherever it ends.
+/// An activation ended (or took its beginning back). While an update
+/// watches the function (`ExitWatch`, set before the updater's fence), it
+/// checks again: no thread knows whether its end was the last, so every
+/// end during the watch wakes it (and only then).
 #[inline(always)]
-fn count_call(core: &HotFnCore) {
-    if let Some(table) = crate::thread_table::current_table() {
-        let counter = table.counter(core.id.load(Ordering::Relaxed));
-        counter.enter();
-        counter.exit();
-    }
-}
-
-/// Ends an activation (or backs off a closed gate). Only the last one out
-/// while an update watches the function's returns (`ExitWatch`, set before
-/// the updater's fence: either it sees this decrement, or this sees its
-/// watch) wakes the update waiting for quiescence.
-#[inline(always)]
-fn leave(core: &HotFnCore) {
-    if core.in_flight.fetch_sub(1, Ordering::SeqCst) == 1 && core.watch.load(Ordering::SeqCst) != 0
-    {
-        last_left();
+fn watched_end(core: &HotFnCore) {
+    if core.watch.load(Ordering::Relaxed) != 0 {
+        wake_update();
     }
 }
 
 #[cold]
 #[inline(never)]
-fn last_left() {
+fn wake_update() {
     crate::runtime().progress.bump();
 }
 

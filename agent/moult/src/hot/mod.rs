@@ -46,8 +46,10 @@ pub struct HotFnCore {
     /// Which copy of `std` compiled each version (read only by calls into
     /// another copy's code).
     pub(crate) versions: Versions,
-    /// Async activations running (`future.rs`): they move between threads,
-    /// so they are counted here rather than on a thread's own counter.
+    /// Async activations begun or ended on a thread being torn down (no
+    /// counters of its own any more): the rest are on the threads'
+    /// counters (`future.rs`). Signed in effect: it wraps below zero when
+    /// an activation begun on a live thread ends on a dying one.
     pub(crate) in_flight: AtomicU32,
     /// Index in the registry (and in thread tables); `u32::MAX` until registered.
     pub(crate) id: AtomicU32,

@@ -39,7 +39,7 @@ pub(crate) fn blockers(rt: &Runtime, core: &HotFnCore, filter: &ThreadFilter) ->
             detail: "calls made during thread teardown".into(),
         });
     }
-    let in_flight = core.in_flight.load(Ordering::SeqCst);
+    let in_flight = rt.tables.async_in_flight(id, &core.in_flight);
     if in_flight > 0 {
         blockers.push(Blocker {
             thread: super::ASYNC_TASKS.into(),
@@ -141,7 +141,7 @@ impl Runtime {
                                 calls,
                             })
                         })
-                        .chain(async_activity(r.core))
+                        .chain(async_activity(self, id, r.core))
                         .collect(),
                 }
             })
@@ -151,8 +151,8 @@ impl Runtime {
 
 /// The async activations of `core` running now, as one row (they move
 /// between threads, so they have none of their own).
-fn async_activity(core: &HotFnCore) -> Option<ThreadActivity> {
-    let active = core.in_flight.load(Ordering::Acquire);
+fn async_activity(rt: &Runtime, id: u32, core: &HotFnCore) -> Option<ThreadActivity> {
+    let active = rt.tables.async_in_flight(id, &core.in_flight);
     (active > 0).then(|| ThreadActivity {
         thread: super::ASYNC_TASKS.into(),
         active,
