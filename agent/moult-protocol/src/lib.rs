@@ -12,6 +12,8 @@ mod journal;
 mod library;
 mod reply;
 mod request;
+#[cfg(feature = "schema")]
+pub mod schema;
 mod snapshot;
 
 pub use agent::AgentInfo;
