@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 /// reply. Everything `moult-console list` shows comes from here, so listing
 /// agents never needs to connect to them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AgentInfo {
     /// Name the app gave when it started the agent (`attach` by name uses it).
     pub app: String,

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// One entry of the agent's bounded event stream.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Event {
     /// Monotonic sequence number; a reader that sees a gap knows how many it missed.
     pub seq: u64,
@@ -16,6 +17,7 @@ pub struct Event {
 /// The steps of an update's lifecycle, in the order the manager runs them
 /// (Pymoult's `Update` hooks).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum LifecycleStep {
     /// Waiting in the manager's queue.
@@ -40,6 +42,7 @@ pub enum LifecycleStep {
 
 /// How an update ended (or why it left the head of the queue).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case", tag = "outcome", content = "reason")]
 pub enum Outcome {
     /// Applied and over.
@@ -57,6 +60,7 @@ pub enum Outcome {
 /// What stood in the way of alterability on one attempt: the answer to
 /// "why doesn't my update apply?".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Blocker {
     /// Thread name (DSU thread name, or the OS thread name, or `tid <n>`).
     pub thread: String,
@@ -70,6 +74,7 @@ pub struct Blocker {
 
 /// How a class came to its new version (`class_redefined`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ClassChange {
     /// Only the constructor of record changed (Pymoult's `redefineClass`):
@@ -85,6 +90,7 @@ pub enum ClassChange {
 
 /// Everything the agent reports on its event stream.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case", tag = "type")]
 pub enum EventKind {
     /// An update entered the manager's queue.

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// What happened to an update (or an update library).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum JournalAction {
     /// A library was loaded and its updates handed out.
@@ -30,6 +31,7 @@ pub enum JournalAction {
 
 /// One line of the journal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct JournalEntry {
     /// Wall-clock time, milliseconds since the Unix epoch (the journal
     /// outlives the process, so uptime would mean nothing).

@@ -2,7 +2,9 @@
 //!
 //! Everything the agent reports — live state snapshots and the event stream of
 //! update lifecycles — is expressed with these serde types, so the in-process
-//! API, the socket and the console all speak the same vocabulary.
+//! API, the socket and the console all speak the same vocabulary. The
+//! protocol is documented in `docs/PROTOCOL.md`; with the `schema` feature,
+//! its `schema` module generates the JSON Schemas committed in `schema/`.
 
 mod agent;
 pub mod discovery;
@@ -12,6 +14,8 @@ mod journal;
 mod library;
 mod reply;
 mod request;
+#[cfg(feature = "schema")]
+pub mod schema;
 mod snapshot;
 
 pub use agent::AgentInfo;

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 /// One update library loaded into the app (never unloaded): what the
 /// operator checks when asking "which libraries does this process run".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LibraryInfo {
     /// The library file as given to `apply` (the copy that was loaded may
     /// be gone from the temporary directory; this is the one the user knows).

@@ -22,6 +22,7 @@ pub const CAPABILITIES: &[&str] = &[
 
 /// One line from the agent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case", tag = "type")]
 pub enum ServerMessage {
     /// A request succeeded.
@@ -62,6 +63,7 @@ pub enum ServerMessage {
 
 /// The result of a successful request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum Response {
     /// Reply to `hello`.
@@ -120,6 +122,7 @@ pub enum Response {
 
 /// An update the agent queued for a request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct QueuedUpdate {
     /// Manager id: follow it in `lifecycle` and `update_done` events.
     pub id: u64,
@@ -129,6 +132,7 @@ pub struct QueuedUpdate {
 
 /// Why a request failed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ProtocolError {
     /// A stable code a program can match on.
     pub code: ErrorCode,
@@ -156,6 +160,7 @@ impl std::error::Error for ProtocolError {}
 
 /// Error codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// The line is longer than [`crate::MAX_REQUEST_BYTES`].

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 /// A watch asked for with `apply`: more than `max_panics` panics of the
 /// update's new versions within `secs` seconds revert it.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct WatchSpec {
     /// Length of the window, from the moment the update applied.
     pub secs: f64,
@@ -21,6 +22,14 @@ pub const PROTOCOL_VERSION: u32 = 3;
 
 /// One request line: an id the reply echoes, and the command.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+// The agent refuses unknown fields of a command with arguments; the schema
+// refuses them for every command (a client checked against it never sends
+// one), which serde cannot say through `flatten`.
+#[cfg_attr(
+    feature = "schema",
+    schemars(extend("unevaluatedProperties" = false))
+)]
 pub struct ClientMessage {
     /// Chosen by the client; echoed in the reply so requests can be pipelined.
     pub id: u64,
@@ -31,6 +40,7 @@ pub struct ClientMessage {
 
 /// The commands the agent serves.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case", tag = "cmd", deny_unknown_fields)]
 pub enum Request {
     /// First message of a connection: the client's protocol version and name.

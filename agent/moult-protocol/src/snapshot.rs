@@ -6,6 +6,7 @@ use crate::AgentInfo;
 
 /// State of a DSU thread.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case", tag = "state", content = "point")]
 pub enum ThreadState {
     /// Running its main.
@@ -20,6 +21,7 @@ pub enum ThreadState {
 
 /// One task (`moult::task::spawn`) as the registry sees it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TaskInfo {
     /// Unique in the process: how the console tells two tasks of a group apart.
     pub id: u64,
@@ -35,6 +37,7 @@ pub struct TaskInfo {
 
 /// One DSU thread as the registry sees it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ThreadInfo {
     /// Name given at spawn; unique among DSU threads, used to address the thread.
     pub name: String,
@@ -54,6 +57,7 @@ pub struct ThreadInfo {
 
 /// How one main of a DSU thread fared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct MainHealth {
     /// The main's version (0 = the one the thread was spawned with).
     pub version: u32,
@@ -65,6 +69,7 @@ pub struct MainHealth {
 
 /// Live activations of one hot function on one thread.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ThreadActivity {
     /// Thread name (DSU name, OS name, or `tid <n>`).
     pub thread: String,
@@ -76,6 +81,7 @@ pub struct ThreadActivity {
 
 /// One hot function.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FunctionInfo {
     /// Module path + name (e.g. `step1_hello::hello`), the name updates use.
     pub name: String,
@@ -95,6 +101,7 @@ pub struct FunctionInfo {
 
 /// How one version of a hot function fared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct VersionHealth {
     /// Version number (0 = compiled-in).
     pub version: u32,
@@ -106,6 +113,7 @@ pub struct VersionHealth {
 
 /// Live instances of one version of a class.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct VersionCount {
     /// Version number (0 = compiled-in).
     pub version: u32,
@@ -117,6 +125,7 @@ pub struct VersionCount {
 
 /// One tracked class.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ClassInfo {
     /// Module path + name, the name updates use.
     pub name: String,
@@ -130,6 +139,7 @@ pub struct ClassInfo {
 
 /// One update known to the manager (queued, current or finished).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct UpdateInfo {
     /// Manager-assigned id.
     pub id: u64,
@@ -153,6 +163,7 @@ pub struct UpdateInfo {
 /// Everything the agent knows, at one moment: what `status` prints and the
 /// console's panes start from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Snapshot {
     /// Who the agent is.
     pub agent: AgentInfo,
