@@ -16,7 +16,10 @@ impl UpdateContext {
     /// each task of the group at `point` (any point when `None`) drops its
     /// future — destructors run — and starts again on `main` with the state
     /// it handed over (`task::point_with`). Tasks spawned from now on keep
-    /// the future they are spawned with. Undone on rollback.
+    /// the future they are spawned with. Undone on rollback; recorded for a
+    /// revert, which reboots the tasks onto the main they ran before (a
+    /// group spawned with futures has none: such an update is not
+    /// revertible).
     pub fn reboot_tasks(
         &mut self,
         group: &str,
@@ -39,7 +42,7 @@ impl UpdateContext {
         self.reboot_tasks_restart(group, point, main, Some(transform))
     }
 
-    fn reboot_tasks_restart(
+    pub(crate) fn reboot_tasks_restart(
         &mut self,
         group: &str,
         point: Option<&str>,
@@ -53,6 +56,10 @@ impl UpdateContext {
             .unwrap_or_else(|e| e.into_inner())
             .replace(main);
         let version = g.main_version.fetch_add(1, Ordering::AcqRel) + 1;
+        self.record_change(crate::update::history::Change::TaskMain {
+            group: group.to_string(),
+            before: old_main.clone(),
+        });
         {
             let mut asked = g.asked();
             asked.reboot = Some(Reboot {
@@ -180,10 +187,7 @@ impl Update for TaskReboot {
         self.sleep_time
     }
     fn revertible(&self) -> Revertible {
-        Revertible::No(format!(
-            "`{}` reboots tasks: their old futures are gone, and a task main's revert is not recorded yet",
-            self.name
-        ))
+        Revertible::Recorded
     }
     fn preupdate_setup(&mut self, ctx: &mut UpdateContext) -> Result<(), UpdateError> {
         ctx.request_task_park(&self.group, self.point.as_deref())?;

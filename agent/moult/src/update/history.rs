@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::dsu::Main;
 use crate::hot::HotFnCore;
+use crate::task::TaskMain;
 use crate::update::{UpdateContext, UpdateError, UpdateId};
 
 /// Something a class conversion changed, and how to change it back. Built
@@ -47,6 +48,14 @@ pub(crate) enum Change {
         /// Whether the update rebooted it (a revert reboots it too).
         reboot: bool,
     },
+    /// A task group's main (a task reboot).
+    TaskMain {
+        /// The group.
+        group: String,
+        /// The main its tasks ran before; `None` when they were spawned
+        /// with futures, which a revert cannot start again.
+        before: Option<TaskMain>,
+    },
     /// A class conversion or constructor change.
     Class(Arc<dyn RevertStep>),
 }
@@ -60,6 +69,8 @@ pub(crate) enum Touch {
     Thread(String),
     /// A class, by name.
     Class(String),
+    /// A task group, by name.
+    TaskGroup(String),
 }
 
 impl Change {
@@ -68,6 +79,7 @@ impl Change {
             Change::Function { core, .. } => Touch::Function(core.name.to_string()),
             Change::Main { thread, .. } => Touch::Thread(thread.clone()),
             Change::Class(step) => Touch::Class(step.class().to_string()),
+            Change::TaskMain { group, .. } => Touch::TaskGroup(group.clone()),
         }
     }
 }
@@ -78,6 +90,7 @@ impl std::fmt::Display for Touch {
             Touch::Function(n) => write!(f, "function {n}"),
             Touch::Thread(n) => write!(f, "DSU thread {n}"),
             Touch::Class(n) => write!(f, "class {n}"),
+            Touch::TaskGroup(n) => write!(f, "task group {n}"),
         }
     }
 }
@@ -115,6 +128,13 @@ impl Applied {
         }
         self.changes.iter().find_map(|c| match c {
             Change::Class(step) => step.refusal(),
+            Change::TaskMain {
+                group,
+                before: None,
+            } => Some(format!(
+                "update #{} ({}) rebooted the tasks of `{group}`, which were spawned with futures, not a main: there is no old main to start them on again",
+                self.id, self.name
+            )),
             _ => None,
         })
     }

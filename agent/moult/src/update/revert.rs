@@ -24,6 +24,8 @@ pub struct Revert {
     changes: Vec<Change>,
     /// The DSU threads to park while the mains change.
     threads: Vec<String>,
+    /// The task groups to park while their mains change.
+    groups: Vec<String>,
     /// Whether the park was requested (once per alterability round).
     parks_asked: bool,
 }
@@ -41,6 +43,7 @@ impl Revert {
             reason: reason.into(),
             changes: Vec::new(),
             threads: Vec::new(),
+            groups: Vec::new(),
             parks_asked: false,
         }
     }
@@ -71,6 +74,13 @@ impl Update for Revert {
                         _ => None,
                     })
                     .collect();
+                self.groups = changes
+                    .iter()
+                    .filter_map(|c| match c {
+                        Change::TaskMain { group, .. } => Some(group.clone()),
+                        _ => None,
+                    })
+                    .collect();
                 self.changes = changes;
                 Requirements::Yes
             }
@@ -92,25 +102,31 @@ impl Update for Revert {
                 blockers.extend(crate::hot::blockers(ctx.rt, core, &ThreadFilter::All));
             }
         }
-        if !self.threads.is_empty() {
-            let threads = ThreadFilter::Named(self.threads.clone());
-            if !self.parks_asked {
-                self.parks_asked = true;
-                if let Err(e) = ctx.request_park(&threads, None) {
-                    return Alterability::Blocked(vec![moult_protocol::Blocker {
-                        thread: self.threads.join(", "),
-                        function: None,
-                        depth: 0,
-                        detail: e.to_string(),
-                    }]);
-                }
+        let threads = ThreadFilter::Named(self.threads.clone());
+        if !self.parks_asked {
+            self.parks_asked = true;
+            if let Err(e) = self.ask_parks(ctx, &threads) {
+                return Alterability::Blocked(vec![moult_protocol::Blocker {
+                    thread: self.threads.join(", "),
+                    function: None,
+                    depth: 0,
+                    detail: e.to_string(),
+                }]);
             }
+        }
+        if !self.threads.is_empty() {
             blockers.extend(ctx.parked(&threads, None));
+        }
+        for group in &self.groups {
+            blockers.extend(ctx.tasks_parked(group));
         }
         Alterability::from_blockers(blockers)
     }
     fn clean_failed_alterability(&mut self, ctx: &mut UpdateContext) {
         ctx.clean_failed_park();
+        for group in &self.groups {
+            ctx.clean_failed_task_park(group);
+        }
         self.parks_asked = false;
     }
     fn apply(&mut self, ctx: &mut UpdateContext) -> Result<(), UpdateError> {
@@ -129,12 +145,39 @@ impl Update for Revert {
                     }
                 }
                 Change::Class(step) => step.revert(ctx)?,
+                Change::TaskMain { group, before } => {
+                    let before = before.clone().ok_or_else(|| {
+                        UpdateError::Failed(format!("task group {group} had no main before"))
+                    })?;
+                    ctx.reboot_tasks_restart(group, None, before, None)?;
+                }
             }
         }
         ctx.reverting(self.target, &self.reason);
         Ok(())
     }
+    fn check_over(&mut self, ctx: &mut UpdateContext) -> bool {
+        self.groups.iter().all(|g| ctx.tasks_rebooted(g))
+    }
     fn revertible(&self) -> super::Revertible {
         super::Revertible::Recorded
+    }
+}
+
+impl Revert {
+    /// Asks the DSU threads and the task groups the target changed to park
+    /// at their next update point.
+    fn ask_parks(
+        &self,
+        ctx: &mut UpdateContext,
+        threads: &ThreadFilter,
+    ) -> Result<(), UpdateError> {
+        if !self.threads.is_empty() {
+            ctx.request_park(threads, None)?;
+        }
+        for group in &self.groups {
+            ctx.request_task_park(group, None)?;
+        }
+        Ok(())
     }
 }
