@@ -16,6 +16,7 @@ mod registry;
 mod version;
 
 pub use bridge::box_version;
+pub(crate) use bridge::boxed_in_own_context;
 pub use func::Func;
 pub use future::{Activation, BoxFuture, CrossFuture, Enter};
 pub(crate) use quiescence::{ExitWatch, blockers, depths_by_thread};

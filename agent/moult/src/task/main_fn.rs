@@ -47,9 +47,13 @@ impl TaskMain {
     }
 }
 
-/// Wraps `future` so that polling it catches its panics in this copy.
+/// Wraps `future` so that polling it catches its panics in this copy, and
+/// runs it in this copy's tokio context when this copy is an update
+/// library's (its tokio has no runtime of its own: `hot/bridge.rs`).
 pub(crate) fn caught<F: Future<Output = ()> + Send + 'static>(future: F) -> CaughtFuture {
-    Box::pin(Caught { future })
+    Box::pin(Caught {
+        future: crate::hot::boxed_in_own_context(future),
+    })
 }
 
 struct Caught<F> {
