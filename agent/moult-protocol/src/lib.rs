@@ -13,6 +13,7 @@ mod library;
 mod reply;
 mod request;
 mod snapshot;
+mod source;
 
 pub use agent::AgentInfo;
 pub use event::{Blocker, ClassChange, Event, EventKind, LifecycleStep, Outcome};
@@ -25,3 +26,4 @@ pub use snapshot::{
     ClassInfo, FunctionInfo, MainHealth, Snapshot, TaskInfo, ThreadActivity, ThreadInfo,
     ThreadState, UpdateInfo, VersionCount, VersionHealth,
 };
+pub use source::{FnSource, MoultBuild};
