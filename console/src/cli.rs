@@ -7,7 +7,9 @@ use moult_console::remote::{Endpoint, RemoteOptions};
 use moult_console::target::Target;
 
 mod fleet;
+mod new;
 pub use fleet::*;
+pub use new::*;
 
 const TARGET_HELP: &str = "The app: its pid, or the name it gave moult::agent::start; \
 ssh://[user@]host[:port]/<app|pid> for an app on another host";
@@ -187,6 +189,11 @@ pub enum Command {
     /// each closer to the solution than the one before.
     #[command(after_help = HINT_HELP)]
     Hint(HintArgs),
+    /// Write an update crate for a running app: it builds as it stands, and
+    /// its comments list the app's hot functions with their exact fn types,
+    /// its classes, DSU threads, update points and task groups.
+    #[command(after_help = NEW_HELP)]
+    New(NewArgs),
 }
 
 const HINT_HELP: &str = concat!(

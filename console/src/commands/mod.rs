@@ -12,6 +12,7 @@ mod hint;
 mod keygen;
 mod list;
 mod log;
+mod new;
 mod queued;
 mod reboot;
 mod revert;
@@ -50,6 +51,7 @@ pub fn run(command: Command, dir: &Path) -> anyhow::Result<Exit> {
         Command::Tutorial(args) => tutorial::run(&args, dir),
         Command::Demo(args) => demo::run(&args, dir),
         Command::Hint(args) => hint::run(&args),
+        Command::New(args) => new::run(&args, dir),
     }
 }
 
