@@ -6,9 +6,13 @@ use clap::{Args, Parser, Subcommand};
 use moult_console::remote::{Endpoint, RemoteOptions};
 use moult_console::target::Target;
 
+mod completions;
 mod fleet;
+mod man;
 mod new;
+pub use completions::*;
 pub use fleet::*;
+pub use man::*;
 pub use new::*;
 
 const TARGET_HELP: &str = "The app: its pid, or the name it gave moult::agent::start; \
@@ -194,6 +198,12 @@ pub enum Command {
     /// its classes, DSU threads, update points and task groups.
     #[command(after_help = NEW_HELP)]
     New(NewArgs),
+    /// Print a shell's completion script (bash, zsh, fish, elvish, powershell).
+    #[command(after_help = COMPLETIONS_HELP)]
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), or write one per command into a directory.
+    #[command(after_help = MAN_HELP)]
+    Man(ManArgs),
 }
 
 const HINT_HELP: &str = concat!(
