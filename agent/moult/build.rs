@@ -34,6 +34,13 @@ fn main() {
     );
     println!("cargo:rustc-env=MOULT_CARGO_PROFILE={}", env("PROFILE"));
     println!("cargo:rustc-env=MOULT_PANIC={}", env("CARGO_CFG_PANIC"));
+    // The features this copy is built with, for the agent's metadata: an
+    // update crate scaffolded from the app enables the same ones.
+    let mut features: Vec<String> = std::env::vars()
+        .filter_map(|(k, _)| Some(k.strip_prefix("CARGO_FEATURE_")?.to_lowercase()))
+        .collect();
+    features.sort();
+    println!("cargo:rustc-env=MOULT_FEATURES={}", features.join(","));
     println!("cargo:rerun-if-env-changed=RUSTC");
     println!("cargo:rerun-if-changed=build.rs");
 }

@@ -50,6 +50,7 @@ fn agent() -> AgentInfo {
         socket: "/run/user/1000/moult/4242.sock".into(),
         journal: "/run/user/1000/moult/4242.journal".into(),
         exe: "/usr/local/bin/bench-app".into(),
+        moult_build: None,
     }
 }
 
@@ -71,6 +72,7 @@ fn snapshot(second: u64) -> ServerMessage {
                 .collect(),
             gated: false,
             health: Vec::new(),
+            source: None,
         })
         .collect();
     let classes = (0..ROWS)

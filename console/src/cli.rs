@@ -6,8 +6,14 @@ use clap::{Args, Parser, Subcommand};
 use moult_console::remote::{Endpoint, RemoteOptions};
 use moult_console::target::Target;
 
+mod completions;
 mod fleet;
+mod man;
+mod new;
+pub use completions::*;
 pub use fleet::*;
+pub use man::*;
+pub use new::*;
 
 const TARGET_HELP: &str = "The app: its pid, or the name it gave moult::agent::start; \
 ssh://[user@]host[:port]/<app|pid> for an app on another host";
@@ -187,6 +193,17 @@ pub enum Command {
     /// each closer to the solution than the one before.
     #[command(after_help = HINT_HELP)]
     Hint(HintArgs),
+    /// Write an update crate for a running app: it builds as it stands, and
+    /// its comments list the app's hot functions with their exact fn types,
+    /// its classes, DSU threads, update points and task groups.
+    #[command(after_help = NEW_HELP)]
+    New(NewArgs),
+    /// Print a shell's completion script (bash, zsh, fish, elvish, powershell).
+    #[command(after_help = COMPLETIONS_HELP)]
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), or write one per command into a directory.
+    #[command(after_help = MAN_HELP)]
+    Man(ManArgs),
 }
 
 const HINT_HELP: &str = concat!(

@@ -315,6 +315,7 @@ mod tests {
                 socket: String::new(),
                 journal: String::new(),
                 exe: String::new(),
+                moult_build: None,
             },
             uptime_ms: 0,
             tasks: vec![],

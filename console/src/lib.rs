@@ -3,7 +3,8 @@
 //! ([`update_build`]), following queued updates to their outcome
 //! ([`follow`]), the exit codes scripts rely on ([`exit`]), reading a journal
 //! file once its app has exited ([`journal_file`]), signing update libraries
-//! ([`signing`]) and the human text for everything the agent reports
+//! ([`signing`]), writing an update crate from a running app's snapshot
+//! ([`scaffold`]) and the human text for everything the agent reports
 //! ([`render`]); agents on other hosts ([`remote`]: ssh or `--via`, over the
 //! [`transport`] the client speaks through) and the far side's [`bridge`].
 //!
@@ -20,6 +21,7 @@ pub mod journal_file;
 pub mod library_fingerprint;
 pub mod remote;
 pub mod render;
+pub mod scaffold;
 pub mod signing;
 pub mod target;
 pub mod transport;

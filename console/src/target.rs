@@ -233,6 +233,7 @@ mod tests {
             socket: String::new(),
             journal: String::new(),
             exe: String::new(),
+            moult_build: None,
         }
     }
 

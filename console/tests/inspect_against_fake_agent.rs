@@ -38,6 +38,7 @@ fn snapshot(dir: &Path, pid: u32) -> Snapshot {
             }],
             gated: false,
             health: Vec::new(),
+            source: None,
         }],
         classes: vec![ClassInfo {
             name: "step1_hello::Data".into(),

@@ -40,7 +40,14 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
     let (wrapper_sig, args) = signature::forwarding(&func.sig);
     let name_str = name.to_string();
 
-    let stat = signature::hot_static(vis, &static_name, &fn_ty, &name_str, &quote!(#v0_name));
+    let stat = signature::hot_static(
+        vis,
+        &static_name,
+        &fn_ty,
+        &name_str,
+        &quote!(#v0_name),
+        &func.sig,
+    );
     Ok(quote! {
         #stat
 
@@ -87,7 +94,14 @@ fn expand_async(func: ItemFn) -> syn::Result<TokenStream> {
         &quote!(#v0_name),
         &args,
     );
-    let stat = signature::hot_static(vis, &static_name, &fn_ty, &name_str, &quote!(#shim_name));
+    let stat = signature::hot_static(
+        vis,
+        &static_name,
+        &fn_ty,
+        &name_str,
+        &quote!(#shim_name),
+        &func.sig,
+    );
     Ok(quote! {
         #stat
 

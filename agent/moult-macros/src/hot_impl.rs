@@ -94,6 +94,7 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
             &fn_ty,
             &full_name,
             &quote!(<#self_ty>::#v0_name),
+            &method.sig,
         ));
     }
     imp.items = new_items;
@@ -149,6 +150,7 @@ fn async_method(
         &fn_ty,
         &full_name,
         &quote!(<#self_ty>::#shim_name),
+        &method.sig,
     );
     Ok((vec![ImplItem::Fn(v0), shim, wrapper], stat))
 }

@@ -10,6 +10,7 @@ mod hot_fn;
 mod hot_impl;
 mod signature;
 mod update_library;
+mod written;
 
 /// Makes a free function hot: calls go through a slot holding its current
 /// version, which updates can swap (`moult::update::SafeRedefine`).

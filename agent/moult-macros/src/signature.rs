@@ -270,15 +270,33 @@ pub fn async_wrapper_body(
 /// The `HotFn` static of a hot function and its registration: `name` is
 /// the path tail after the module (`hello`, `Type::method`), `original`
 /// the expression of version 0 as the slot holds it (the function itself,
-/// or an async function's boxing shim).
+/// or an async function's boxing shim), `sig` the declaration as written.
+///
+/// Beside it, a static of the function's source facts (its types as
+/// written, the package it is compiled in) for the snapshot: `env!` here
+/// reads the app's package, since the expansion is compiled there.
 pub fn hot_static(
     vis: &syn::Visibility,
     static_name: &Ident,
     fn_ty: &TokenStream,
     name: &str,
     original: &TokenStream,
+    sig: &Signature,
 ) -> TokenStream {
+    let source_name = format_ident!("{}_source", static_name);
+    let fn_type = crate::written::render(fn_ty.clone());
+    let declared = crate::written::render(quote!(#sig));
     quote! {
+        #[doc(hidden)]
+        #[allow(non_upper_case_globals)]
+        static #source_name: ::moult::__private::HotFnSource = ::moult::__private::HotFnSource {
+            fn_type: #fn_type,
+            declared: #declared,
+            package: ::core::env!("CARGO_PKG_NAME"),
+            manifest_dir: ::core::env!("CARGO_MANIFEST_DIR"),
+            binary: ::core::option_env!("CARGO_BIN_NAME"),
+        };
+
         #[doc(hidden)]
         #[allow(non_upper_case_globals)]
         #vis static #static_name: ::moult::HotFn<#fn_ty> =
@@ -286,7 +304,7 @@ pub fn hot_static(
             unsafe { ::moult::HotFn::new(
             ::core::concat!(::core::module_path!(), "::", #name),
             || ::moult::__private::erase::<#fn_ty>(#original),
-        ) };
+        ) }.with_source(&#source_name);
 
         ::moult::__private::inventory::submit! {
             ::moult::__private::HotFnEntry(|| #static_name.own_core())

@@ -29,4 +29,9 @@ pub struct AgentInfo {
     pub journal: String,
     /// The app's executable, so a console can restart or find it again.
     pub exe: String,
+    /// The copy of moult the app was built with and its features (absent
+    /// from older agents): what an update crate scaffolded from the live app
+    /// depends on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub moult_build: Option<crate::MoultBuild>,
 }

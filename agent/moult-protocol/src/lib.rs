@@ -17,6 +17,7 @@ mod request;
 #[cfg(feature = "schema")]
 pub mod schema;
 mod snapshot;
+mod source;
 
 pub use agent::AgentInfo;
 pub use event::{Blocker, ClassChange, Event, EventKind, LifecycleStep, Outcome};
@@ -29,3 +30,4 @@ pub use snapshot::{
     ClassInfo, FunctionInfo, MainHealth, Snapshot, TaskInfo, ThreadActivity, ThreadInfo,
     ThreadState, UpdateInfo, VersionCount, VersionHealth,
 };
+pub use source::{FnSource, MoultBuild};

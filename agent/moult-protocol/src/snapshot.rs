@@ -97,6 +97,10 @@ pub struct FunctionInfo {
     /// first: how an operator (or a watch) judges an update.
     #[serde(default)]
     pub health: Vec<VersionHealth>,
+    /// Its signature as written and the package defining it (absent from
+    /// older agents): what an update crate scaffolded from the live app lists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<crate::FnSource>,
 }
 
 /// How one version of a hot function fared.

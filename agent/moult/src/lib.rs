@@ -54,7 +54,7 @@ pub use update::{
 /// Re-exports the generated code needs; not part of the public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::hot::{HotFnEntry, erase};
+    pub use crate::hot::{HotFnEntry, HotFnSource, erase};
     pub use crate::library::entry::{EntryOut, EntryStatus, run_entry};
     pub use crate::library::fingerprint::{
         FINGERPRINT_BYTES, FINGERPRINT_LEN, LIBRARY_FINGERPRINT_BYTES, fingerprint_record,

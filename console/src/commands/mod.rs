@@ -5,6 +5,7 @@ mod apply;
 mod attach;
 mod bridge;
 mod check;
+mod completions;
 mod convert;
 mod demo;
 mod fleet;
@@ -12,6 +13,8 @@ mod hint;
 mod keygen;
 mod list;
 mod log;
+mod man;
+mod new;
 mod queued;
 mod reboot;
 mod revert;
@@ -50,6 +53,9 @@ pub fn run(command: Command, dir: &Path) -> anyhow::Result<Exit> {
         Command::Tutorial(args) => tutorial::run(&args, dir),
         Command::Demo(args) => demo::run(&args, dir),
         Command::Hint(args) => hint::run(&args),
+        Command::New(args) => new::run(&args, dir),
+        Command::Completions(args) => completions::run(&args),
+        Command::Man(args) => man::run(&args),
     }
 }
 

@@ -39,6 +39,7 @@ mod tests {
             socket: String::new(),
             journal: String::new(),
             exe: String::new(),
+            moult_build: None,
         };
         let now = 10_000_000;
         assert_eq!(

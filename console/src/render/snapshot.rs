@@ -205,6 +205,7 @@ mod tests {
                 socket: "/run/user/1000/moult/4242.sock".into(),
                 journal: "/run/user/1000/moult/4242.journal".into(),
                 exe: "/work/target/debug/step2-fibonacci".into(),
+                moult_build: None,
             },
             uptime_ms: 3_723_000,
             tasks: vec![],
@@ -245,6 +246,7 @@ mod tests {
                     ],
                     gated: true,
                     health: Vec::new(),
+                    source: None,
                 },
                 FunctionInfo {
                     name: "step2_fibonacci::show".into(),
@@ -253,6 +255,7 @@ mod tests {
                     threads: vec![],
                     gated: false,
                     health: Vec::new(),
+                    source: None,
                 },
             ],
             classes: vec![ClassInfo {

@@ -50,6 +50,7 @@ pub fn info(dir: &Path, pid: u32) -> AgentInfo {
         socket: discovery::socket_path(dir, pid).display().to_string(),
         journal: discovery::journal_path(dir, pid).display().to_string(),
         exe: "/fake/app".into(),
+        moult_build: None,
     }
 }
 

@@ -23,5 +23,6 @@ pub(super) fn info(app: &str) -> &'static AgentInfo {
         exe: std::env::current_exe()
             .map(|p| p.display().to_string())
             .unwrap_or_default(),
+        moult_build: None,
     })
 }

@@ -103,6 +103,7 @@ pub fn start(app: &str) -> Result<&'static AgentInfo, Error> {
         exe: std::env::current_exe()
             .map(|p| p.display().to_string())
             .unwrap_or_default(),
+        moult_build: Some(moult_build()),
     };
     let info = INFO.get_or_init(|| info);
     journal::install(&journal_path).map_err(|source| StartError::Journal {
@@ -120,6 +121,19 @@ pub fn start(app: &str) -> Result<&'static AgentInfo, Error> {
     unsafe { libc::atexit(remove_files_at_exit) };
     RUNNING.store(true, Ordering::Release);
     Ok(info)
+}
+
+/// The copy of moult this app links, as its build saw it: where an update
+/// crate finds the same moult (`moult-console new` writes it down).
+fn moult_build() -> moult_protocol::MoultBuild {
+    moult_protocol::MoultBuild {
+        manifest_dir: env!("CARGO_MANIFEST_DIR").to_string(),
+        features: env!("MOULT_FEATURES")
+            .split(',')
+            .filter(|f| !f.is_empty())
+            .map(str::to_string)
+            .collect(),
+    }
 }
 
 /// Feeds `input` to the agent's request loop as if a client had sent it on

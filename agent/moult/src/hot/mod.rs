@@ -13,6 +13,7 @@ mod future;
 mod health;
 mod quiescence;
 mod registry;
+mod source;
 mod version;
 
 pub use bridge::box_version;
@@ -21,6 +22,8 @@ pub use func::Func;
 pub use future::{Activation, BoxFuture, CrossFuture, Enter};
 pub(crate) use quiescence::{ExitWatch, blockers, depths_by_thread};
 pub(crate) use registry::{FnRecord, FunctionRegistry};
+#[doc(hidden)]
+pub use source::HotFnSource;
 
 use std::any::TypeId;
 use std::marker::PhantomData;
@@ -62,6 +65,9 @@ pub struct HotFnCore {
     pub(crate) signature: fn() -> &'static str,
     /// The compiled-in version (installed in the slot at registration).
     pub(crate) original: fn() -> *mut (),
+    /// Its types as written and its package, when the macro gave them
+    /// (`moult-console new` lists them); read only by snapshots.
+    pub(crate) source: Option<&'static HotFnSource>,
 }
 
 /// A hot function's static: what `#[moult::hot]` generates for each function.
@@ -122,11 +128,20 @@ impl<F: Copy + 'static> HotFn<F> {
                 type_id: TypeId::of::<F>,
                 signature: std::any::type_name::<F>,
                 original,
+                source: None,
             },
             resolved: AtomicPtr::new(std::ptr::null_mut()),
             image: [AtomicUsize::new(0), AtomicUsize::new(0)],
             _f: PhantomData,
         }
+    }
+
+    /// The same static with its source facts (types as written, package):
+    /// `#[moult::hot]` adds them so the snapshot can report them.
+    #[doc(hidden)]
+    pub const fn with_source(mut self, source: &'static HotFnSource) -> HotFn<F> {
+        self.core.source = Some(source);
+        self
     }
 
     /// Module path + name.

@@ -131,6 +131,7 @@ impl Runtime {
                     version: r.version.load(Ordering::Acquire),
                     gated: r.core.slot.load(Ordering::Acquire).is_null(),
                     health: r.health(self),
+                    source: r.core.source.map(|s| s.info()),
                     threads: tables
                         .iter()
                         .filter_map(|t| {

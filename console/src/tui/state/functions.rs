@@ -154,6 +154,7 @@ mod tests {
                 .collect(),
             gated: false,
             health: Vec::new(),
+            source: None,
         }
     }
 

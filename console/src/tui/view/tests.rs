@@ -191,6 +191,7 @@ fn many_functions(n: usize, calls: u64) -> ServerMessage {
             }],
             gated: false,
             health: Vec::new(),
+            source: None,
         })
         .collect();
     ServerMessage::State {

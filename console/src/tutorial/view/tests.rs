@@ -96,6 +96,7 @@ fn hello_snapshot() -> ServerMessage {
                 }],
                 gated: false,
                 health: Vec::new(),
+                source: None,
             }],
             classes: vec![],
             updates: vec![],
