@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 /// A hot function as its source declares it, captured when the app was
 /// compiled (`#[moult::hot]` expands in the app's crate).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FnSource {
     /// The slot's fn-pointer type, written with the source's own paths
     /// (`fn(&str) -> String`; a method's receiver first, `Self` replaced;
@@ -36,6 +37,7 @@ pub struct FnSource {
 /// built from the same one, with the same features (its fingerprint and the
 /// types it shares with the app depend on it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct MoultBuild {
     /// moult's package directory at the app's build (`CARGO_MANIFEST_DIR`):
     /// a path in a checkout, or in cargo's registry cache for a published one.

@@ -4,9 +4,10 @@
 
 use moult_protocol::{
     AgentInfo, Blocker, ClassChange, ClassInfo, ClientMessage, ErrorCode, Event, EventKind,
-    FunctionInfo, JournalAction, JournalEntry, LibraryInfo, LifecycleStep, MainHealth, Outcome,
-    ProtocolError, QueuedUpdate, Request, Response, ServerMessage, Snapshot, TaskInfo,
-    ThreadActivity, ThreadInfo, ThreadState, UpdateInfo, VersionCount, VersionHealth, WatchSpec,
+    FnSource, FunctionInfo, JournalAction, JournalEntry, LibraryInfo, LifecycleStep, MainHealth,
+    MoultBuild, Outcome, ProtocolError, QueuedUpdate, Request, Response, ServerMessage, Snapshot,
+    TaskInfo, ThreadActivity, ThreadInfo, ThreadState, UpdateInfo, VersionCount, VersionHealth,
+    WatchSpec,
 };
 
 /// The agent of every sample (also `<pid>.json`).
@@ -22,6 +23,10 @@ pub fn agent() -> AgentInfo {
         socket: "/tmp/moult-1000/4242.sock".into(),
         journal: "/tmp/moult-1000/4242.journal".into(),
         exe: "/srv/kv-server".into(),
+        moult_build: Some(MoultBuild {
+            manifest_dir: "/home/dev/moult/agent/moult".into(),
+            features: vec!["tokio".into()],
+        }),
     }
 }
 
@@ -115,6 +120,13 @@ pub fn snapshot() -> Snapshot {
                 calls: 99,
             }],
             gated: true,
+            source: Some(FnSource {
+                fn_type: "fn(&str) -> String".into(),
+                declared: "fn handle(line: &str) -> String".into(),
+                package: "kv-server".into(),
+                manifest_dir: "/home/dev/kv-server".into(),
+                binary: Some("kv-server".into()),
+            }),
             health: vec![
                 VersionHealth {
                     version: 0,
