@@ -327,3 +327,41 @@ fn live_instances_per_class_version_follow_conversions_and_drops() {
     moult::observe::publish_figures(); // ...and now none
     assert_eq!(instances(&snapshot(), "1"), Some(0.0), "all dropped");
 }
+
+/// The `moult_…` names in `text` that follow `before` (a metric name is
+/// lower case and `_`).
+fn metric_names(text: &str, before: &str) -> std::collections::BTreeSet<String> {
+    text.match_indices(&format!("{before}moult_"))
+        .map(|(at, _)| {
+            text[at + before.len()..]
+                .chars()
+                .take_while(|c| c.is_ascii_lowercase() || *c == '_')
+                .collect::<String>()
+        })
+        .collect()
+}
+
+#[test]
+fn the_readme_lists_every_metric_the_agent_records_and_no_other() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut recorded = std::collections::BTreeSet::new();
+    for file in ["update_metrics.rs", "figures.rs"] {
+        let source = std::fs::read_to_string(root.join("src/observe").join(file)).unwrap();
+        // Names as the code records them: string literals.
+        recorded.extend(metric_names(&source, "\""));
+    }
+    assert!(recorded.len() >= 13, "{recorded:?}");
+    let readme = std::fs::read_to_string(root.join("../../README.md")).unwrap();
+    let section = readme
+        .split("## Logs and metrics")
+        .nth(1)
+        .expect("the README has a Logs and metrics section")
+        .split("\n## ")
+        .next()
+        .unwrap();
+    let listed: std::collections::BTreeSet<String> = section
+        .lines()
+        .flat_map(|l| metric_names(l, "| `"))
+        .collect();
+    assert_eq!(listed, recorded, "README's metric table vs observe/");
+}
