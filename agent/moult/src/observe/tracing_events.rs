@@ -136,7 +136,7 @@ pub(super) fn emit(e: &Event) {
             Level::INFO,
             seq,
             path = path.as_str(),
-            updates = updates.join(", ").as_str(),
+            updates = ?updates,
             "update library loaded"
         ),
         EventKind::LibraryRefused { path, reason } => event!(
@@ -237,13 +237,6 @@ fn alterability(
         );
         return;
     };
-    let all: Vec<String> = blockers
-        .iter()
-        .map(|b| match &b.function {
-            Some(f) => format!("{} in {f} (depth {})", b.thread, b.depth),
-            None => format!("{}: {}", b.thread, b.detail),
-        })
-        .collect();
     event!(
         target: "moult",
         Level::DEBUG,
@@ -258,8 +251,26 @@ fn alterability(
         thread = first.thread.as_str(),
         function = first.function.as_deref().unwrap_or(""),
         "alterability blocked by {}",
-        all.join(", ")
+        Listed(blockers)
     );
+}
+
+/// Blockers as one line, written only if a subscriber takes the event.
+struct Listed<'a>(&'a [Blocker]);
+
+impl std::fmt::Display for Listed<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, b) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            match &b.function {
+                Some(function) => write!(f, "{} in {function} (depth {})", b.thread, b.depth)?,
+                None => write!(f, "{}: {}", b.thread, b.detail)?,
+            }
+        }
+        Ok(())
+    }
 }
 
 /// The level of a `log` event (`Pymoult`'s `log(level, msg)` names).
