@@ -25,7 +25,7 @@
 //! The app's copy of moult installs the observer on the runtime's event bus
 //! when it creates the runtime, so events emitted by an update library's
 //! copy (built with or without these features) reach the app's subscriber
-//! and recorder.
+//! and recorder. Proof: `tests/tests/observe_library.rs`.
 
 #[cfg(feature = "metrics")]
 mod figures;
