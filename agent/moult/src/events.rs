@@ -19,6 +19,14 @@ pub struct EventBus {
     /// Called with every event after it is in the ring (the agent's journal):
     /// a consumer that must see every event, which a lagging reader cannot.
     sink: OnceLock<fn(&Event)>,
+    /// Called with every event after the sink: the app's `tracing` and
+    /// `metrics` (`observe/`), set by the app's copy when it was built with
+    /// those features. A pointer kept in the runtime, so an event emitted
+    /// by an update library's copy of moult reaches the app's subscriber
+    /// and recorder, not its own unset ones (docs/ARCHITECTURE.md, fact 1).
+    /// Present in every build: the runtime's layout, which the fingerprint
+    /// compares, must not depend on features.
+    observer: OnceLock<fn(&Event)>,
 }
 
 struct Ring {
@@ -52,6 +60,7 @@ impl EventBus {
             }),
             more: Condvar::new(),
             sink: OnceLock::new(),
+            observer: OnceLock::new(),
         }
     }
 
@@ -65,13 +74,19 @@ impl EventBus {
         }
         let event = Event { seq, at_ms, kind };
         let sink = self.sink.get().copied();
-        if let Some(sink) = sink {
-            ring.events.push_back(event.clone());
-            drop(ring);
-            sink(&event);
-        } else {
+        let observer = self.observer.get().copied();
+        if sink.is_none() && observer.is_none() {
             ring.events.push_back(event);
             drop(ring);
+        } else {
+            ring.events.push_back(event.clone());
+            drop(ring);
+            if let Some(sink) = sink {
+                sink(&event);
+            }
+            if let Some(observer) = observer {
+                observer(&event);
+            }
         }
         self.more.notify_all();
         seq
@@ -85,6 +100,12 @@ impl EventBus {
     /// Installs the one sink (the agent's journal); `false` if one is set.
     pub(crate) fn set_sink(&self, sink: fn(&Event)) -> bool {
         self.sink.set(sink).is_ok()
+    }
+
+    /// Installs the one observer (`observe/`); `false` if one is set.
+    #[cfg(any(feature = "tracing", feature = "metrics"))]
+    pub(crate) fn set_observer(&self, observer: fn(&Event)) -> bool {
+        self.observer.set(observer).is_ok()
     }
 
     /// Sequence number the next event will get (a cursor for "from now on").

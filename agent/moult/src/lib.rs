@@ -15,6 +15,8 @@
 //!   manager thread or polled from the app, with every step on an event stream;
 //! - **update libraries** ([`library`]): `cdylib` update crates, fingerprinted,
 //!   loaded with `dlopen`, never unloaded.
+//! - **the app's telemetry** ([`observe`], features `tracing` and `metrics`):
+//!   update events as `tracing` events, moult's figures through `metrics`.
 //!
 //! Update code compiled into a `cdylib` carries its own copy of this crate
 //! (statics are duplicated, docs/ARCHITECTURE.md, fact 1). Every copy reaches the one
@@ -33,6 +35,7 @@ mod fence;
 mod handover;
 pub mod hot;
 pub mod library;
+pub mod observe;
 mod progress;
 mod runtime;
 pub mod task;

@@ -93,6 +93,7 @@ impl Runtime {
         };
         rt.copies.register_this();
         rt.functions.register_compiled_in(&rt);
+        crate::observe::install(&rt.events);
         rt
     }
 

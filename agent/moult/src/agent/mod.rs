@@ -119,6 +119,7 @@ pub fn start(app: &str) -> Result<&'static AgentInfo, Error> {
     })?;
     // SAFETY: registering a plain extern "C" fn; it only removes files.
     unsafe { libc::atexit(remove_files_at_exit) };
+    crate::observe::start_publisher();
     RUNNING.store(true, Ordering::Release);
     Ok(info)
 }

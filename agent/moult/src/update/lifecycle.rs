@@ -4,6 +4,7 @@ use moult_protocol::{EventKind, LifecycleStep, Outcome};
 
 use super::control::Stop;
 use super::{Alterability, Requirements, Update, UpdateContext};
+use crate::observe::UpdateTiming;
 
 /// Runs `update` from requirements to cleanup and returns its outcome.
 ///
@@ -49,6 +50,7 @@ fn run_steps(update: &mut dyn Update, ctx: &mut UpdateContext) -> Outcome {
     }
 
     step(ctx, LifecycleStep::Alterability);
+    let mut timing = UpdateTiming::start();
     let alterability = update.wait_alterability(ctx);
     let blocked = match (&alterability, stopped(ctx)) {
         (_, Some(stop)) => Some(stop),
@@ -66,12 +68,14 @@ fn run_steps(update: &mut dyn Update, ctx: &mut UpdateContext) -> Outcome {
         ctx.release_holds();
         return outcome;
     }
+    timing.alterable();
     update.pause_hook(ctx);
 
     step(ctx, LifecycleStep::Apply);
     if let Err(e) = update.apply(ctx) {
         let undone = ctx.rollback();
         ctx.release_holds();
+        timing.record(&ctx.name);
         return Outcome::RolledBack(with_undone(format!("apply failed: {e}"), &undone));
     }
 
@@ -79,6 +83,7 @@ fn run_steps(update: &mut dyn Update, ctx: &mut UpdateContext) -> Outcome {
     if let Err(e) = update.preresume_setup(ctx) {
         let undone = ctx.rollback();
         ctx.release_holds();
+        timing.record(&ctx.name);
         return Outcome::RolledBack(with_undone(format!("preresume_setup failed: {e}"), &undone));
     }
     // From here on nothing is rolled back. The app goes on first; the undo
@@ -86,6 +91,7 @@ fn run_steps(update: &mut dyn Update, ctx: &mut UpdateContext) -> Outcome {
     // after, off the window the app is held for.
     file_in_history(update, ctx);
     ctx.release_holds();
+    timing.record(&ctx.name);
     ctx.commit();
     ctx.rt
         .applied
