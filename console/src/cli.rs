@@ -7,7 +7,9 @@ use moult_console::remote::{Endpoint, RemoteOptions};
 use moult_console::target::Target;
 
 mod fleet;
+mod views;
 pub use fleet::*;
+pub use views::*;
 
 const TARGET_HELP: &str = "The app: its pid, or the name it gave moult::agent::start; \
 ssh://[user@]host[:port]/<app|pid> for an app on another host";
@@ -165,8 +167,8 @@ pub enum Command {
     /// stdin/stdout and its socket (run by ssh or --via, not by hand).
     #[command(after_help = BRIDGE_HELP)]
     Bridge(BridgeArgs),
-    /// Status, rollout (canaries, batches, watches, revert on failure) and
-    /// revert over many targets at once.
+    /// Many targets at once: a live view of them all (no subcommand), status,
+    /// rollout (canaries, batches, watches, revert on failure) and revert.
     #[command(after_help = FLEET_HELP)]
     Fleet(FleetArgs),
     /// Run a tutorial exercise's check without a terminal: build and start
@@ -187,6 +189,11 @@ pub enum Command {
     /// each closer to the solution than the one before.
     #[command(after_help = HINT_HELP)]
     Hint(HintArgs),
+    /// The leader's view of a workshop: each learner's exercise, progress,
+    /// last check and hints, live; Enter attaches to their exercise app
+    /// (read-only unless allowed).
+    #[command(after_help = WORKSHOP_HELP)]
+    Workshop(WorkshopArgs),
 }
 
 const HINT_HELP: &str = concat!(
@@ -254,6 +261,8 @@ const DEMO_HELP: &str = concat!(
 /// `tutorial`.
 #[derive(Debug, Args)]
 pub struct TutorialArgs {
+    #[command(subcommand)]
+    pub command: Option<TutorialCommand>,
     /// Draw with ASCII only (no box drawing or block characters).
     #[arg(long)]
     pub ascii: bool,

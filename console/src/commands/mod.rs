@@ -20,6 +20,7 @@ mod status;
 mod tutorial;
 mod watch;
 mod watching;
+mod workshop;
 
 use std::path::Path;
 
@@ -50,6 +51,7 @@ pub fn run(command: Command, dir: &Path) -> anyhow::Result<Exit> {
         Command::Tutorial(args) => tutorial::run(&args, dir),
         Command::Demo(args) => demo::run(&args, dir),
         Command::Hint(args) => hint::run(&args),
+        Command::Workshop(args) => workshop::run(&args, dir),
     }
 }
 
