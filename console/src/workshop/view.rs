@@ -36,7 +36,7 @@ const COLUMNS: [Column; 7] = [
     },
     Column {
         title: "last check",
-        width: Constraint::Fill(2),
+        width: Constraint::Fill(1),
     },
     Column {
         title: "hints (all)",
@@ -44,7 +44,7 @@ const COLUMNS: [Column; 7] = [
     },
     Column {
         title: "app",
-        width: Constraint::Fill(1),
+        width: Constraint::Min(24),
     },
 ];
 
