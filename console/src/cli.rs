@@ -10,10 +10,12 @@ mod completions;
 mod fleet;
 mod man;
 mod new;
+mod views;
 pub use completions::*;
 pub use fleet::*;
 pub use man::*;
 pub use new::*;
+pub use views::*;
 
 const TARGET_HELP: &str = "The app: its pid, or the name it gave moult::agent::start; \
 ssh://[user@]host[:port]/<app|pid> for an app on another host";
@@ -171,8 +173,8 @@ pub enum Command {
     /// stdin/stdout and its socket (run by ssh or --via, not by hand).
     #[command(after_help = BRIDGE_HELP)]
     Bridge(BridgeArgs),
-    /// Status, rollout (canaries, batches, watches, revert on failure) and
-    /// revert over many targets at once.
+    /// Many targets at once: a live view of them all (no subcommand), status,
+    /// rollout (canaries, batches, watches, revert on failure) and revert.
     #[command(after_help = FLEET_HELP)]
     Fleet(FleetArgs),
     /// Run a tutorial exercise's check without a terminal: build and start
@@ -204,6 +206,11 @@ pub enum Command {
     /// Print the manual page (roff), or write one per command into a directory.
     #[command(after_help = MAN_HELP)]
     Man(ManArgs),
+    /// The leader's view of a workshop: each learner's exercise, progress,
+    /// last check and hints, live; Enter attaches to their exercise app
+    /// (read-only unless allowed).
+    #[command(after_help = WORKSHOP_HELP)]
+    Workshop(WorkshopArgs),
 }
 
 const HINT_HELP: &str = concat!(
@@ -271,6 +278,8 @@ const DEMO_HELP: &str = concat!(
 /// `tutorial`.
 #[derive(Debug, Args)]
 pub struct TutorialArgs {
+    #[command(subcommand)]
+    pub command: Option<TutorialCommand>,
     /// Draw with ASCII only (no box drawing or block characters).
     #[arg(long)]
     pub ascii: bool,

@@ -61,7 +61,7 @@ impl Sshd {
                  KbdInteractiveAuthentication no\n\
                  UsePAM no\n\
                  StrictModes no\n\
-                 AcceptEnv MOULT_RUNTIME_DIR\n\
+                 AcceptEnv MOULT_RUNTIME_DIR XDG_STATE_HOME\n\
                  SetEnv PATH={bin}:/usr/local/bin:/usr/bin:/bin\n",
                 d = dir.display(),
                 bin = bin_dir.display(),
@@ -136,6 +136,24 @@ impl Sshd {
             config.push_str(&format!(
                 "Host {alias}\n\x20 HostName 127.0.0.1\n\x20 SetEnv MOULT_RUNTIME_DIR={}\n",
                 runtime_dir.display()
+            ));
+        }
+        config.push_str(&self.client_options("known_hosts"));
+        let path = self.dir.join(format!("ssh_config-{}", next()));
+        std::fs::write(&path, config).unwrap();
+        format!("ssh -F {}", path.display())
+    }
+
+    /// [`Sshd::ssh_command_for_hosts`] for learners: each alias also sends
+    /// its own `XDG_STATE_HOME`, where that learner's tutorial progress is
+    /// (`(alias, runtime_dir, state_home)`).
+    pub fn ssh_command_for_learners(&self, learners: &[(&str, &Path, &Path)]) -> String {
+        let mut config = String::new();
+        for (alias, runtime_dir, state_home) in learners {
+            config.push_str(&format!(
+                "Host {alias}\n\x20 HostName 127.0.0.1\n\x20 SetEnv MOULT_RUNTIME_DIR={} XDG_STATE_HOME={}\n",
+                runtime_dir.display(),
+                state_home.display()
             ));
         }
         config.push_str(&self.client_options("known_hosts"));

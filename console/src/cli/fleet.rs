@@ -9,18 +9,26 @@ use moult_console::remote::Endpoint;
 use super::RemoteArgs;
 
 /// `fleet`'s examples.
-pub const FLEET_HELP: &str = "Examples:\n  moult-console fleet status --target ssh://web1/api --target ssh://web2/api\n  moult-console fleet apply ./fix --fleet fleet.toml --canary 1 --batch 2 --watch 30\n  moult-console fleet revert --fleet fleet.toml --group web";
+pub const FLEET_HELP: &str = "Without a subcommand: the live fleet view (see `fleet view --help`).\n\nExamples:\n  moult-console fleet --fleet fleet.toml\n  moult-console fleet status --target ssh://web1/api --target ssh://web2/api\n  moult-console fleet apply ./fix --fleet fleet.toml --canary 1 --batch 2 --watch 30\n  moult-console fleet revert --fleet fleet.toml --group web";
 
 /// `fleet`.
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct FleetArgs {
     #[command(subcommand)]
-    pub command: FleetCommand,
+    pub command: Option<FleetCommand>,
+    /// The live view's arguments, when no subcommand is given.
+    #[command(flatten)]
+    pub view: super::FleetViewArgs,
 }
 
 /// What to do to every target of a fleet.
 #[derive(Debug, Subcommand)]
 pub enum FleetCommand {
+    /// The live view (what `fleet` alone runs): a row per target, Enter
+    /// opens its console.
+    #[command(after_help = super::FLEET_VIEW_HELP)]
+    View(super::FleetViewArgs),
     /// One row per target: its pid and the versions of its hot functions.
     Status(FleetStatusArgs),
     /// Roll an update out: build it once, apply it to the canaries, watch

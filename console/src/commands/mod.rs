@@ -23,6 +23,7 @@ mod status;
 mod tutorial;
 mod watch;
 mod watching;
+mod workshop;
 
 use std::path::Path;
 
@@ -56,6 +57,7 @@ pub fn run(command: Command, dir: &Path) -> anyhow::Result<Exit> {
         Command::New(args) => new::run(&args, dir),
         Command::Completions(args) => completions::run(&args),
         Command::Man(args) => man::run(&args),
+        Command::Workshop(args) => workshop::run(&args, dir),
     }
 }
 

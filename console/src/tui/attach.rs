@@ -25,19 +25,25 @@ use crate::remote::Route;
 /// is taken (no agent, refused, the host unreachable) are returned as they
 /// are for the CLI to print.
 pub fn run(route: &Route, ascii: bool) -> anyhow::Result<Exit> {
+    let (mut console, mut session) = open(route, ascii)?;
+    let mut guard = TerminalGuard::enter().context("cannot set the terminal up")?;
+    shell::run(&mut guard, &mut console, &mut session)?;
+    Ok(Exit::Success)
+}
+
+/// Attaches to the agent `route` leads to: the console's screen and its
+/// session, ready for [`shell::run`] — on a terminal of its own (`attach`)
+/// or on the one the fleet and leader's views already hold.
+pub fn open(route: &Route, ascii: bool) -> anyhow::Result<(Controller, Session)> {
     let (client, agent) =
         connection::attach_route(route).with_context(|| format!("cannot attach to {route}"))?;
     let mut state = AppState::new();
     state.attached(agent.clone());
     let cwd = std::env::current_dir().context("cannot read the working directory")?;
-    let mut console = Controller::new(state, Ui::new(Theme::from_env(ascii)), cwd);
-
-    let mut session = Session::open_route(route.clone(), client, agent)
+    let console = Controller::new(state, Ui::new(Theme::from_env(ascii)), cwd);
+    let session = Session::open_route(route.clone(), client, agent)
         .context("cannot start the connection thread")?;
-
-    let mut guard = TerminalGuard::enter().context("cannot set the terminal up")?;
-    shell::run(&mut guard, &mut console, &mut session)?;
-    Ok(Exit::Success)
+    Ok((console, session))
 }
 
 impl Screen for Controller {

@@ -261,7 +261,8 @@ impl Controller {
             Action::Convert => self.ask_convert(),
             Action::Reboot => self.ask_reboot(),
             Action::Revert => self.ask_revert(),
-            // Prompt keys, and the tutorial's (the exercise screen handles those).
+            // Prompt keys, the tutorial's (the exercise screen handles those)
+            // and the live views' (theirs is another screen).
             Action::Accept
             | Action::Cancel
             | Action::Erase
@@ -274,7 +275,8 @@ impl Controller {
             | Action::Reset
             | Action::Reveal
             | Action::Hint
-            | Action::ApplySolution => {}
+            | Action::ApplySolution
+            | Action::AllowActions => {}
         }
         Vec::new()
     }

@@ -263,6 +263,23 @@ impl ProgressFile {
         }
     }
 
+    /// Reads the progress and changes nothing, whatever the file holds (the
+    /// leader's view asks over ssh: a learner's unreadable file is theirs
+    /// to sort out, not moved aside from afar). A missing file is no
+    /// progress yet; `Err` says why the file cannot be read as progress.
+    pub fn peek(&self) -> Result<Progress, String> {
+        match std::fs::read(&self.path) {
+            Ok(text) => serde_json::from_slice(&text).map_err(|e| {
+                format!(
+                    "the progress file {} is unreadable: {e}",
+                    self.path.display()
+                )
+            }),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Progress::default()),
+            Err(e) => Err(format!("cannot read {}: {e}", self.path.display())),
+        }
+    }
+
     /// Records that a check of exercise `id` passed now (`moult-console
     /// check` does, like the console's `u`): loads, marks, saves. `Err` says
     /// why it is not recorded.

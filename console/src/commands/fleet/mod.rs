@@ -15,17 +15,33 @@ use moult_console::exit::Exit;
 use moult_console::remote::Route;
 use serde_json::json;
 
-use crate::cli::{FleetArgs, FleetCommand, FleetRevertArgs, FleetStatusArgs};
+use crate::cli::{FleetArgs, FleetCommand, FleetRevertArgs, FleetStatusArgs, FleetViewArgs};
 use prefixed::Prefixed;
 use summary::{Row, TargetOutcome, Versions};
 
 /// Runs the fleet command `args` names.
 pub fn run(args: &FleetArgs, dir: &Path) -> anyhow::Result<Exit> {
     match &args.command {
-        FleetCommand::Status(args) => status(args, dir),
-        FleetCommand::Apply(args) => rollout::run(args, dir),
-        FleetCommand::Revert(args) => revert_all(args, dir),
+        None => view(&args.view, dir),
+        Some(FleetCommand::View(args)) => view(args, dir),
+        Some(FleetCommand::Status(args)) => status(args, dir),
+        Some(FleetCommand::Apply(args)) => rollout::run(args, dir),
+        Some(FleetCommand::Revert(args)) => revert_all(args, dir),
     }
+}
+
+/// `fleet` (or `fleet view`): the live view of the targets.
+fn view(args: &FleetViewArgs, dir: &Path) -> anyhow::Result<Exit> {
+    let members = targets::members(&args.targets, dir)?
+        .into_iter()
+        .map(|m| moult_console::live_targets::Member {
+            name: m.name,
+            route: m.route,
+        })
+        .collect();
+    let workers = args.workers.map(|n| n as usize);
+    moult_console::fleet_view::run(members, workers, args.ascii)?;
+    Ok(Exit::Success)
 }
 
 /// The versions of the hot functions of the app `route` names; `None` when

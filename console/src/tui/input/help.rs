@@ -54,6 +54,8 @@ pub fn scope_words(scope: Scope) -> String {
         Scope::HintPane => "hints shown".into(),
         Scope::CheckPane => "check pane".into(),
         Scope::Build => "build pane".into(),
+        Scope::Fleet => "fleet view".into(),
+        Scope::Workshop => "leader's view (workshop)".into(),
         Scope::Help => "this help".into(),
     }
 }

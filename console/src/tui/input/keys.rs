@@ -340,6 +340,27 @@ pub const KEYS: &[KeyBinding] = &[
         "close the build pane (a running build goes on; its update is applied when it ends)",
         Some("close"),
     ),
+    bind(
+        K::Enter,
+        A::Open,
+        S::Fleet,
+        "open the selected target's console (q there comes back here)",
+        Some("open"),
+    ),
+    bind(
+        K::Enter,
+        A::Open,
+        S::Workshop,
+        "attach to the learner's exercise app, read-only unless allowed (q comes back)",
+        Some("attach"),
+    ),
+    bind(
+        K::Char('a'),
+        A::AllowActions,
+        S::Workshop,
+        "allow or forbid actions (apply, abort, reboot...) in the consoles Enter opens",
+        Some("allow actions"),
+    ),
     bind(K::Up, A::Up, S::Help, "scroll the help up", Some("scroll")),
     bind(
         K::Char('k'),

@@ -171,6 +171,9 @@ pub enum Action {
     Hint,
     /// Apply the solution shown, then check it.
     ApplySolution,
+    /// Leader's view: allow actions in the learners' consoles, or forbid
+    /// them again (they are read-only by default).
+    AllowActions,
 }
 
 /// Where a binding applies.
@@ -204,6 +207,10 @@ pub enum Scope {
     CheckPane,
     /// The pane of an update crate's build.
     Build,
+    /// The fleet view: a row per target (`moult-console fleet`).
+    Fleet,
+    /// The leader's view: a row per learner (`moult-console workshop`).
+    Workshop,
     /// The `?` help shown (any key it does not list closes it).
     Help,
 }
@@ -219,7 +226,9 @@ impl Scope {
         let moves = matches!(action, Up | Down | PageUp | PageDown | Top | Bottom);
         match self {
             Scope::View(_) => true,
-            Scope::List | Scope::Statement => moves || matches!(action, Quit | Help),
+            Scope::List | Scope::Statement | Scope::Fleet | Scope::Workshop => {
+                moves || matches!(action, Quit | Help)
+            }
             Scope::Solution | Scope::HintPane => moves || action == Quit,
             Scope::CheckPane | Scope::Starting => action == Quit,
             Scope::Build | Scope::Help => false,
