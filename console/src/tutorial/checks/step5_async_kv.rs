@@ -61,7 +61,7 @@ impl Check for AsyncKvCheck {
         if !append.starts_with("ERR unknown command 'APPEND'") {
             return Err(format!(
                 "APPEND answered {append:?}; version 0 of the server does not know it \
-                 (an update is already applied? restart the app)"
+                 (an update is already applied? start the app afresh: R in the tutorial)"
             ));
         }
         let sets: Vec<String> = (0..BEFORE_KEYS)
