@@ -300,7 +300,7 @@ const CHECK_HELP: &str = concat!(
     "check takes seconds; its progress goes to stderr, the verdict to stdout.\n",
     "Exercises: step1-hello step1-tictoc step1-data step2-fibonacci step2-series\n",
     "step3-custom-hello step3-custom-data step3-clock step3-reboot\n",
-    "step4-simultaneous step4-webserver step5-revert.\n\n",
+    "step4-simultaneous step4-webserver step5-revert step5-async-kv.\n\n",
     "Examples:\n",
     "  moult-console check step1-hello\n",
     "  moult-console check step3-clock --solution\n  moult-console check step1-tictoc --solution --period-ms 1000\n",

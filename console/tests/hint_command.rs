@@ -74,6 +74,13 @@ fn each_call_reveals_the_next_hint_and_progress_counts_them() {
     let other = stdout(&hint(state.path(), &["step5-revert", "--level", "2"]));
     assert!(other.starts_with("Hint 2 of 3 for 5.1"), "{other}");
     assert_eq!(used(state.path(), "step5-revert"), 2);
+    let kv = stdout(&hint(state.path(), &["step5-async-kv", "--level", "3"]));
+    assert!(
+        kv.starts_with("Hint 3 of 3 for 5.2 A command for a live async server"),
+        "{kv}"
+    );
+    assert!(kv.contains("#[moult::async_version]"), "{kv}");
+    assert_eq!(used(state.path(), "step5-async-kv"), 3);
 }
 
 #[test]

@@ -151,6 +151,14 @@ fn step5_revert() {
 }
 
 #[test]
+fn step5_async_kv() {
+    // Its check loads the server with redis-benchmark and tries APPEND with
+    // redis-cli: without redis-tools it cannot pass, and says so.
+    moult_e2e::require_redis_tools();
+    exercise("step5-async-kv");
+}
+
+#[test]
 fn an_unknown_exercise_lists_the_exercises() {
     let out = check(&["step9-nothing"]);
     assert_eq!(out.status.code(), Some(1));

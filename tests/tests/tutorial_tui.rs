@@ -152,7 +152,7 @@ fn the_tutorial_takes_step1_hello_from_fail_to_pass_and_remembers_it() {
     let tui = start(&["tutorial"], &state, &runtime, (120, 40));
 
     tui.wait_for("step1-hello not started in the list", SHORT, |s| {
-        s.contains("Exercises 1/12") && row_says(s, "Hello world", "not started")
+        s.contains("Exercises 1/13") && row_says(s, "Hello world", "not started")
     });
     tui.keys(&["Enter"]);
     tui.wait_for("the statement", SHORT, |s| {
@@ -195,7 +195,7 @@ fn the_tutorial_takes_step1_hello_from_fail_to_pass_and_remembers_it() {
     // Back to the list: the app stops; the pass is shown and kept.
     tui.keys(&["b"]);
     tui.wait_for("step1-hello passed in the list", SHORT, |s| {
-        s.contains("Exercises 1/12") && row_says(s, "Hello world", "passed")
+        s.contains("Exercises 1/13") && row_says(s, "Hello world", "passed")
     });
     wait_gone(pid);
     let file = state.0.join("moult/tutorial.json");

@@ -5,7 +5,7 @@ use super::checks;
 use super::exercise::Exercise;
 
 /// Every exercise, in the order a workshop takes them.
-pub static EXERCISES: [&Exercise; 12] = [
+pub static EXERCISES: [&Exercise; 13] = [
     &checks::step1_hello::EXERCISE,
     &checks::step1_tictoc::EXERCISE,
     &checks::step1_data::EXERCISE,
@@ -18,6 +18,7 @@ pub static EXERCISES: [&Exercise; 12] = [
     &checks::step4_simultaneous::EXERCISE,
     &checks::step4_webserver::EXERCISE,
     &checks::step5_revert::EXERCISE,
+    &checks::step5_async_kv::EXERCISE,
 ];
 
 /// The exercise with this id, or the list of ids to choose from.

@@ -27,7 +27,8 @@ pub struct Exercise {
     /// The app's period when a check runs it (`MOULT_DEMO_PERIOD_MS`):
     /// short, so a check takes seconds, not the tutorial's 2 s a turn.
     pub check_period: Duration,
-    /// The app serves HTTP: the runner hands it a free port
+    /// The app listens on a TCP port (HTTP for the web server, the Redis
+    /// protocol for the kv-server): the runner hands it a free port
     /// (`MOULT_DEMO_PORT`).
     pub serves_http: bool,
     /// Decides whether the update did what the statement asks.

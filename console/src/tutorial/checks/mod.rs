@@ -12,4 +12,5 @@ pub mod step3_custom_hello;
 pub mod step3_reboot;
 pub mod step4_simultaneous;
 pub mod step4_webserver;
+pub mod step5_async_kv;
 pub mod step5_revert;

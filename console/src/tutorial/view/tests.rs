@@ -109,6 +109,12 @@ fn hello_snapshot() -> ServerMessage {
 
 /// The tutorial on a running step1-hello that printed a few lines.
 fn running_shop(theme: Theme) -> Workshop {
+    running_shop_of(theme, "step1-hello")
+}
+
+/// [`running_shop`] with exercise `id` (its title in panes), over the same
+/// app.
+fn running_shop_of(theme: Theme, id: &str) -> Workshop {
     let mut shop = shop(theme);
     let ServerMessage::State { snapshot } = hello_snapshot() else {
         unreachable!()
@@ -125,8 +131,8 @@ fn running_shop(theme: Theme) -> Workshop {
         output,
         errors,
     };
-    let step1 = catalog::find("step1-hello").unwrap();
-    let mut running = Running::new(step1, true, app, theme, "/w/moult".into());
+    let exercise = catalog::find(id).unwrap();
+    let mut running = Running::new(exercise, true, app, theme, "/w/moult".into());
     running.console.state.apply(hello_snapshot());
     running.console.ui.view = crate::tui::view_id::ViewId::Functions;
     shop.screen = Screen::Running(Box::new(running));
@@ -332,6 +338,46 @@ fn each_hint_level_is_shown_over_the_exercise_one_more_at_a_time() {
         "{third}"
     );
     assert!(third.contains("That was the last hint"), "{third}");
+}
+
+#[test]
+fn the_async_kv_hints_are_shown_one_level_at_a_time() {
+    let hints = Hints::parse(include_str!(
+        "../../../../assets/tutorial/hints/step5-async-kv.md"
+    ))
+    .unwrap();
+    assert_eq!(hints.len(), 3);
+    let mut shop = running_shop_of(UNICODE, "step5-async-kv");
+    with_running(&mut shop, |r| {
+        r.overlay = Overlay::Hints(HintPane::open(hints.clone(), 0));
+    });
+    // What each level adds: the pieces, then the calls, then the code.
+    let news = [
+        "kv_server::commands::execute",
+        "db.update(key, |slot| ...)",
+        "pub async fn fallback_v1(db: &Keyspace, args: &[Vec<u8>]) -> Reply {",
+    ];
+    for (level, news) in (1..=3).zip(news) {
+        if level > 1 {
+            with_running(&mut shop, |r| {
+                let Overlay::Hints(pane) = &mut r.overlay else {
+                    unreachable!()
+                };
+                assert_eq!(pane.reveal_next(), Some(level));
+            });
+        }
+        let text = screen(&mut shop, 100, 50);
+        insta::assert_snapshot!(format!("async_kv_hint_{level}_of_3"), text);
+        assert!(
+            text.contains(&format!(
+                "Hints for 5.2 A command for a live async server · {level} of 3 revealed"
+            )),
+            "{text}"
+        );
+        assert!(text.contains(news), "hint {level} shows {news:?}:\n{text}");
+        let next = format!("Hint {}", level + 1);
+        assert!(!text.contains(&next), "{next} is not shown yet:\n{text}");
+    }
 }
 
 #[test]
