@@ -97,7 +97,11 @@ fn enter_opens_the_selected_targets_console_by_pid_once_known() {
         f.console_route(&open).unwrap().target(),
         &Target::App("step1-hello".into())
     );
-    tell(&mut f, 1, News::Connected(agent("step1-hello", 4102)));
+    tell(
+        &mut f,
+        1,
+        News::Connected(Box::new(agent("step1-hello", 4102))),
+    );
     assert_eq!(f.console_route(&open).unwrap().target(), &Target::Pid(4102));
     assert_eq!(f.key(Key::Char('q'), 10), vec![Effect::Quit]);
 }

@@ -201,7 +201,7 @@ fn poll_agent(slot: &mut Slot, report: &dyn Fn(News) -> bool) -> (bool, bool) {
         match slot.member.route.open() {
             Ok((client, hello)) => {
                 slot.client = Some(client);
-                if !report(News::Connected(hello.agent)) {
+                if !report(News::Connected(Box::new(hello.agent))) {
                     return (false, false);
                 }
             }

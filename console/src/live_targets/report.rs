@@ -17,7 +17,7 @@ pub struct Report {
 #[derive(Debug, Clone, PartialEq)]
 pub enum News {
     /// Connected (again), to this agent.
-    Connected(AgentInfo),
+    Connected(Box<AgentInfo>),
     /// The agent's state now.
     Snapshot(Box<Snapshot>),
     /// The target cannot be reached, for this reason (ssh's words, or the

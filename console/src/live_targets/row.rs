@@ -52,7 +52,7 @@ impl TargetRow {
                     // Another process: the old one's state says nothing of it.
                     self.summary = None;
                 }
-                self.agent = Some(agent.clone());
+                self.agent = Some((**agent).clone());
             }
             News::Snapshot(snapshot) => {
                 self.link = LinkState::Connected;

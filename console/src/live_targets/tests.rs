@@ -22,7 +22,7 @@ fn rows_start_connecting_and_follow_their_reports() {
     let mut t = table();
     assert!(t.rows.iter().all(|r| r.link == LinkState::Connecting));
     assert_eq!(t.rows[1].member.host(), "ops@web2:2222");
-    t.apply(&report(0, News::Connected(agent("api", 7))));
+    t.apply(&report(0, News::Connected(Box::new(agent("api", 7)))));
     t.apply(&report(1, News::Unreachable("ssh: connect refused".into())));
     assert_eq!(t.rows[0].link, LinkState::Connected);
     assert_eq!(t.rows[0].agent.as_ref().unwrap().pid, 7);
@@ -33,7 +33,7 @@ fn rows_start_connecting_and_follow_their_reports() {
     assert_eq!(t.counts(), (1, 1));
     // A report about no row changes nothing.
     let before = t.clone();
-    t.apply(&report(9, News::Connected(agent("x", 1))));
+    t.apply(&report(9, News::Connected(Box::new(agent("x", 1)))));
     assert_eq!(t, before);
 }
 
@@ -46,9 +46,9 @@ fn an_unreachable_target_keeps_what_was_known_and_a_new_process_forgets_it() {
     ));
     t.apply(&report(0, News::Unreachable("connection lost".into())));
     assert!(t.rows[0].summary.is_some(), "kept, drawn stale");
-    t.apply(&report(0, News::Connected(agent("api", 7))));
+    t.apply(&report(0, News::Connected(Box::new(agent("api", 7)))));
     assert!(t.rows[0].summary.is_some(), "same process");
-    t.apply(&report(0, News::Connected(agent("api", 8))));
+    t.apply(&report(0, News::Connected(Box::new(agent("api", 8)))));
     assert_eq!(t.rows[0].summary, None, "another process");
     t.apply(&report(0, News::Output("{}".into())));
     assert_eq!(t.rows[0].link, LinkState::Connected);

@@ -41,7 +41,7 @@ pub fn spawn_main(group: &str, main: super::TaskMain) -> tokio::task::JoinHandle
 }
 
 /// The root future of a task of `group` starting on `main` (see
-/// [`spawn_main`]; for executors other than tokio).
+/// `spawn_main`, feature `tokio`; for executors other than tokio).
 pub fn root_main(group: &str, main: super::TaskMain) -> Root {
     let rt = crate::runtime();
     let g = rt.tasks.group(group);
@@ -56,7 +56,7 @@ pub fn root_main(group: &str, main: super::TaskMain) -> Root {
     }
 }
 
-/// The root future of a task of `group` running `future`: what [`spawn`]
+/// The root future of a task of `group` running `future`: what `spawn`
 /// hands tokio (an app on another executor can spawn it there).
 pub fn root<F>(group: &str, future: F) -> Root
 where
