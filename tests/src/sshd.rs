@@ -144,6 +144,30 @@ impl Sshd {
         format!("ssh -F {}", path.display())
     }
 
+    /// A client config for "hosts" behind several servers: each alias is
+    /// 127.0.0.1 at its server's port, trusts that server's host key,
+    /// logs in with that server's user key and sends its own runtime
+    /// directory; the value for `MOULT_SSH_COMMAND`. Killing one server
+    /// loses only its hosts.
+    pub fn ssh_command_for_servers(hosts: &[(&Sshd, &str, &Path)]) -> String {
+        let mut config = String::new();
+        for (sshd, alias, runtime_dir) in hosts {
+            config.push_str(&format!(
+                "Host {alias}\n\x20 HostName 127.0.0.1\n\x20 Port {port}\n\x20 IdentityFile {d}/user_key\n\x20 UserKnownHostsFile {d}/known_hosts\n\x20 SetEnv MOULT_RUNTIME_DIR={}\n",
+                runtime_dir.display(),
+                port = sshd.port,
+                d = sshd.dir.display(),
+            ));
+        }
+        config.push_str(
+            "Host *\n\x20 IdentitiesOnly yes\n\x20 GlobalKnownHostsFile /dev/null\n\x20 StrictHostKeyChecking yes\n\x20 BatchMode yes\n",
+        );
+        let first = hosts.first().expect("at least one host").0;
+        let path = first.dir.join(format!("ssh_config-{}", next()));
+        std::fs::write(&path, config).unwrap();
+        format!("ssh -F {}", path.display())
+    }
+
     /// `ssh://user@<alias>:port/<target>`, an alias of [`Sshd::ssh_command_for_hosts`].
     pub fn alias_url(&self, alias: &str, target: &str) -> String {
         format!("ssh://{}@{alias}:{}/{target}", self.user, self.port)
