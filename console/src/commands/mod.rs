@@ -7,6 +7,7 @@ mod bridge;
 mod check;
 mod convert;
 mod demo;
+mod event_stream;
 mod fleet;
 mod hint;
 mod keygen;
