@@ -165,8 +165,8 @@ pub enum Command {
     /// stdin/stdout and its socket (run by ssh or --via, not by hand).
     #[command(after_help = BRIDGE_HELP)]
     Bridge(BridgeArgs),
-    /// Status, rollout (canaries, batches, watches, revert on failure) and
-    /// revert over many targets at once.
+    /// List, status, rollout (canaries, batches, watches, revert on
+    /// failure), revert and watch over many targets at once.
     #[command(after_help = FLEET_HELP)]
     Fleet(FleetArgs),
     /// Run a tutorial exercise's check without a terminal: build and start

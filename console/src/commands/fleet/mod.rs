@@ -1,11 +1,15 @@
-//! `fleet status|apply|revert`: one command over many targets, here or on
-//! other hosts, each reached as a single-target command would reach it.
+//! `fleet list|status|apply|revert|watch`: one command over many targets,
+//! here or on other hosts, each reached as a single-target command would
+//! reach it.
 
+mod follower;
+mod list;
 mod prefixed;
 mod revert;
 mod rollout;
 mod summary;
 mod targets;
+mod watch;
 
 use std::io::Write;
 use std::path::Path;
@@ -22,9 +26,11 @@ use summary::{Row, TargetOutcome, Versions};
 /// Runs the fleet command `args` names.
 pub fn run(args: &FleetArgs, dir: &Path) -> anyhow::Result<Exit> {
     match &args.command {
+        FleetCommand::List(args) => list::run(args, dir),
         FleetCommand::Status(args) => status(args, dir),
         FleetCommand::Apply(args) => rollout::run(args, dir),
         FleetCommand::Revert(args) => revert_all(args, dir),
+        FleetCommand::Watch(args) => watch::run(args, dir),
     }
 }
 
