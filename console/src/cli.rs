@@ -173,8 +173,9 @@ pub enum Command {
     /// stdin/stdout and its socket (run by ssh or --via, not by hand).
     #[command(after_help = BRIDGE_HELP)]
     Bridge(BridgeArgs),
-    /// Many targets at once: a live view of them all (no subcommand), status,
-    /// rollout (canaries, batches, watches, revert on failure) and revert.
+    /// Many targets at once: a live view of them all (no subcommand), list,
+    /// status, rollout (canaries, batches, watches, revert on failure),
+    /// revert and watch.
     #[command(after_help = FLEET_HELP)]
     Fleet(FleetArgs),
     /// Run a tutorial exercise's check without a terminal: build and start

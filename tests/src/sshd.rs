@@ -68,29 +68,7 @@ impl Sshd {
             ),
         )
         .unwrap();
-        let log = std::fs::File::create(dir.join("sshd.log")).unwrap();
-        let mut child = Command::new(SSHD)
-            .args(["-D", "-e", "-f"])
-            .arg(&config)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {SSHD}: {e}; {INSTALL}"));
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if let Ok(Some(status)) = child.try_wait() {
-                panic!(
-                    "{SSHD} exited ({status}) before listening:\n{}",
-                    std::fs::read_to_string(dir.join("sshd.log")).unwrap_or_default()
-                );
-            }
-            assert!(
-                Instant::now() < deadline,
-                "{SSHD} does not listen on {port}"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        let child = listen(&dir, port);
         let user = current_user();
         let sshd = Sshd {
             child,
@@ -101,6 +79,12 @@ impl Sshd {
         let host_key = std::fs::read_to_string(sshd.dir.join("host_key.pub")).unwrap();
         sshd.write_known_hosts("known_hosts", &host_key);
         sshd
+    }
+
+    /// Starts sshd again after [`Sshd::kill_all`]: the same port, keys and
+    /// config, as a server back from a crash.
+    pub fn restart(&mut self) {
+        self.child = listen(&self.dir, self.port);
     }
 
     /// `ssh://user@127.0.0.1:port/<target>`.
@@ -158,6 +142,30 @@ impl Sshd {
         }
         config.push_str(&self.client_options("known_hosts"));
         let path = self.dir.join(format!("ssh_config-{}", next()));
+        std::fs::write(&path, config).unwrap();
+        format!("ssh -F {}", path.display())
+    }
+
+    /// A client config for "hosts" behind several servers: each alias is
+    /// 127.0.0.1 at its server's port, trusts that server's host key,
+    /// logs in with that server's user key and sends its own runtime
+    /// directory; the value for `MOULT_SSH_COMMAND`. Killing one server
+    /// loses only its hosts.
+    pub fn ssh_command_for_servers(hosts: &[(&Sshd, &str, &Path)]) -> String {
+        let mut config = String::new();
+        for (sshd, alias, runtime_dir) in hosts {
+            config.push_str(&format!(
+                "Host {alias}\n\x20 HostName 127.0.0.1\n\x20 Port {port}\n\x20 IdentityFile {d}/user_key\n\x20 UserKnownHostsFile {d}/known_hosts\n\x20 SetEnv MOULT_RUNTIME_DIR={}\n",
+                runtime_dir.display(),
+                port = sshd.port,
+                d = sshd.dir.display(),
+            ));
+        }
+        config.push_str(
+            "Host *\n\x20 IdentitiesOnly yes\n\x20 GlobalKnownHostsFile /dev/null\n\x20 StrictHostKeyChecking yes\n\x20 BatchMode yes\n",
+        );
+        let first = hosts.first().expect("at least one host").0;
+        let path = first.dir.join(format!("ssh_config-{}", next()));
         std::fs::write(&path, config).unwrap();
         format!("ssh -F {}", path.display())
     }
@@ -229,6 +237,38 @@ impl Drop for Sshd {
         self.kill_all();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+/// Runs sshd on the config in `dir` and waits until it listens on `port`.
+fn listen(dir: &Path, port: u16) -> Child {
+    let log = std::fs::File::options()
+        .create(true)
+        .append(true)
+        .open(dir.join("sshd.log"))
+        .unwrap();
+    let mut child = Command::new(SSHD)
+        .args(["-D", "-e", "-f"])
+        .arg(dir.join("sshd_config"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {SSHD}: {e}; {INSTALL}"));
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!(
+                "{SSHD} exited ({status}) before listening:\n{}",
+                std::fs::read_to_string(dir.join("sshd.log")).unwrap_or_default()
+            );
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{SSHD} does not listen on {port}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child
 }
 
 /// The pids whose parent is `pid` (from `/proc`).

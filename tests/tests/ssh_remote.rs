@@ -148,9 +148,28 @@ fn apply_over_ssh_changes_what_the_app_prints_and_revert_undoes_it() {
         let mode = entry.unwrap().metadata().unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600);
     }
+    // A copy past its retention is swept by the next bridge that looks
+    // at the runtime directory (here the revert's, finding the app).
+    let past =
+        std::time::SystemTime::now() - moult_rundir::UPLOAD_RETENTION - Duration::from_secs(60);
+    let kept: Vec<PathBuf> = std::fs::read_dir(&uploads)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert!(!kept.is_empty());
+    for path in &kept {
+        std::fs::File::options()
+            .write(true)
+            .open(path)
+            .unwrap()
+            .set_modified(past)
+            .unwrap();
+    }
 
     let reverted = remote.console(&["revert", "{url}"]);
     assert_eq!(reverted.status.code(), Some(0), "{}", both(&reverted));
+    let left: Vec<_> = std::fs::read_dir(&uploads).unwrap().collect();
+    assert!(left.is_empty(), "old uploads left: {left:?}");
     all_in(&remote.demo.fresh_lines(5), &["hello world"]);
     let log = remote.console(&["log", "{url}", "--json"]);
     assert!(text(&log.stdout).contains("reverted"), "{}", both(&log));

@@ -6,7 +6,8 @@
 //! - what is in a directory ([`contents`]),
 //! - which process is alive ([`liveness`]: a zombie is not),
 //! - who cleans it ([`sweep`](mod@sweep): files of dead processes, journals past
-//!   their retention), and which agents it lists ([`agents`]),
+//!   their retention, old copies in [`uploads`]), and which agents it lists
+//!   ([`agents`]),
 //! - how a journal file is read ([`journal_reader`]: a damaged line is
 //!   skipped, counted and reported, the lines after it are kept).
 //!
@@ -21,9 +22,11 @@ pub mod contents;
 pub mod journal_reader;
 pub mod liveness;
 pub mod sweep;
+pub mod uploads;
 
 pub use agents::{list_agents, list_agents_with, read_info};
 pub use contents::{FileKind, RunFile, scan};
 pub use journal_reader::{JournalRead, parse_journal, read_journal};
 pub use liveness::process_alive;
 pub use sweep::{JOURNAL_RETENTION, Swept, remove_agent_files, sweep, sweep_with};
+pub use uploads::{UPLOAD_RETENTION, UPLOADS_DIR};

@@ -1,6 +1,8 @@
 //! Who cleans the runtime directory: whoever looks at it. The agent sweeps
-//! when it starts, the console when it lists agents; both call [`sweep`],
-//! so a dead process's files go the same way whichever comes first.
+//! when it starts, the console when it lists agents (a remote bridge too)
+//! and when it receives a library; all call [`sweep`], so a dead process's
+//! files and old uploads ([`crate::uploads`]) go the same way whichever
+//! comes first.
 
 use std::path::Path;
 use std::time::{Duration, SystemTime};
@@ -9,6 +11,7 @@ use moult_protocol::discovery;
 
 use crate::contents::{FileKind, scan};
 use crate::liveness::process_alive;
+use crate::uploads::sweep_uploads;
 
 /// Journals of dead processes older than this (by last write) are removed
 /// by the sweep; younger ones stay readable with `moult-console log <pid>`
@@ -25,11 +28,16 @@ pub struct Swept {
     /// Journals removed because their process is dead and they are past
     /// [`JOURNAL_RETENTION`].
     pub journals: usize,
+    /// Received update libraries past
+    /// [`UPLOAD_RETENTION`](crate::uploads::UPLOAD_RETENTION), and partial
+    /// copies whose receiver is dead: nothing else would ever remove them.
+    pub uploads: usize,
 }
 
 /// Removes the files of every dead process in `dir` (except `spare`, the
 /// caller's own pid when it is an agent): metadata and sockets at once,
-/// journals once older than [`JOURNAL_RETENTION`]. Errors are ignored: the
+/// journals once older than [`JOURNAL_RETENTION`]; and the old or cut
+/// copies in `uploads/` ([`sweep_uploads`]). Errors are ignored: the
 /// sweep is a courtesy, and a file another sweep removed first is fine.
 pub fn sweep(dir: &Path, spare: Option<u32>) -> Swept {
     sweep_with(dir, spare, process_alive, SystemTime::now())
@@ -43,7 +51,10 @@ pub fn sweep_with(
     alive: impl Fn(u32) -> bool,
     now: SystemTime,
 ) -> Swept {
-    let mut swept = Swept::default();
+    let mut swept = Swept {
+        uploads: sweep_uploads(dir, |pid| Some(pid) == spare || alive(pid), now),
+        ..Swept::default()
+    };
     let Ok(files) = scan(dir) else {
         return swept;
     };
@@ -117,7 +128,8 @@ mod tests {
             Swept {
                 agents: 2,
                 sockets: 3,
-                journals: 1
+                journals: 1,
+                uploads: 0,
             }
         );
         assert!(!discovery::info_path(d, DEAD).exists());

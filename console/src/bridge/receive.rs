@@ -2,7 +2,9 @@
 //! library arriving on stdin, written into the runtime directory's
 //! `uploads/` (directory `0700`, file `0600`, the remote user's own), its
 //! length and SHA-256 checked before it is kept; its path is printed on
-//! stdout for the `apply` that follows.
+//! stdout for the `apply` that follows. Each arrival first sweeps the
+//! runtime directory, which clears old copies and cut ones
+//! ([`moult_rundir::uploads`]).
 //!
 //! A separate invocation rather than a request of the agent's protocol:
 //! the agent never handles file transfers, and the bytes land where any
@@ -16,7 +18,7 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 /// The folder of received libraries inside the runtime directory.
-pub const UPLOADS: &str = "uploads";
+pub const UPLOADS: &str = moult_rundir::UPLOADS_DIR;
 
 /// What a signature's file name ends with: minisign's, beside its library.
 pub const SIGNATURE_SUFFIX: &str = ".minisig";
@@ -71,6 +73,7 @@ impl Announced {
 /// Receives `announced` from `input` into `dir/uploads/`; returns the
 /// kept file's path. A short or damaged copy is removed and refused.
 pub fn receive(dir: &Path, announced: &Announced, input: impl Read) -> Result<PathBuf, String> {
+    moult_rundir::sweep(dir, None);
     let uploads = dir.join(UPLOADS);
     DirBuilder::new()
         .recursive(true)
@@ -85,7 +88,12 @@ pub fn receive(dir: &Path, announced: &Announced, input: impl Read) -> Result<Pa
     } else {
         uploads.join(format!("{}-{}", &announced.sha256[..16], announced.name))
     };
-    let part = uploads.join(format!(".{}.part-{}", announced.name, std::process::id()));
+    let part = uploads.join(format!(
+        ".{}{}{}",
+        announced.name,
+        moult_rundir::uploads::PART_MARKER,
+        std::process::id()
+    ));
     let written = write_checked(&part, announced, input);
     match written {
         Ok(()) => fs::rename(&part, &kept).map_err(|e| {
@@ -191,6 +199,24 @@ mod tests {
         assert!(damaged.starts_with("checksum mismatch"), "{damaged}");
         let left: Vec<_> = fs::read_dir(dir.path().join(UPLOADS)).unwrap().collect();
         assert!(left.is_empty(), "{left:?}");
+    }
+
+    #[test]
+    fn an_arrival_clears_copies_past_their_retention() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = b"an old library".to_vec();
+        let old_path = receive(dir.path(), &announce(&old), &old[..]).unwrap();
+        let past = moult_rundir::UPLOAD_RETENTION + std::time::Duration::from_secs(60);
+        fs::File::options()
+            .write(true)
+            .open(&old_path)
+            .unwrap()
+            .set_modified(std::time::SystemTime::now() - past)
+            .unwrap();
+        let new = b"a new library".to_vec();
+        let new_path = receive(dir.path(), &announce(&new), &new[..]).unwrap();
+        assert!(!old_path.exists(), "swept: {}", old_path.display());
+        assert_eq!(fs::read(&new_path).unwrap(), new);
     }
 
     #[test]

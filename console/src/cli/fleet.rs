@@ -1,5 +1,6 @@
-//! The arguments of `fleet status|apply|revert`: which targets (each
-//! `--target`, or the groups of a fleet file) and how a rollout proceeds.
+//! The arguments of `fleet list|status|apply|revert|watch`: which targets
+//! (each `--target`, or the groups of a fleet file) and how a rollout
+//! proceeds.
 
 use std::path::PathBuf;
 
@@ -9,7 +10,7 @@ use moult_console::remote::Endpoint;
 use super::RemoteArgs;
 
 /// `fleet`'s examples.
-pub const FLEET_HELP: &str = "Without a subcommand: the live fleet view (see `fleet view --help`).\n\nExamples:\n  moult-console fleet --fleet fleet.toml\n  moult-console fleet status --target ssh://web1/api --target ssh://web2/api\n  moult-console fleet apply ./fix --fleet fleet.toml --canary 1 --batch 2 --watch 30\n  moult-console fleet revert --fleet fleet.toml --group web";
+pub const FLEET_HELP: &str = "Without a subcommand: the live fleet view (see `fleet view --help`).\n\nExamples:\n  moult-console fleet --fleet fleet.toml\n  moult-console fleet list --fleet fleet.toml\n  moult-console fleet watch --fleet fleet.toml --group web\n  moult-console fleet status --target ssh://web1/api --target ssh://web2/api\n  moult-console fleet apply ./fix --fleet fleet.toml --canary 1 --batch 2 --watch 30\n  moult-console fleet revert --fleet fleet.toml --group web";
 
 /// `fleet`.
 #[derive(Debug, Args)]
@@ -29,6 +30,10 @@ pub enum FleetCommand {
     /// opens its console.
     #[command(after_help = super::FLEET_VIEW_HELP)]
     View(super::FleetViewArgs),
+    /// The targets, by group: whether each is reachable, and the app and
+    /// pid it resolves to.
+    #[command(after_help = FLEET_LIST_HELP)]
+    List(FleetListArgs),
     /// One row per target: its pid and the versions of its hot functions.
     Status(FleetStatusArgs),
     /// Roll an update out: build it once, apply it to the canaries, watch
@@ -38,9 +43,20 @@ pub enum FleetCommand {
     Apply(FleetApplyArgs),
     /// Revert the newest applied update on every target.
     Revert(FleetRevertArgs),
+    /// Follow every target's events (updates applied, rolled back,
+    /// reverted; panics of new versions), a line each, prefixed with its
+    /// target, until Ctrl-C. A target lost or not reachable is said, and
+    /// tried again.
+    #[command(after_help = FLEET_WATCH_HELP)]
+    Watch(FleetWatchArgs),
 }
 
-const FLEET_APPLY_HELP: &str = "Examples:\n  moult-console fleet apply ./fix --target ssh://web1/api --target ssh://web2/api --target ssh://web3/api --canary 1 --batch 2 --watch 30\n  moult-console fleet apply ./fix --fleet fleet.toml --group web --json\n\nfleet.toml:\n  [groups]\n  web = [\"ssh://ops@web1/api\", \"ssh://ops@web2/api\"]\n  db = [\"ssh://ops@db1/store\"]\n\nExit codes: 0 every target applied and kept; 1 the rollout stopped (a target\nrefused, rolled back, timed out, lost its connection or was reverted by its\nwatch) and the targets it had updated were reverted.";
+const FLEET_LIST_HELP: &str =
+    "Exit codes: 0 every target reachable; 1 one was not (its row says why).";
+
+const FLEET_WATCH_HELP: &str = "Lines: `[target] [  12.345s] <event>` (the agent's clock), and\n`[target] connected: <app> (pid N)`, `[target] lost: <reason>; trying again in N s`.\nWith --json, one object a line, each with \"target\" and \"type\": \"event\" (with \"event\"),\n\"connected\" (\"app\", \"pid\", \"again\"), \"lost\" or \"unreachable\" (\"reason\", \"retry_secs\"),\n\"ended\" (\"reason\"), \"dropped\" (\"dropped\").\nEvents while a target was not connected are not shown: `moult-console log` has them.";
+
+const FLEET_APPLY_HELP: &str = "Examples:\n  moult-console fleet apply ./fix --target ssh://web1/api --target ssh://web2/api --target ssh://web3/api --canary 1 --batch 2 --watch 30\n  moult-console fleet apply ./fix --fleet fleet.toml --group web --json\n\nfleet.toml:\n  [groups]\n  web = [\"ssh://ops@web1/api\", \"ssh://ops@web2/api\"]\n  db = [\"ssh://ops@db1/store\"]\n\nExit codes: 0 every target applied and kept; 1 the rollout stopped (a target\nrefused, rolled back, timed out, lost its connection or was reverted by its\nwatch) and the targets it had updated were reverted — a target lost after its\nupdate was queued counts as updated; one the revert cannot reach is a REVERT\nFAILED row saying which update it may still run.";
 
 /// The targets of a fleet command.
 #[derive(Debug, Args)]
@@ -56,6 +72,32 @@ pub struct FleetTargets {
     pub group: Vec<String>,
     #[command(flatten)]
     pub remote: RemoteArgs,
+}
+
+/// `fleet list`.
+#[derive(Debug, Args)]
+pub struct FleetListArgs {
+    #[command(flatten)]
+    pub targets: FleetTargets,
+    /// One JSON array, an object per target.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `fleet watch`.
+#[derive(Debug, Args)]
+pub struct FleetWatchArgs {
+    #[command(flatten)]
+    pub targets: FleetTargets,
+    /// One JSON object a line (see below).
+    #[arg(long)]
+    pub json: bool,
+    /// Every event, as `watch` prints them (each lifecycle step,
+    /// alterability attempt, redefinition, conversion); by default only
+    /// updates queued and how they ended, rollbacks, reverts, panics of new
+    /// versions, watches and refused libraries.
+    #[arg(long)]
+    pub all: bool,
 }
 
 /// `fleet status`.

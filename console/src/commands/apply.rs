@@ -29,23 +29,13 @@ pub fn run(args: &ApplyArgs, dir: &Path) -> anyhow::Result<Exit> {
         secs,
         max_panics: args.max_panics,
     });
-    let applied = apply_library(
+    apply_library(
         &route,
         &library,
         watch,
         &args.follow,
         &mut io::stdout().lock(),
-    )?;
-    Ok(applied.exit)
-}
-
-/// What one target made of an update library.
-pub struct Applied {
-    /// How it ended: applied (and kept by its watch), failed, timed out,
-    /// or reverted by its watch.
-    pub exit: Exit,
-    /// The updates the agent queued for the library (what a revert names).
-    pub updates: Vec<QueuedUpdate>,
+    )
 }
 
 /// The library to apply at `route`: `source` itself when it is one, else
@@ -79,14 +69,30 @@ pub fn build_for(route: &Route, source: UpdateSource) -> anyhow::Result<PathBuf>
 
 /// Sends `library` (built) to the agent `route` names, applies it with
 /// `watch`, and follows it (and its watch) to the end, writing progress to
-/// `out`. An error is a refusal or a lost connection.
+/// `out`: applied (and kept by its watch), failed, timed out, or reverted
+/// by its watch. An error is a refusal or a lost connection.
 pub fn apply_library(
     route: &Route,
     library: &Path,
     watch: Option<WatchSpec>,
     follow: &FollowArgs,
     out: &mut dyn Write,
-) -> anyhow::Result<Applied> {
+) -> anyhow::Result<Exit> {
+    let (mut client, updates, sent) = send_library(route, library, watch)?;
+    let secs = watch.as_ref().map(|w| w.secs);
+    follow_sent(&mut client, &updates, secs, follow, sent, out)
+}
+
+/// The first half of [`apply_library`]: sends `library` and has the agent
+/// queue its updates, on a subscribed connection; the updates and when the
+/// request went (the `--timeout` counts from then, not from the copy).
+/// Once this returns, the updates are the agent's: a caller that loses
+/// the connection later still knows what to revert.
+pub fn send_library(
+    route: &Route,
+    library: &Path,
+    watch: Option<WatchSpec>,
+) -> anyhow::Result<(Client, Vec<QueuedUpdate>, Instant)> {
     let (mut client, shown) = match route {
         Route::Local { dir, target } => {
             let library = library
@@ -100,18 +106,29 @@ pub fn apply_library(
     // Subscribe first: events of the update may come before the reply.
     client.subscribe()?;
     let sent = Instant::now();
-    let secs = watch.as_ref().map(|w| w.secs);
     let updates = client
         .apply_watched(&shown, watch)
         .with_context(|| format!("the agent refused {shown}"))?;
-    let applied = super::queued::follow_to_end_into(&mut client, &updates, follow, sent, out)?;
-    let exit = match secs {
+    Ok((client, updates, sent))
+}
+
+/// The second half of [`apply_library`]: follows `updates` (sent at
+/// `sent`) to their end, then their watch of `watch_secs`, if any.
+pub fn follow_sent(
+    client: &mut Client,
+    updates: &[QueuedUpdate],
+    watch_secs: Option<f64>,
+    follow: &FollowArgs,
+    sent: Instant,
+    out: &mut dyn Write,
+) -> anyhow::Result<Exit> {
+    let applied = super::queued::follow_to_end_into(client, updates, follow, sent, out)?;
+    Ok(match watch_secs {
         Some(secs) if applied == Exit::Success => {
-            super::watching::follow_watch(&mut client, &updates, secs, follow.json, out)?
+            super::watching::follow_watch(client, updates, secs, follow.json, out)?
         }
         _ => applied,
-    };
-    Ok(Applied { exit, updates })
+    })
 }
 
 /// An agent on another host: learn its fingerprint, refuse a library built

@@ -8,6 +8,7 @@ mod check;
 mod completions;
 mod convert;
 mod demo;
+mod event_stream;
 mod fleet;
 mod hint;
 mod keygen;

@@ -1,11 +1,15 @@
-//! `fleet status|apply|revert`: one command over many targets, here or on
-//! other hosts, each reached as a single-target command would reach it.
+//! `fleet list|status|apply|revert|watch`: one command over many targets,
+//! here or on other hosts, each reached as a single-target command would
+//! reach it.
 
+mod follower;
+mod list;
 mod prefixed;
 mod revert;
 mod rollout;
 mod summary;
 mod targets;
+mod watch;
 
 use std::io::Write;
 use std::path::Path;
@@ -24,9 +28,11 @@ pub fn run(args: &FleetArgs, dir: &Path) -> anyhow::Result<Exit> {
     match &args.command {
         None => view(&args.view, dir),
         Some(FleetCommand::View(args)) => view(args, dir),
+        Some(FleetCommand::List(args)) => list::run(args, dir),
         Some(FleetCommand::Status(args)) => status(args, dir),
         Some(FleetCommand::Apply(args)) => rollout::run(args, dir),
         Some(FleetCommand::Revert(args)) => revert_all(args, dir),
+        Some(FleetCommand::Watch(args)) => watch::run(args, dir),
     }
 }
 

@@ -48,10 +48,14 @@ pub fn run(args: &FleetApplyArgs, dir: &Path) -> anyhow::Result<Exit> {
                 .collect()
         });
         for (i, ids) in wave.clone().zip(results) {
-            if rows[i].outcome == TargetOutcome::Applied {
-                updated.push((i, ids));
-            } else {
+            if rows[i].outcome != TargetOutcome::Applied {
                 stopped = true;
+                if let TargetOutcome::Failed(why) = &rows[i].outcome {
+                    eprintln!("rollout: {}: {why}", rows[i].target);
+                }
+            }
+            if !ids.is_empty() {
+                updated.push((i, ids));
             }
         }
         if stopped {
@@ -96,7 +100,10 @@ fn waves(count: usize, canary: usize, batch: usize) -> Vec<std::ops::Range<usize
 }
 
 /// Applies `library` to `row`'s target with the watch and fills its row;
-/// the ids of the updates it queued.
+/// the ids of the updates it may now run: applied and kept, or queued
+/// before the connection was lost (the agent goes on with them without
+/// us). None when they were refused, rolled back, aborted or reverted by
+/// their watch.
 fn apply_one(row: &mut Row, library: &Path, args: &FleetApplyArgs) -> Vec<u64> {
     let started = Instant::now();
     let mut out = Prefixed::new(&row.target);
@@ -109,41 +116,78 @@ fn apply_one(row: &mut Row, library: &Path, args: &FleetApplyArgs) -> Vec<u64> {
         timeout: args.timeout,
         json: false,
     };
-    let mut ids = Vec::new();
-    row.outcome = match apply::apply_library(&row.route, library, Some(watch), &follow, &mut out) {
-        Ok(applied) => {
-            ids = applied.updates.iter().map(|u| u.id).collect();
-            match applied.exit {
-                Exit::Success => TargetOutcome::Applied,
-                Exit::Reverted => TargetOutcome::RevertedByWatch,
-                Exit::TimedOut => {
-                    TargetOutcome::Failed(format!("not applied within {} s; aborted", args.timeout))
-                }
-                Exit::Failure | Exit::Usage => {
-                    TargetOutcome::Failed("not applied (see its lines above)".into())
-                }
-            }
+    let mut queued = Vec::new();
+    let followed = apply::send_library(&row.route, library, Some(watch)).and_then(
+        |(mut client, updates, sent)| {
+            queued = updates.iter().map(|u| u.id).collect();
+            apply::follow_sent(
+                &mut client,
+                &updates,
+                Some(args.watch),
+                &follow,
+                sent,
+                &mut out,
+            )
+        },
+    );
+    let mut live = Vec::new();
+    row.outcome = match followed {
+        Ok(Exit::Success) => {
+            live = queued;
+            TargetOutcome::Applied
         }
-        Err(e) => TargetOutcome::Failed(format!("{e:#}")),
+        Ok(Exit::Reverted) => TargetOutcome::RevertedByWatch,
+        Ok(Exit::TimedOut) => {
+            TargetOutcome::Failed(format!("not applied within {} s; aborted", args.timeout))
+        }
+        Ok(Exit::Failure | Exit::Usage) => {
+            TargetOutcome::Failed("not applied (see its lines above)".into())
+        }
+        Err(e) if queued.is_empty() => TargetOutcome::Failed(format!("{e:#}")),
+        Err(e) => {
+            let why = format!("{} queued there, then: {e:#}", updates_text(&queued));
+            live = queued;
+            TargetOutcome::Failed(why)
+        }
     };
     out.say(&format!("outcome: {:?}", row.outcome));
     row.after = super::versions(&row.route);
     row.secs = started.elapsed().as_secs_f64();
-    ids
+    live
 }
 
-/// Reverts the updates `ids` the rollout applied to `row`'s target.
+/// `update #3` or `updates #3, #4`.
+fn updates_text(ids: &[u64]) -> String {
+    let list: Vec<String> = ids.iter().map(|id| format!("#{id}")).collect();
+    match ids.len() {
+        1 => format!("update {}", list[0]),
+        _ => format!("updates {}", list.join(", ")),
+    }
+}
+
+/// Reverts the updates `ids` the rollout applied to `row`'s target (or
+/// queued there before its connection was lost). A revert that fails says
+/// what the target may still run.
 fn revert_one(row: &mut Row, ids: &[u64], timeout: u64) {
     let started = Instant::now();
     let mut out = Prefixed::new(&row.target);
     let which: Vec<Option<u64>> = ids.iter().map(|&id| Some(id)).collect();
-    row.outcome = match super::revert::revert(&row.route, &which, timeout, &mut out) {
-        Ok(Exit::Success) => TargetOutcome::RevertedByRollout,
-        Ok(exit) => {
-            TargetOutcome::RevertFailed(format!("the revert ended with exit {}", exit.code()))
-        }
-        Err(e) => TargetOutcome::RevertFailed(format!("{e:#}")),
+    let failed = |why: String| {
+        let before = match &row.outcome {
+            TargetOutcome::Failed(lost) => format!("{lost}; "),
+            _ => String::new(),
+        };
+        TargetOutcome::RevertFailed(format!(
+            "{before}the revert failed: {why}; it may still run {} (revert it with `moult-console revert` once it is reachable)",
+            updates_text(ids)
+        ))
     };
+    let outcome = match super::revert::revert(&row.route, &which, timeout, &mut out) {
+        Ok(Exit::Success) => TargetOutcome::RevertedByRollout,
+        Ok(exit) => failed(format!("it ended with exit {}", exit.code())),
+        Err(e) => failed(format!("{e:#}")),
+    };
+    row.outcome = outcome;
     out.say(&format!("outcome: {:?}", row.outcome));
     row.after = super::versions(&row.route);
     row.secs += started.elapsed().as_secs_f64();

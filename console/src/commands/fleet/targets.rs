@@ -19,21 +19,29 @@ struct FleetFile {
 
 /// One target of a fleet: as the operator wrote it, and the way to it.
 pub struct Member {
-    /// The target as written (`ssh://…/app`, an app name or a pid).
+    /// The target, for people (`app `api` on ops@web1`, `pid 4242`).
     pub name: String,
     /// The way to its agent.
     pub route: Route,
+    /// The group of the fleet file that names it first; `None` for a
+    /// `--target` (`fleet list` shows the targets by group).
+    pub group: Option<String>,
 }
 
 /// The targets `args` names, in order (a target named twice counts once);
 /// agents on this machine are in `dir`. None is an error.
 pub fn members(args: &FleetTargets, dir: &Path) -> anyhow::Result<Vec<Member>> {
-    let mut endpoints: Vec<Endpoint> = args.targets.clone();
+    let mut endpoints: Vec<(Option<String>, Endpoint)> =
+        args.targets.iter().map(|e| (None, e.clone())).collect();
     if let Some(file) = &args.fleet {
-        endpoints.extend(from_file(file, &args.group)?);
+        endpoints.extend(
+            from_file(file, &args.group)?
+                .into_iter()
+                .map(|(group, e)| (Some(group), e)),
+        );
     }
     let mut seen = Vec::new();
-    endpoints.retain(|e| {
+    endpoints.retain(|(_, e)| {
         let first = !seen.contains(e);
         seen.push(e.clone());
         first
@@ -44,19 +52,21 @@ pub fn members(args: &FleetTargets, dir: &Path) -> anyhow::Result<Vec<Member>> {
     );
     endpoints
         .into_iter()
-        .map(|endpoint| {
+        .map(|(group, endpoint)| {
             let route = Route::new(dir.to_path_buf(), &endpoint, &args.remote.options())
                 .map_err(anyhow::Error::msg)?;
             Ok(Member {
                 name: endpoint.to_string(),
                 route,
+                group,
             })
         })
         .collect()
 }
 
-/// The targets of `groups` (all of them, in name order, when empty) in `file`.
-fn from_file(file: &Path, groups: &[String]) -> anyhow::Result<Vec<Endpoint>> {
+/// The targets of `groups` (all of them, in name order, when empty) in
+/// `file`, each with its group's name.
+fn from_file(file: &Path, groups: &[String]) -> anyhow::Result<Vec<(String, Endpoint)>> {
     let text = std::fs::read_to_string(file)
         .with_context(|| format!("cannot read the fleet file {}", file.display()))?;
     let parsed: FleetFile =
@@ -73,11 +83,12 @@ fn from_file(file: &Path, groups: &[String]) -> anyhow::Result<Vec<Endpoint>> {
             .get(name)
             .with_context(|| format!("no group {name:?} in {}", file.display()))?;
         for target in targets {
-            endpoints.push(
+            endpoints.push((
+                name.clone(),
                 target
                     .parse()
                     .map_err(|e| anyhow::anyhow!("group {name:?}: {target:?}: {e}"))?,
-            );
+            ));
         }
     }
     Ok(endpoints)
