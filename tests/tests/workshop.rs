@@ -97,7 +97,7 @@ fn the_leader_sees_each_learners_exercise_progress_and_hints_and_attaches_read_o
             && s.contains("step1-hello (working)")
     });
     let alice = line_of(&screen, "@alice-pc");
-    assert!(alice.contains("1/12"), "one passed: {screen}");
+    assert!(alice.contains("1/13"), "one passed: {screen}");
     assert!(alice.contains("PASS step1-hello"), "{screen}");
     assert!(alice.contains("2 (2)"), "two hints: {screen}");
     assert!(
@@ -106,7 +106,7 @@ fn the_leader_sees_each_learners_exercise_progress_and_hints_and_attaches_read_o
     );
     let bob = line_of(&screen, "@bob-pc");
     assert!(
-        bob.contains("0/12") && bob.contains("no pass yet"),
+        bob.contains("0/13") && bob.contains("no pass yet"),
         "{screen}"
     );
     assert!(bob.contains("1 (1)"), "one hint: {screen}");
