@@ -72,7 +72,19 @@ fn a_scaffolded_crate_lists_the_apps_signatures_builds_and_applies_once_filled()
     let krate = root.join("scaffolded-update");
     let dir = krate.to_str().unwrap();
 
-    let wrote = console(&bin, &app, &["new", dir, "--app", &pid]);
+    // Outside the app's workspace, a crate is refused unless it stands
+    // alone (compute's type is all std's, so standing alone is right here;
+    // scaffold_outside.rs covers a function taking the app's own types).
+    let refused = console(&bin, &app, &["new", dir, "--app", &pid]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        text(&refused.stderr).contains("is outside the app's workspace")
+            && text(&refused.stderr).contains("--standalone"),
+        "{}",
+        text(&refused.stderr)
+    );
+    assert!(!krate.exists(), "nothing written when refused");
+    let wrote = console(&bin, &app, &["new", dir, "--app", &pid, "--standalone"]);
     assert!(wrote.status.success(), "{}", text(&wrote.stderr));
     assert!(
         text(&wrote.stdout).contains("next: write a new version in"),
@@ -114,7 +126,7 @@ fn a_scaffolded_crate_lists_the_apps_signatures_builds_and_applies_once_filled()
     }
 
     // Never over a crate already there.
-    let again = console(&bin, &app, &["new", dir, "--app", &pid]);
+    let again = console(&bin, &app, &["new", dir, "--app", &pid, "--standalone"]);
     assert_eq!(again.status.code(), Some(1));
     let refused = text(&again.stderr);
     assert!(

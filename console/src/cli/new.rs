@@ -19,9 +19,14 @@ pub const NEW_HELP: &str = concat!(
     "hot functions (declaration, exact fn type, how to name each), classes and\n",
     "their versions, DSU threads and their update points, and task groups, read\n",
     "from the running app. A non-empty <DIR> is never written to.\n\n",
+    "<DIR> goes inside the app's cargo workspace, which `new` adds it to as a\n",
+    "member: cargo hashes the app's crates by their path from the workspace root\n",
+    "building them, so only from inside it are their types the running app's\n",
+    "(an update built elsewhere is refused). --standalone writes a crate with a\n",
+    "workspace of its own, for new versions that use no type of the app's crates.\n\n",
     "Examples:\n",
-    "  moult-console new ./fix-prices --app shop\n",
-    "  moult-console new /tmp/probe --app 4242 --name probe-update\n",
+    "  moult-console new ./updates/fix-prices --app shop     # in the app's workspace\n",
+    "  moult-console new /tmp/probe --app 4242 --name probe-update --standalone\n",
     "  moult-console apply shop ./fix-prices     # once a function is filled in\n"
 );
 
@@ -37,4 +42,8 @@ pub struct NewArgs {
     /// The crate's package name (default: made from <DIR>'s name).
     #[arg(long, value_name = "PACKAGE")]
     pub name: Option<String>,
+    /// A crate with a workspace of its own, anywhere (its new versions may
+    /// use no type of the app's own crates: see below).
+    #[arg(long)]
+    pub standalone: bool,
 }

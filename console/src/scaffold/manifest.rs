@@ -1,13 +1,14 @@
 //! The scaffolded crate's `Cargo.toml`: a `cdylib` depending on the app's
 //! moult (same source, same features) and on the app's crates that hold hot
-//! functions, outside any workspace, with the app's profile settings that
-//! the build fingerprint compares.
+//! functions: a member of the app's workspace (whose profile applies), or
+//! on its own with the app's profile settings that the build fingerprint
+//! compares.
 
 use std::fmt::Write;
 
 use moult_protocol::Snapshot;
 
-use super::{AppBuild, MoultSource};
+use super::{AppBuild, Membership, MoultSource};
 
 /// A TOML string (quotes and escapes included).
 fn quoted(text: &str) -> String {
@@ -15,7 +16,12 @@ fn quoted(text: &str) -> String {
 }
 
 /// The manifest of the update crate `package` for the app of `snapshot`.
-pub fn render(build: &AppBuild, snapshot: &Snapshot, package: &str) -> String {
+pub fn render(
+    build: &AppBuild,
+    snapshot: &Snapshot,
+    package: &str,
+    membership: &Membership,
+) -> String {
     let agent = &snapshot.agent;
     let mut out = String::new();
     let _ = writeln!(
@@ -50,10 +56,23 @@ pub fn render(build: &AppBuild, snapshot: &Snapshot, package: &str) -> String {
             quoted(&krate.manifest_dir)
         );
     }
-    out.push_str(
-        "\n# Built on its own, never as a member of a workspace that encloses it.\n[workspace]\n\n",
-    );
-    out.push_str(&profile(build));
+    match membership {
+        Membership::Member(root) => {
+            let _ = write!(
+                out,
+                "\n# A member of the app's workspace ({root}): cargo hashes a path\n\
+                 # dependency by where it lies from the workspace root, so only from inside\n\
+                 # it are the app's crates (and their types) built as the app's build did.\n\
+                 # The workspace's profile applies, as to the app.\n"
+            );
+        }
+        Membership::Standalone => {
+            out.push_str(
+                "\n# Built on its own, never as a member of a workspace that encloses it.\n[workspace]\n\n",
+            );
+            out.push_str(&profile(build));
+        }
+    }
     out
 }
 

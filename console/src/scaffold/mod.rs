@@ -25,13 +25,34 @@ pub struct Scaffold {
     pub build: AppBuild,
 }
 
+/// Where the update crate is built: beside the app's crates in their
+/// workspace, or on its own.
+///
+/// Cargo gives a path dependency a different hash (so different types)
+/// depending on where it lies from the workspace root building it: only a
+/// member of the app's workspace builds the app's crates as the app's build
+/// did. A crate on its own can replace functions whose types are all from
+/// `std` or from published crates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Membership {
+    /// A member of the workspace rooted at this directory (the app's).
+    Member(String),
+    /// Its own workspace, with the app's profile settings.
+    Standalone,
+}
+
 /// The update crate named `package` for the app of `snapshot`; `target` is
 /// how the user named the app (shown in the `apply` command the comments
 /// suggest).
-pub fn scaffold(snapshot: &Snapshot, package: &str, target: &str) -> Scaffold {
+pub fn scaffold(
+    snapshot: &Snapshot,
+    package: &str,
+    target: &str,
+    membership: &Membership,
+) -> Scaffold {
     let build = AppBuild::of(snapshot);
     Scaffold {
-        manifest: manifest::render(&build, snapshot, package),
+        manifest: manifest::render(&build, snapshot, package, membership),
         lib_rs: entry::render(&build, snapshot, target),
         build,
     }

@@ -5,7 +5,7 @@ use moult_protocol::{
     ThreadState, VersionCount,
 };
 
-use super::{MoultSource, package_name, scaffold};
+use super::{Membership, MoultSource, package_name, scaffold};
 
 fn function(name: &str, version: u32, source: Option<FnSource>) -> FunctionInfo {
     FunctionInfo {
@@ -124,12 +124,36 @@ fn snapshot() -> Snapshot {
 
 #[test]
 fn the_entry_lists_every_function_class_thread_and_task_group() {
-    insta::assert_snapshot!(scaffold(&snapshot(), "shop-fix", "shop").lib_rs);
+    insta::assert_snapshot!(
+        scaffold(&snapshot(), "shop-fix", "shop", &Membership::Standalone).lib_rs
+    );
 }
 
 #[test]
 fn the_manifest_follows_the_apps_build() {
-    insta::assert_snapshot!(scaffold(&snapshot(), "shop-fix", "shop").manifest);
+    insta::assert_snapshot!(
+        scaffold(&snapshot(), "shop-fix", "shop", &Membership::Standalone).manifest
+    );
+}
+
+/// In the app's workspace: no `[workspace]` of its own and no profile (the
+/// workspace's applies, and cargo ignores a member's).
+#[test]
+fn a_member_of_the_apps_workspace_has_no_workspace_or_profile_of_its_own() {
+    let member = Membership::Member("/home/dev/shop".into());
+    let manifest = scaffold(&snapshot(), "shop-fix", "shop", &member).manifest;
+    assert!(!manifest.contains("\n[workspace]"), "{manifest}");
+    assert!(!manifest.contains("[profile."), "{manifest}");
+    assert!(
+        manifest.contains("# A member of the app's workspace (/home/dev/shop)"),
+        "{manifest}"
+    );
+    let standalone = scaffold(&snapshot(), "shop-fix", "shop", &Membership::Standalone).manifest;
+    let dependencies = |m: &str| {
+        let from = &m[m.find("[dependencies]").unwrap()..];
+        from[..from.find("\n\n#").unwrap()].to_string()
+    };
+    assert_eq!(dependencies(&manifest), dependencies(&standalone));
 }
 
 #[test]
@@ -139,7 +163,7 @@ fn an_older_agent_gets_resolved_types_and_moult_by_version() {
     for f in &mut old.functions {
         f.source = None;
     }
-    let s = scaffold(&old, "fix", "4242");
+    let s = scaffold(&old, "fix", "4242", &Membership::Standalone);
     assert_eq!(s.build.moult, MoultSource::Version("0.1.0".into()));
     assert!(s.build.crates.is_empty());
     assert!(

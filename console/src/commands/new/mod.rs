@@ -1,12 +1,16 @@
 //! `new`: an update crate written from a running app's snapshot (see
-//! [`moult_console::scaffold`]), into a directory that is empty or missing.
+//! [`moult_console::scaffold`]), into a directory that is empty or missing,
+//! inside the app's workspace (`workspace.rs` says why) unless told to
+//! stand alone.
+
+mod workspace;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use moult_console::exit::Exit;
-use moult_console::scaffold::{self, MoultSource, Scaffold};
+use moult_console::scaffold::{self, AppBuild, Membership, MoultSource, Scaffold};
 
 use crate::cli::NewArgs;
 
@@ -19,9 +23,21 @@ pub fn run(args: &NewArgs, dir: &Path) -> anyhow::Result<Exit> {
         Some(name) => name.clone(),
         None => scaffold::package_name(&dir_name(&args.dir)?),
     };
-    let crate_files = scaffold::scaffold(&snapshot, &package, &snapshot.agent.app);
-    let lock = lock_file(&crate_files);
+    let membership = membership(&AppBuild::of(&snapshot), &args.dir, args.standalone)?;
+    let crate_files = scaffold::scaffold(&snapshot, &package, &snapshot.agent.app, &membership);
+    // A member builds with its workspace's lock file; a crate on its own
+    // gets a copy of the app's.
+    let lock = match membership {
+        Membership::Standalone => lock_file(&crate_files),
+        Membership::Member(_) => None,
+    };
     write(&args.dir, &crate_files, lock.as_deref())?;
+    let joined = match &membership {
+        Membership::Member(root) => {
+            workspace::join(Path::new(root), &workspace::absolute(&args.dir)?)?
+        }
+        Membership::Standalone => None,
+    };
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
@@ -34,6 +50,9 @@ pub fn run(args: &NewArgs, dir: &Path) -> anyhow::Result<Exit> {
     )?;
     if let Some(lock) = &lock {
         writeln!(out, "copied the app's {}", lock.display())?;
+    }
+    if let Some(joined) = &joined {
+        writeln!(out, "{joined}")?;
     }
     for missing in missing_paths(&crate_files) {
         eprintln!(
@@ -49,6 +68,41 @@ pub fn run(args: &NewArgs, dir: &Path) -> anyhow::Result<Exit> {
         args.dir.display()
     )?;
     Ok(Exit::Success)
+}
+
+/// Inside the app's workspace when the app's crates are on this machine
+/// (and `dir` must then be under its root); on its own when asked, or
+/// when there is no workspace to join (no crate of the app holds hot
+/// functions, or its sources are elsewhere).
+fn membership(build: &AppBuild, dir: &Path, standalone: bool) -> anyhow::Result<Membership> {
+    if standalone {
+        return Ok(Membership::Standalone);
+    }
+    let Some(root) = build
+        .crates
+        .first()
+        .and_then(|krate| workspace::root_of(Path::new(&krate.manifest_dir)))
+    else {
+        return Ok(Membership::Standalone);
+    };
+    let root = workspace::absolute(&root)?;
+    let dir = workspace::absolute(dir)?;
+    if !dir.starts_with(&root) {
+        bail!(
+            "{} is outside the app's workspace ({}). Cargo hashes the app's crates by their \
+             path from the root of the workspace that builds them, so from another workspace \
+             their types are not the running app's, and the agent refuses the update. Put the \
+             crate under {} (for example {}), where `new` adds it to the workspace's members; \
+             or pass --standalone if its new versions use no type of the app's own crates",
+            dir.display(),
+            root.display(),
+            root.display(),
+            root.join("updates")
+                .join(dir.file_name().unwrap_or_default())
+                .display()
+        );
+    }
+    Ok(Membership::Member(root.display().to_string()))
 }
 
 /// `1 class`, `2 classes`.
