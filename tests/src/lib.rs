@@ -10,6 +10,7 @@ mod client;
 mod demo;
 mod guarded;
 mod redis;
+mod remote_console;
 mod sshd;
 mod tmux;
 
@@ -19,5 +20,6 @@ pub use client::Client;
 pub use demo::{Demo, all_in};
 pub use guarded::wait_guarded;
 pub use redis::{Benchmark, KvServer, require_redis_tools};
+pub use remote_console::{console_bin_dir, exit_and_output, spawn_remote_console};
 pub use sshd::Sshd;
 pub use tmux::Tmux;

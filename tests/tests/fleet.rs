@@ -5,45 +5,27 @@
 //! panics stops after the canary (reverted by its watch) and leaves the
 //! others untouched.
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::OnceLock;
+use std::path::Path;
+use std::process::Child;
 use std::time::Duration;
 
-use moult_e2e::{App, Demo, Sshd, all_in, build, library_path, wait_guarded, workspace_root};
+use moult_e2e::{
+    App, Demo, Sshd, all_in, build, console_bin_dir, exit_and_output, library_path,
+    spawn_remote_console, wait_guarded, workspace_root,
+};
 
 /// Generous: a hang guard, not a timing assertion.
 const HANG_GUARD: Duration = Duration::from_secs(240);
 
 const HOSTS: [&str; 3] = ["canary", "web2", "web3"];
 
-fn bin_dir() -> PathBuf {
-    static BUILT: OnceLock<PathBuf> = OnceLock::new();
-    BUILT.get_or_init(|| build(&["moult-console"])).clone()
-}
-
 /// The fleet console: `MOULT_SSH_COMMAND` naming the three hosts, no agent
 /// of its own here; started, not waited for.
 fn spawn_fleet(ssh_command: &str, local: &Path, args: &[String]) -> Child {
-    Command::new(bin_dir().join("moult-console"))
-        .arg("fleet")
-        .args(args)
-        .env("MOULT_SSH_COMMAND", ssh_command)
-        .env("MOULT_RUNTIME_DIR", local)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run moult-console fleet")
-}
-
-fn both(out: &Output) -> String {
-    format!(
-        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
+    let args: Vec<&str> = std::iter::once("fleet")
+        .chain(args.iter().map(String::as_str))
+        .collect();
+    spawn_remote_console(ssh_command, local, &args)
 }
 
 /// `--target` for each host, the app named `app` there.
@@ -68,7 +50,7 @@ fn outcomes(summary: &serde_json::Value) -> Vec<String> {
 fn a_rollout_updates_three_hosts_and_says_so() {
     let hello = build(&["step1-hello"]).join("step1-hello");
     let mut demos: Vec<Demo> = HOSTS.iter().map(|_| Demo::start(&hello)).collect();
-    let sshd = Sshd::start(&bin_dir());
+    let sshd = Sshd::start(&console_bin_dir());
     let hosts: Vec<(&str, &Path)> = HOSTS
         .iter()
         .zip(&demos)
@@ -86,11 +68,16 @@ fn a_rollout_updates_three_hosts_and_says_so() {
         HANG_GUARD,
         "fleet apply",
     );
-    assert_eq!(out.status.code(), Some(0), "{}", both(&out));
+    assert_eq!(out.status.code(), Some(0), "{}", exit_and_output(&out));
     let summary: serde_json::Value =
-        serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", both(&out)));
-    assert_eq!(summary["stopped"], false, "{}", both(&out));
-    assert_eq!(outcomes(&summary), ["applied"; 3], "{}", both(&out));
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", exit_and_output(&out)));
+    assert_eq!(summary["stopped"], false, "{}", exit_and_output(&out));
+    assert_eq!(
+        outcomes(&summary),
+        ["applied"; 3],
+        "{}",
+        exit_and_output(&out)
+    );
     for target in summary["targets"].as_array().unwrap() {
         assert_eq!(
             target["versions"],
@@ -110,9 +97,9 @@ fn a_rollout_updates_three_hosts_and_says_so() {
         HANG_GUARD,
         "fleet status",
     );
-    assert_eq!(out.status.code(), Some(0), "{}", both(&out));
+    assert_eq!(out.status.code(), Some(0), "{}", exit_and_output(&out));
     let rows: serde_json::Value =
-        serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", both(&out)));
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", exit_and_output(&out)));
     for row in rows.as_array().unwrap() {
         assert_eq!(row["functions"]["step1_hello::hello"], 1, "{row}");
     }
@@ -123,7 +110,7 @@ fn a_rollout_updates_three_hosts_and_says_so() {
         HANG_GUARD,
         "fleet revert",
     );
-    assert_eq!(out.status.code(), Some(0), "{}", both(&out));
+    assert_eq!(out.status.code(), Some(0), "{}", exit_and_output(&out));
     for demo in &mut demos {
         all_in(&demo.fresh_lines(5), &["hello world"]);
     }
@@ -135,7 +122,7 @@ fn a_canary_whose_new_version_panics_stops_the_rollout_and_is_reverted() {
     let e2e_app = build(&["e2e-app", "upd-panicky"]).join("e2e-app");
     let library = library_path("upd-panicky");
     let mut apps: Vec<App> = HOSTS.iter().map(|_| App::start(&e2e_app)).collect();
-    let sshd = Sshd::start(&bin_dir());
+    let sshd = Sshd::start(&console_bin_dir());
     let hosts: Vec<(&str, &Path)> = HOSTS
         .iter()
         .zip(&apps)
@@ -170,15 +157,15 @@ fn a_canary_whose_new_version_panics_stops_the_rollout_and_is_reverted() {
         "guarded panic compute v2 refuses 13"
     );
     let out = wait_guarded(fleet, HANG_GUARD, "fleet apply");
-    assert_eq!(out.status.code(), Some(1), "{}", both(&out));
+    assert_eq!(out.status.code(), Some(1), "{}", exit_and_output(&out));
     let summary: serde_json::Value =
-        serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", both(&out)));
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", exit_and_output(&out)));
     assert_eq!(summary["stopped"], true);
     assert_eq!(
         outcomes(&summary),
         ["reverted_by_watch", "skipped", "skipped"],
         "{}",
-        both(&out)
+        exit_and_output(&out)
     );
     // The canary runs the compiled-in compute again; the others never left it.
     assert_eq!(apps[0].ask("compute 1"), "compute 2");

@@ -14,19 +14,10 @@ use std::process::{Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use moult_e2e::{App, Sshd, build, library_path, wait_guarded};
+use moult_e2e::{App, Sshd, build, exit_and_output, library_path, wait_guarded};
 
 /// Generous: a hang guard, not a timing assertion.
 const HANG_GUARD: Duration = Duration::from_secs(300);
-
-fn both(out: &Output) -> String {
-    format!(
-        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
 
 /// `ssh://user@alias/app`: the alias's config gives the port.
 fn url(sshd: &Sshd, alias: &str) -> String {
@@ -103,10 +94,10 @@ fn a_server_killed_mid_rollout_stops_it_names_the_lost_target_and_reverts_the_re
         stderr: said.into_bytes(),
         ..out
     };
-    assert_eq!(out.status.code(), Some(1), "{}", both(&out));
+    assert_eq!(out.status.code(), Some(1), "{}", exit_and_output(&out));
     let summary: serde_json::Value =
-        serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", both(&out)));
-    assert_eq!(summary["stopped"], true, "{}", both(&out));
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", exit_and_output(&out)));
+    assert_eq!(summary["stopped"], true, "{}", exit_and_output(&out));
     let rows = summary["targets"].as_array().expect("targets");
     let outcome = |i: usize| rows[i]["outcome"]["outcome"].as_str().unwrap().to_string();
     let reason = |i: usize| {
@@ -118,24 +109,24 @@ fn a_server_killed_mid_rollout_stops_it_names_the_lost_target_and_reverts_the_re
     assert!(
         rows[1]["target"].as_str().unwrap().contains("web2"),
         "{}",
-        both(&out)
+        exit_and_output(&out)
     );
     // web2 applied the update, then was lost: its row says both, and that
     // the rollout could not take the update back (a lost target was once
     // reported as merely "failed", as if it had never been updated).
-    assert_eq!(outcome(1), "revert_failed", "{}", both(&out));
-    assert!(reason(1).contains("was lost"), "{}", both(&out));
-    assert!(reason(1).contains("web2"), "{}", both(&out));
+    assert_eq!(outcome(1), "revert_failed", "{}", exit_and_output(&out));
+    assert!(reason(1).contains("was lost"), "{}", exit_and_output(&out));
+    assert!(reason(1).contains("web2"), "{}", exit_and_output(&out));
     assert!(
         reason(1).contains("may still run update #"),
         "{}",
-        both(&out)
+        exit_and_output(&out)
     );
     assert_eq!(
         [outcome(0), outcome(2)],
         ["reverted_by_rollout", "skipped"],
         "{}",
-        both(&out)
+        exit_and_output(&out)
     );
     // The canary (still reachable) runs the compiled-in compute again;
     // web3 was never touched; web2 keeps the update nobody could revert.

@@ -6,45 +6,19 @@
 //! says when the server dies under it, and reconnects when it is back.
 
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::OnceLock;
+use std::path::PathBuf;
+use std::process::{Child, Command};
 use std::sync::mpsc::{self, Receiver};
 use std::time::Duration;
 
-use moult_e2e::{Demo, Sshd, all_in, build, wait_guarded, workspace_root};
+use moult_e2e::{
+    Demo, Sshd, all_in, build, console_bin_dir, exit_and_output, spawn_remote_console,
+    wait_guarded, workspace_root,
+};
 use serde_json::Value;
 
 /// Generous: a hang guard, not a timing assertion.
 const HANG_GUARD: Duration = Duration::from_secs(240);
-
-fn bin_dir() -> PathBuf {
-    static BUILT: OnceLock<PathBuf> = OnceLock::new();
-    BUILT.get_or_init(|| build(&["moult-console"])).clone()
-}
-
-/// The console here with `MOULT_SSH_COMMAND`, no agent of its own;
-/// started, not waited for.
-fn spawn_console(ssh_command: &str, local: &Path, args: &[&str]) -> Child {
-    Command::new(bin_dir().join("moult-console"))
-        .args(args)
-        .env("MOULT_SSH_COMMAND", ssh_command)
-        .env("MOULT_RUNTIME_DIR", local)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run moult-console")
-}
-
-fn both(out: &Output) -> String {
-    format!(
-        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
 
 /// Two step1-hello hosts (`web1`, `web2`) and an empty one (`db1`) behind
 /// one sshd.
@@ -60,7 +34,7 @@ impl Hosts {
     fn start() -> Hosts {
         let hello = build(&["step1-hello"]).join("step1-hello");
         let demos: Vec<Demo> = (0..2).map(|_| Demo::start(&hello)).collect();
-        let sshd = Sshd::start(&bin_dir());
+        let sshd = Sshd::start(&console_bin_dir());
         let empty = moult_e2e::private_runtime_dir();
         std::fs::create_dir_all(&empty).unwrap();
         let ssh_command = sshd.ssh_command_for_hosts(&[
@@ -102,7 +76,7 @@ fn fleet_list_shows_each_group_s_targets_reachable_or_why_not() {
     let fleet = fleet_file.to_str().unwrap();
 
     let out = wait_guarded(
-        spawn_console(
+        spawn_remote_console(
             &hosts.ssh_command,
             &hosts.local,
             &["fleet", "list", "--fleet", fleet, "--json"],
@@ -114,12 +88,12 @@ fn fleet_list_shows_each_group_s_targets_reachable_or_why_not() {
         out.status.code(),
         Some(1),
         "db1 is not reachable: {}",
-        both(&out)
+        exit_and_output(&out)
     );
     let rows: Value =
-        serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", both(&out)));
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", exit_and_output(&out)));
     let rows = rows.as_array().expect("an array");
-    assert_eq!(rows.len(), 3, "{}", both(&out));
+    assert_eq!(rows.len(), 3, "{}", exit_and_output(&out));
     // Groups in name order: db, then web.
     let db = &rows[0];
     assert_eq!(db["group"], "db", "{db}");
@@ -139,7 +113,7 @@ fn fleet_list_shows_each_group_s_targets_reachable_or_why_not() {
     }
 
     let out = wait_guarded(
-        spawn_console(
+        spawn_remote_console(
             &hosts.ssh_command,
             &hosts.local,
             &["fleet", "list", "--fleet", fleet, "--group", "web"],
@@ -147,14 +121,14 @@ fn fleet_list_shows_each_group_s_targets_reachable_or_why_not() {
         HANG_GUARD,
         "fleet list --group web",
     );
-    assert_eq!(out.status.code(), Some(0), "{}", both(&out));
+    assert_eq!(out.status.code(), Some(0), "{}", exit_and_output(&out));
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.starts_with("group web\n"), "{}", both(&out));
+    assert!(text.starts_with("group web\n"), "{}", exit_and_output(&out));
     for demo in &hosts.demos {
         assert!(
             text.contains(&format!("reachable    step1-hello (pid {})", demo.pid())),
             "{}",
-            both(&out)
+            exit_and_output(&out)
         );
     }
 }
@@ -209,7 +183,7 @@ fn fleet_watch_follows_every_target_says_which_is_lost_and_reconnects() {
         .iter()
         .map(|h| hosts.sshd.alias_url(h, "step1-hello"))
         .collect();
-    let mut watch = spawn_console(
+    let mut watch = spawn_remote_console(
         &hosts.ssh_command,
         &hosts.local,
         &[
@@ -227,7 +201,7 @@ fn fleet_watch_follows_every_target_says_which_is_lost_and_reconnects() {
     // An update on web2 shows, with web2's name, as its outcome.
     let solution = workspace_root().join("demo-apps/step1-hello/solution");
     let applied = wait_guarded(
-        spawn_console(
+        spawn_remote_console(
             &hosts.ssh_command,
             &hosts.local,
             &["apply", &urls[1], solution.to_str().unwrap()],
@@ -235,7 +209,12 @@ fn fleet_watch_follows_every_target_says_which_is_lost_and_reconnects() {
         HANG_GUARD,
         "apply to web2",
     );
-    assert_eq!(applied.status.code(), Some(0), "{}", both(&applied));
+    assert_eq!(
+        applied.status.code(),
+        Some(0),
+        "{}",
+        exit_and_output(&applied)
+    );
     all_in(&hosts.demos[1].fresh_lines(5), &["hello moult"]);
     wait_for(&rx, &mut seen, "update_done", |l| {
         of(l, "web2", "event")
@@ -287,5 +266,5 @@ fn fleet_watch_follows_every_target_says_which_is_lost_and_reconnects() {
         .args(["-INT", &watch.id().to_string()])
         .status();
     let out = wait_guarded(watch, HANG_GUARD, "fleet watch after Ctrl-C");
-    assert!(!out.status.success(), "{}", both(&out));
+    assert!(!out.status.success(), "{}", exit_and_output(&out));
 }
