@@ -12,6 +12,7 @@ mod event;
 mod frame;
 mod journal;
 mod library;
+mod names;
 mod reply;
 mod request;
 #[cfg(feature = "schema")]

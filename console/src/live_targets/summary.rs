@@ -4,7 +4,7 @@
 
 use moult_protocol::{Outcome, Snapshot, UpdateInfo};
 
-use crate::render::{outcome, step};
+use crate::render::outcome;
 
 /// A snapshot, reduced to a row.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -81,7 +81,7 @@ fn update_line(updates: &[UpdateInfo]) -> Option<UpdateLine> {
     Some(match (&chosen.outcome, chosen.reverted_by) {
         (None, _) => UpdateLine {
             name,
-            state: step(chosen.step).to_string(),
+            state: chosen.step.name().to_string(),
             bad: false,
         },
         (Some(Outcome::Applied), Some(by)) => UpdateLine {

@@ -3,7 +3,6 @@
 
 use moult_protocol::{Blocker, ClassChange, Event, EventKind, Outcome};
 
-use super::snapshot::step;
 use super::task_blocker::{BlockerOf, blocker_of, group_blockers};
 use super::thread_state;
 
@@ -55,7 +54,7 @@ pub fn describe(kind: &EventKind) -> String {
             update,
             id,
             step: s,
-        } => format!("{update} #{id}: step {}", step(*s)),
+        } => format!("{update} #{id}: step {}", s.name()),
         EventKind::Alterability {
             update,
             id,

@@ -20,6 +20,6 @@ pub use duration::duration;
 pub use event::{blockers, describe, event_line, outcome};
 pub use journal::{journal, journal_entry};
 pub use libraries::libraries;
-pub use snapshot::{snapshot, step, thread_state};
+pub use snapshot::{snapshot, thread_state};
 pub use table::Table;
 pub use task_blocker::{BlockerOf, GroupBlockers, blocker_of, group_blockers, task_detail};

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use moult_protocol::{
-    ClassInfo, FunctionInfo, LifecycleStep, Snapshot, TaskInfo, ThreadInfo, ThreadState, UpdateInfo,
+    ClassInfo, FunctionInfo, Snapshot, TaskInfo, ThreadInfo, ThreadState, UpdateInfo,
 };
 
 use super::{Table, duration, outcome};
@@ -161,7 +161,7 @@ fn updates(updates: &[UpdateInfo]) -> Table {
         t.row(vec![
             u.id.to_string(),
             u.name.clone(),
-            step(u.step).into(),
+            u.step.name().into(),
             u.attempts.to_string(),
             u.outcome.as_ref().map_or_else(|| "-".into(), outcome),
         ]);
@@ -169,24 +169,9 @@ fn updates(updates: &[UpdateInfo]) -> Table {
     t
 }
 
-/// A lifecycle step's name, as the protocol spells it.
-pub fn step(step: LifecycleStep) -> &'static str {
-    match step {
-        LifecycleStep::Queued => "queued",
-        LifecycleStep::Requirements => "requirements",
-        LifecycleStep::Setup => "setup",
-        LifecycleStep::Alterability => "alterability",
-        LifecycleStep::Apply => "apply",
-        LifecycleStep::Resume => "resume",
-        LifecycleStep::Over => "over",
-        LifecycleStep::Cleanup => "cleanup",
-        LifecycleStep::Done => "done",
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use moult_protocol::{AgentInfo, Outcome, ThreadActivity, VersionCount};
+    use moult_protocol::{AgentInfo, LifecycleStep, Outcome, ThreadActivity, VersionCount};
 
     use super::*;
 

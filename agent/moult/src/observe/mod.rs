@@ -30,7 +30,6 @@
 #[cfg(feature = "metrics")]
 mod figures;
 #[cfg(feature = "tracing")]
-mod names;
 #[cfg(feature = "tracing")]
 mod tracing_events;
 #[cfg(feature = "metrics")]

@@ -12,8 +12,6 @@
 use moult_protocol::{Blocker, Event, EventKind, Outcome};
 use tracing::{Level, event};
 
-use super::names;
-
 /// Emits `$rest` at a level chosen at run time (a callsite's level is static).
 macro_rules! event_at {
     ($level:expr, $($rest:tt)+) => {
@@ -46,7 +44,7 @@ pub(super) fn emit(e: &Event) {
             seq,
             update = update.as_str(),
             id,
-            step = names::step(*step),
+            step = step.name(),
             "update step"
         ),
         EventKind::Alterability {
@@ -61,7 +59,7 @@ pub(super) fn emit(e: &Event) {
             id,
             outcome,
         } => {
-            let (name, reason) = names::outcome(outcome);
+            let (name, reason) = (outcome.name(), outcome.reason());
             let level = match outcome {
                 Outcome::Applied | Outcome::Postponed(_) => Level::INFO,
                 Outcome::Aborted(_) | Outcome::RolledBack(_) | Outcome::Failed(_) => Level::WARN,
@@ -95,7 +93,7 @@ pub(super) fn emit(e: &Event) {
             seq,
             class = class.as_str(),
             version,
-            change = names::class_change(*change),
+            change = change.name(),
             "class redefined"
         ),
         EventKind::ConversionProgress {
@@ -112,7 +110,7 @@ pub(super) fn emit(e: &Event) {
             "conversion progress"
         ),
         EventKind::ThreadState { thread, state } => {
-            let (state, point) = names::thread_state(state);
+            let (state, point) = (state.name(), state.point());
             event!(
                 target: "moult",
                 Level::DEBUG,

@@ -45,12 +45,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, nav: &mut TableNav,
     let focus = state.updates.focus();
     let lines = focus.map(|u| lines(u, nav)).unwrap_or_default();
     let title = match focus {
-        Some(u) => format!(
-            "Alterability: {} #{} ({})",
-            u.name,
-            u.id,
-            render::step(u.step)
-        ),
+        Some(u) => format!("Alterability: {} #{} ({})", u.name, u.id, u.step.name()),
         None => "Alterability".into(),
     };
     let spec = TableSpec {

@@ -213,7 +213,7 @@ fn update(state: &AppState, id: u64, theme: Theme) -> Option<Vec<Line<'static>>>
     let u = state.updates.get(id)?;
     let mut lines = vec![
         field("name", u.name.clone(), theme),
-        field("step", render::step(u.step).into(), theme),
+        field("step", u.step.name().into(), theme),
         field("postponed", format!("{} time(s)", u.postponed), theme),
         Line::raw(""),
     ];

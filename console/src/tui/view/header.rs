@@ -133,7 +133,7 @@ fn news(state: &AppState, theme: Theme) -> Line<'static> {
     }
     let queued = state.updates.queued().count();
     if let Some(u) = state.updates.current() {
-        let mut text = format!(" {} #{}: {}", u.name, u.id, render::step(u.step));
+        let mut text = format!(" {} #{}: {}", u.name, u.id, u.step.name());
         if u.attempts > 0 {
             text.push_str(&format!(" {}", attempts(u)));
         }

@@ -4,7 +4,6 @@
 use moult_protocol::{LifecycleStep, Outcome};
 use ratatui::text::{Line, Span};
 
-use crate::render;
 use crate::tui::state::UpdateRow;
 use crate::tui::theme::Theme;
 
@@ -49,7 +48,7 @@ pub fn chain(u: &UpdateRow, theme: Theme) -> Line<'static> {
         if i > 0 {
             spans.push(Span::styled(format!(" {} ", theme.arrow()), theme.dim()));
         }
-        let mut label = render::step(step).to_string();
+        let mut label = step.name().to_string();
         if step == LifecycleStep::Alterability && u.attempts > 0 {
             label = format!("{label} {}", attempts(u));
         }

@@ -131,7 +131,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, nav: &mut TableNav,
         Row::new(vec![
             Cell::from(u.id.to_string()),
             Cell::from(u.name.clone()),
-            Cell::from(render::step(u.step)),
+            Cell::from(u.step.name()),
             Cell::from(attempts(u)),
             Cell::from(Span::styled(outcome, style)),
         ])
