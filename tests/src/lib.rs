@@ -22,4 +22,4 @@ pub use guarded::wait_guarded;
 pub use redis::{Benchmark, KvServer, require_redis_tools};
 pub use remote_console::{console_bin_dir, exit_and_output, spawn_remote_console};
 pub use sshd::Sshd;
-pub use tmux::Tmux;
+pub use tmux::{Tmux, line_of};

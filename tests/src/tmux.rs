@@ -130,3 +130,11 @@ impl Drop for Tmux {
         let _ = self.run(&["kill-server"]);
     }
 }
+
+/// The line of `screen` naming `what` (panics with the screen if none).
+pub fn line_of<'a>(screen: &'a str, what: &str) -> &'a str {
+    screen
+        .lines()
+        .find(|l| l.contains(what))
+        .unwrap_or_else(|| panic!("no {what} on the screen:\n{screen}"))
+}

@@ -4,34 +4,20 @@
 //! own host. Their rows appear with the right apps and versions; Enter
 //! opens a target's full console over ssh, and q comes back to the fleet.
 
-use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::path::Path;
 use std::time::Duration;
 
-use moult_e2e::{Demo, Sshd, Tmux, build, workspace_root};
+use moult_e2e::{Demo, Sshd, Tmux, build, console_bin_dir, line_of, workspace_root};
 
 /// Generous: a hang guard (ssh connects, the bridge starts), not a timing assertion.
 const WAIT: Duration = Duration::from_secs(90);
-
-fn bin_dir() -> PathBuf {
-    static BUILT: OnceLock<PathBuf> = OnceLock::new();
-    BUILT.get_or_init(|| build(&["moult-console"])).clone()
-}
-
-/// The screen line naming `what` (panics with the screen if none).
-fn line_of<'a>(screen: &'a str, what: &str) -> &'a str {
-    screen
-        .lines()
-        .find(|l| l.contains(what))
-        .unwrap_or_else(|| panic!("no {what} on the screen:\n{screen}"))
-}
 
 #[test]
 fn the_fleet_view_shows_each_host_and_opens_its_console() {
     let apps = build(&["step1-hello", "step1-tictoc"]);
     let hello = Demo::start(&apps.join("step1-hello"));
     let tictoc = Demo::start(&apps.join("step1-tictoc"));
-    let sshd = Sshd::start(&bin_dir());
+    let sshd = Sshd::start(&console_bin_dir());
     let hosts: [(&str, &Path); 2] = [
         ("web1", hello.runtime_dir.as_path()),
         ("web2", tictoc.runtime_dir.as_path()),
@@ -43,7 +29,7 @@ fn the_fleet_view_shows_each_host_and_opens_its_console() {
         sshd.alias_url("web2", "step1-tictoc"),
     );
     let tui = Tmux::start(
-        &bin_dir().join("moult-console"),
+        &console_bin_dir().join("moult-console"),
         &["fleet", "--target", &web1, "--target", &web2],
         &workspace_root(),
         &[

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use moult_e2e::{App, Demo, Tmux, all_in, build, library_path, workspace_root};
+use moult_e2e::{App, Demo, Tmux, all_in, build, library_path, line_of, workspace_root};
 use moult_protocol::discovery;
 
 /// Builds the console on its own; returns the bin dir.
@@ -40,14 +40,6 @@ fn attach_to(target: &str, runtime_dir: &Path) -> Tmux {
         &[(discovery::DIR_ENV, runtime_dir.to_str().unwrap())],
         (120, 40),
     )
-}
-
-/// The screen line naming `name` (panics with the screen if none).
-fn line_of<'a>(screen: &'a str, name: &str) -> &'a str {
-    screen
-        .lines()
-        .find(|l| l.contains(name))
-        .unwrap_or_else(|| panic!("no {name} on the screen:\n{screen}"))
 }
 
 /// The Updates table's row of update `id` named `name`.

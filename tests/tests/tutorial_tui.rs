@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use moult_e2e::{Tmux, build, private_runtime_dir, workspace_root};
+use moult_e2e::{Tmux, build, line_of, private_runtime_dir, workspace_root};
 use moult_protocol::discovery;
 
 /// Builds the console on its own (the apps are built by the console, each
@@ -83,14 +83,6 @@ fn output_lines(screen: &str) -> Vec<&str> {
 /// Whether the output pane shows a line that is exactly `text`.
 fn prints(screen: &str, text: &str) -> bool {
     output_lines(screen).contains(&text)
-}
-
-/// The screen line naming `name` (panics with the screen if none).
-fn line_of<'a>(screen: &'a str, name: &str) -> &'a str {
-    screen
-        .lines()
-        .find(|l| l.contains(name))
-        .unwrap_or_else(|| panic!("no {name} on the screen:\n{screen}"))
 }
 
 /// Whether the Functions view's row of `step1_hello::hello` shows `version`.
