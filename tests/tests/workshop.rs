@@ -106,7 +106,7 @@ fn the_leader_sees_each_learners_exercise_progress_and_hints_and_attaches_read_o
     );
     let bob = line_of(&screen, "@bob-pc");
     assert!(
-        bob.contains("0/13") && bob.contains("no pass yet"),
+        bob.contains("0/13") && bob.contains("no check yet"),
         "{screen}"
     );
     assert!(bob.contains("1 (1)"), "one hint: {screen}");
