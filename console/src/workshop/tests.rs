@@ -132,8 +132,14 @@ fn a_learner_whose_last_check_failed_has_the_reason_in_the_footer_when_selected(
     let mut w = room();
     tell(&mut w, 0, output(&alice()));
     tell(&mut w, 1, output(&bob()));
+    // Back from Alice's app: that message goes once Bob is selected.
+    w.say(
+        crate::tui::ui::Tone::Info,
+        "back from pid 5101 on alice@pc1".into(),
+    );
     w.key(Key::Char('j'), 10);
     let text = screen_text(&mut w, 140, 12);
+    assert!(!text.contains("back from"), "{text}");
     let footer = text.lines().rev().nth(1).unwrap();
     assert!(
         footer.contains(&format!("bob@pc2 FAIL step1-hello 12:07: {BOB_WHY}")),
