@@ -247,7 +247,7 @@ macro_rules! tutorial_files {
          assets/tutorial/<id>.md. Apps are built alone with cargo (debug), run at\n\
          the tutorial's pace with their agent in the usual directory (so `list` and\n\
          the other commands see them), and stopped when you leave them. Progress\n\
-         (started, passed and when, hints used) is kept in $XDG_STATE_HOME/moult/tutorial.json,\n\
+         (started, passed and when, the last check's result, hints used) is kept in $XDG_STATE_HOME/moult/tutorial.json,\n\
          else ~/.local/state/moult/tutorial.json."
     };
 }
@@ -299,6 +299,8 @@ pub struct DemoArgs {
 const CHECK_HELP: &str = concat!(
     "The app runs fast (a turn every few ms) in a private agent directory, so the\n",
     "check takes seconds; its progress goes to stderr, the verdict to stdout.\n",
+    "The verdict, pass or fail, is kept in your tutorial progress\n",
+    "($XDG_STATE_HOME/moult/tutorial.json; `moult-console tutorial progress`).\n",
     "Exercises: step1-hello step1-tictoc step1-data step2-fibonacci step2-series\n",
     "step3-custom-hello step3-custom-data step3-clock step3-reboot\n",
     "step4-simultaneous step4-webserver step5-revert step5-async-kv.\n\n",

@@ -197,6 +197,9 @@ fn the_tutorial_takes_step1_hello_from_fail_to_pass_and_remembers_it() {
     let hello = &progress["exercises"]["step1-hello"];
     assert!(hello["passed_ms"].is_u64(), "{progress}");
     assert_eq!(hello["with_solution"], true, "{progress}");
+    // Its last check (after the starter's FAIL) is the solution's pass.
+    assert_eq!(hello["last_check"]["result"], "pass", "{progress}");
+    assert_eq!(hello["last_check"]["with_solution"], true, "{progress}");
 
     tui.keys(&["q"]);
     tui.wait_for("the console to quit", SHORT, |_| !tui.running());

@@ -65,8 +65,9 @@ pub enum TutorialCommand {
 /// `tutorial progress`.
 #[derive(Debug, Args)]
 pub struct TutorialProgressArgs {
-    /// One JSON object: the progress file's path and records, any problem
-    /// reading it, the running apps.
+    /// One JSON object: the progress file's path and records (each
+    /// exercise's last check among them), any problem reading it, the
+    /// running apps.
     #[arg(long)]
     pub json: bool,
 }

@@ -8,14 +8,16 @@ use moult_console::exit::Exit;
 use moult_console::tutorial::app_build::build_app;
 use moult_console::tutorial::catalog;
 use moult_console::tutorial::check::Verdict;
-use moult_console::tutorial::progress::ProgressFile;
+use moult_console::tutorial::progress::{Outcome, ProgressFile};
 use moult_console::tutorial::runner::{RunOptions, private_runtime_dir, run_check};
 use moult_console::tutorial::workspace::Workspace;
 use moult_console::update_build::{self, UpdateSource};
 
 use crate::cli::CheckArgs;
 
-/// Builds, starts, updates and judges; exit 0 on a pass, 1 on a fail.
+/// Builds, starts, updates and judges; exit 0 on a pass, 1 on a fail. The
+/// verdict (or an update that did not build) is recorded in the learner's
+/// tutorial progress.
 pub fn run(args: &CheckArgs, dir: &Path) -> anyhow::Result<Exit> {
     let exercise = catalog::find(&args.exercise).map_err(anyhow::Error::msg)?;
     let workspace = Workspace::locate()?;
@@ -29,12 +31,22 @@ pub fn run(args: &CheckArgs, dir: &Path) -> anyhow::Result<Exit> {
         None if args.solution => workspace.solution_dir(exercise),
         None => workspace.starter_dir(exercise),
     };
+    let with_solution = args.solution && args.update.is_none();
     let library: PathBuf = match UpdateSource::classify(&update)? {
         UpdateSource::Library(path) => path,
         UpdateSource::Crate(crate_dir) => {
             eprintln!("building the update {}", crate_dir.display());
-            update_build::build_reporting(&crate_dir, profile, &mut show)
-                .with_context(|| format!("building the update {}", crate_dir.display()))?
+            match update_build::build_reporting(&crate_dir, profile, &mut show) {
+                Ok(library) => library,
+                Err(e) => {
+                    // The learner's update not building is a failed check,
+                    // as the tutorial mode counts it.
+                    let why = format!("the update did not build: {e}");
+                    record(exercise.id, with_solution, &Verdict::Fail(why));
+                    return Err(e)
+                        .with_context(|| format!("building the update {}", crate_dir.display()));
+                }
+            }
         }
     };
     let runtime_dir = private_runtime_dir(dir)
@@ -51,15 +63,10 @@ pub fn run(args: &CheckArgs, dir: &Path) -> anyhow::Result<Exit> {
     };
     let verdict = run_check(exercise, &options, &mut show);
     let _ = std::fs::remove_dir_all(&runtime_dir);
+    record(exercise.id, with_solution, &verdict);
     Ok(match verdict {
         Verdict::Pass(seen) => {
             println!("PASS {}: {seen}", exercise.id);
-            if let Some(mut file) = ProgressFile::from_env() {
-                let with_solution = args.solution && args.update.is_none();
-                if let Err(why) = file.record_pass(exercise.id, with_solution) {
-                    eprintln!("the pass is not recorded in your tutorial progress: {why}");
-                }
-            }
             Exit::Success
         }
         Verdict::Fail(why) => {
@@ -67,4 +74,16 @@ pub fn run(args: &CheckArgs, dir: &Path) -> anyhow::Result<Exit> {
             Exit::Failure
         }
     })
+}
+
+/// Keeps the verdict in the learner's tutorial progress (the tutorial's
+/// list, `tutorial progress` and the leader's view read it); says on stderr
+/// why when it cannot.
+fn record(id: &str, with_solution: bool, verdict: &Verdict) {
+    let Some(mut file) = ProgressFile::from_env() else {
+        return;
+    };
+    if let Err(why) = file.record_check(id, with_solution, Outcome::of(verdict)) {
+        eprintln!("this check is not recorded in your tutorial progress: {why}");
+    }
 }

@@ -3,6 +3,8 @@
 use std::path::Path;
 
 use moult_console::exit::Exit;
+use moult_console::render::rfc3339_utc;
+use moult_console::tutorial::progress::{CheckResult, Outcome};
 use moult_console::tutorial::screens::run::{self, Entry};
 
 use crate::cli::{TutorialArgs, TutorialCommand, TutorialProgressArgs};
@@ -37,8 +39,27 @@ fn progress(args: &TutorialProgressArgs, dir: &Path) -> anyhow::Result<Exit> {
         learner.current.as_deref().unwrap_or("none yet"),
         learner.hints_total
     )?;
+    if let Some((id, check)) = &learner.last_check {
+        writeln!(out, "last check: {}", last_check_words(id, check))?;
+    }
     for app in &report.apps {
         writeln!(out, "running: {} (pid {})", app.app, app.pid)?;
     }
     Ok(Exit::Success)
+}
+
+/// `FAIL step2-series 2024-05-01 12:07 UTC: <why>`, `PASS step1-hello
+/// 2024-05-01 12:03 UTC (solution)`.
+fn last_check_words(id: &str, check: &CheckResult) -> String {
+    let time = rfc3339_utc(check.at_ms);
+    let when = format!("{} {} UTC", &time[..10], &time[11..16]);
+    let how = if check.with_solution {
+        " (solution)"
+    } else {
+        ""
+    };
+    match &check.outcome {
+        Outcome::Pass => format!("PASS {id} {when}{how}"),
+        Outcome::Fail { why } => format!("FAIL {id} {when}{how}: {why}"),
+    }
 }

@@ -12,6 +12,7 @@ pub mod app_process;
 pub mod apply;
 pub mod catalog;
 pub mod check;
+pub mod check_result;
 pub mod checks;
 pub mod exercise;
 pub mod hints;

@@ -1,5 +1,6 @@
 //! The learner's progress through the tutorial: which exercises were
-//! started, which passed and when, kept as JSON in
+//! started, which passed and when, each one's last check (pass or fail, and
+//! for a fail what was wrong), the hints revealed, kept as JSON in
 //! `$XDG_STATE_HOME/moult/tutorial.json` (else
 //! `~/.local/state/moult/tutorial.json`) so it survives the console.
 //!
@@ -16,6 +17,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde::{Deserialize, Serialize};
 
 use crate::render::rfc3339_utc;
+
+pub use super::check_result::{CheckResult, Outcome};
 
 /// The file's name in its `moult` state directory.
 pub const FILE_NAME: &str = "tutorial.json";
@@ -37,6 +40,34 @@ pub struct Record {
     /// `moult-console hint`): the highest level seen.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub hints_used: usize,
+    /// The newest check of it, pass or fail: a pass stays recorded in
+    /// `passed_ms` when a later check fails, and this says the learner is
+    /// stuck (the leader's view shows it). Absent in files written before
+    /// checks were kept, and until a check ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_check: Option<CheckResult>,
+}
+
+impl Record {
+    /// Its newest check: the one recorded, else (a file from a console that
+    /// kept only passes) its pass.
+    pub fn newest_check(&self) -> Option<CheckResult> {
+        self.last_check.clone().or_else(|| {
+            self.passed_ms.map(|at_ms| CheckResult {
+                at_ms,
+                with_solution: self.with_solution,
+                outcome: Outcome::Pass,
+            })
+        })
+    }
+}
+
+/// `result` replaces `slot`'s check unless that one is newer (a check
+/// recorded elsewhere meanwhile is not written over by an older one).
+fn keep_newer(slot: &mut Option<CheckResult>, result: CheckResult) {
+    if slot.as_ref().is_none_or(|old| old.at_ms <= result.at_ms) {
+        *slot = Some(result);
+    }
 }
 
 /// Zero hints are not written to the file.
@@ -125,6 +156,33 @@ impl Progress {
         }
     }
 
+    /// A check of exercise `id` ended at `now_ms` with `outcome`: it is the
+    /// exercise's last check (unless a newer one is known), and a pass is
+    /// recorded as [`Progress::passed`] does. A failure after a pass leaves
+    /// the exercise passed.
+    pub fn checked(&mut self, id: &str, now_ms: u64, with_solution: bool, outcome: Outcome) {
+        if outcome.passed() {
+            self.passed(id, now_ms, with_solution);
+        }
+        let record = self.exercises.entry(id.to_string()).or_default();
+        record.started_ms.get_or_insert(now_ms);
+        let result = CheckResult {
+            at_ms: now_ms,
+            with_solution,
+            outcome,
+        };
+        keep_newer(&mut record.last_check, result);
+    }
+
+    /// The newest check over every exercise (see [`Record::newest_check`]):
+    /// the exercise and its result.
+    pub fn last_check(&self) -> Option<(&str, CheckResult)> {
+        self.exercises
+            .iter()
+            .filter_map(|(id, r)| Some((id.as_str(), r.newest_check()?)))
+            .max_by_key(|(_, check)| check.at_ms)
+    }
+
     /// How many hints of exercise `id` were revealed.
     pub fn hints_used(&self, id: &str) -> usize {
         self.exercises.get(id).map_or(0, |r| r.hints_used)
@@ -137,10 +195,11 @@ impl Progress {
         record.hints_used = record.hints_used.max(level);
     }
 
-    /// Takes in what `other` knows and this does not (a pass recorded by
-    /// `moult-console check` while the tutorial was open): starts and
-    /// passes, by the same rules as [`Progress::started`] and
-    /// [`Progress::passed`].
+    /// Takes in what `other` knows and this does not (a check recorded by
+    /// `moult-console check` while the tutorial was open): starts, passes
+    /// and hints by the same rules as [`Progress::started`],
+    /// [`Progress::passed`] and [`Progress::hinted`]; of two last checks,
+    /// the newer.
     pub fn merge(&mut self, other: &Progress) {
         for (id, record) in &other.exercises {
             if let Some(at) = record.started_ms {
@@ -151,6 +210,10 @@ impl Progress {
             }
             if record.hints_used > 0 {
                 self.hinted(id, record.hints_used);
+            }
+            if let Some(check) = &record.last_check {
+                let mine = self.exercises.entry(id.clone()).or_default();
+                keep_newer(&mut mine.last_check, check.clone());
             }
         }
     }
@@ -280,10 +343,15 @@ impl ProgressFile {
         }
     }
 
-    /// Records that a check of exercise `id` passed now (`moult-console
-    /// check` does, like the console's `u`): loads, marks, saves. `Err` says
-    /// why it is not recorded.
-    pub fn record_pass(&mut self, id: &str, with_solution: bool) -> Result<(), String> {
+    /// Records that a check of exercise `id` ended now with `outcome`
+    /// (`moult-console check` does, like the tutorial's checks): loads,
+    /// marks, saves. `Err` says why it is not recorded.
+    pub fn record_check(
+        &mut self,
+        id: &str,
+        with_solution: bool,
+        outcome: Outcome,
+    ) -> Result<(), String> {
         let Loaded {
             mut progress,
             warning,
@@ -291,7 +359,7 @@ impl ProgressFile {
         if self.read_only {
             return Err(warning.unwrap_or_else(|| "the progress file is unreadable".into()));
         }
-        progress.passed(id, now_ms(), with_solution);
+        progress.checked(id, now_ms(), with_solution, outcome);
         self.save(&progress)
             .map_err(|e| format!("cannot save {}: {e}", self.path.display()))
     }
@@ -341,172 +409,4 @@ fn aside_path(path: &Path, now_ms: u64) -> PathBuf {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn merging_keeps_the_passes_either_side_knows() {
-        let mut open = Progress::default();
-        open.started("step1-hello", 5);
-        let mut file = Progress::default();
-        file.passed("step2-series", 7, false);
-        open.merge(&file);
-        assert_eq!(open.status("step1-hello"), Status::Started);
-        assert_eq!(
-            open.status("step2-series"),
-            Status::Passed {
-                at_ms: 7,
-                with_solution: false
-            }
-        );
-    }
-
-    #[test]
-    fn a_pass_recorded_from_the_command_line_is_kept_with_what_was_there() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut file = ProgressFile::at(dir.path().join("progress.json"));
-        let mut before = Progress::default();
-        before.started("step1-hello", 1);
-        file.save(&before).unwrap();
-        file.record_pass("step2-series", true).unwrap();
-        let progress = file.load().progress;
-        assert_eq!(progress.status("step1-hello"), Status::Started);
-        assert!(matches!(
-            progress.status("step2-series"),
-            Status::Passed { .. }
-        ));
-    }
-
-    #[test]
-    fn hints_used_count_the_highest_level_and_merge_and_save() {
-        let mut p = Progress::default();
-        assert_eq!(p.hints_used("step1-hello"), 0);
-        p.hinted("step1-hello", 2);
-        p.hinted("step1-hello", 1);
-        assert_eq!(p.hints_used("step1-hello"), 2);
-        assert_eq!(p.status("step1-hello"), Status::NotStarted);
-        let mut other = Progress::default();
-        other.hinted("step1-hello", 3);
-        p.merge(&other);
-        assert_eq!(p.hints_used("step1-hello"), 3);
-
-        let dir = tempfile::tempdir().unwrap();
-        let mut file = ProgressFile::at(dir.path().join("progress.json"));
-        file.record_hint("step2-series", 1).unwrap();
-        file.record_hint("step2-series", 2).unwrap();
-        assert_eq!(file.load().progress.hints_used("step2-series"), 2);
-        let text = std::fs::read_to_string(&file.path).unwrap();
-        assert!(text.contains("\"hints_used\": 2"), "{text}");
-        let none = serde_json::to_string(&Record::default()).unwrap();
-        assert_eq!(none, "{}", "no hint, no field");
-    }
-
-    #[test]
-    fn the_path_follows_xdg_then_home() {
-        let p = |xdg: Option<&str>, home: Option<&str>| {
-            path_from(xdg.map(Into::into), home.map(Into::into))
-        };
-        assert_eq!(
-            p(Some("/s"), Some("/h")),
-            Some(PathBuf::from("/s/moult/tutorial.json"))
-        );
-        assert_eq!(
-            p(Some("relative"), Some("/h")),
-            Some(PathBuf::from("/h/.local/state/moult/tutorial.json"))
-        );
-        assert_eq!(
-            p(None, Some("/h")),
-            Some(PathBuf::from("/h/.local/state/moult/tutorial.json"))
-        );
-        assert_eq!(p(None, None), None);
-    }
-
-    #[test]
-    fn started_then_passed_with_the_solution_then_with_ones_own() {
-        let mut p = Progress::default();
-        assert_eq!(p.status("step1-hello"), Status::NotStarted);
-        p.started("step1-hello", 1_000);
-        p.started("step1-hello", 2_000);
-        assert_eq!(p.status("step1-hello"), Status::Started);
-        assert_eq!(p.exercises["step1-hello"].started_ms, Some(1_000));
-        p.passed("step1-hello", 3_000, true);
-        p.passed("step1-hello", 4_000, true);
-        assert_eq!(
-            p.status("step1-hello"),
-            Status::Passed {
-                at_ms: 3_000,
-                with_solution: true
-            }
-        );
-        p.passed("step1-hello", 5_000, false);
-        p.passed("step1-hello", 6_000, true);
-        assert_eq!(
-            p.status("step1-hello"),
-            Status::Passed {
-                at_ms: 5_000,
-                with_solution: false
-            }
-        );
-        assert_eq!(p.passed_count(), 1);
-        assert_eq!(
-            p.status("step1-hello").words(),
-            "passed 1970-01-01 00:00 UTC"
-        );
-        assert_eq!(
-            Status::Passed {
-                at_ms: 1_714_565_000_999,
-                with_solution: true
-            }
-            .words(),
-            "passed 2024-05-01 12:03 UTC (solution)"
-        );
-    }
-
-    #[test]
-    fn saved_progress_loads_back_and_a_missing_file_is_no_progress() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut file = ProgressFile::at(dir.path().join("state/moult/tutorial.json"));
-        assert_eq!(file.load().progress, Progress::default());
-        let mut p = Progress::default();
-        p.passed("step1-hello", 42, false);
-        file.save(&p).unwrap();
-        let loaded = file.load();
-        assert_eq!((loaded.progress, loaded.warning), (p, None));
-        let text = std::fs::read_to_string(&file.path).unwrap();
-        assert!(text.contains("\"passed_ms\": 42"), "{text}");
-    }
-
-    #[test]
-    fn a_corrupt_file_is_moved_aside_and_reported_not_overwritten() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("tutorial.json");
-        std::fs::write(&path, "{ not json").unwrap();
-        let mut file = ProgressFile::at(path.clone());
-        let loaded = file.load();
-        assert_eq!(loaded.progress, Progress::default());
-        let warning = loaded.warning.unwrap();
-        assert!(warning.contains("was unreadable"), "{warning}");
-        let aside: Vec<PathBuf> = std::fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        assert_eq!(aside.len(), 1, "{aside:?}");
-        assert!(warning.contains(&aside[0].display().to_string()));
-        assert_eq!(std::fs::read_to_string(&aside[0]).unwrap(), "{ not json");
-        assert!(!file.read_only, "the path is free again: saving is fine");
-    }
-
-    #[test]
-    fn an_unreadable_file_turns_saving_off() {
-        let dir = tempfile::tempdir().unwrap();
-        // A directory where the file should be: reading fails, not NotFound.
-        let path = dir.path().join("tutorial.json");
-        std::fs::create_dir(&path).unwrap();
-        let mut file = ProgressFile::at(path.clone());
-        let loaded = file.load();
-        assert!(loaded.warning.is_some());
-        assert!(file.read_only);
-        assert!(file.save(&Progress::default()).is_err());
-        assert!(path.is_dir(), "left as it was");
-    }
-}
+mod tests;

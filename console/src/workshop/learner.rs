@@ -1,26 +1,32 @@
 //! What the leader's view says of one learner, derived from their report:
-//! the exercise they are on, how many passed, their last check that
-//! passed, and the hints they used.
+//! the exercise they are on, how many passed, their last check (pass or
+//! fail, and for a fail the first line of what was wrong), and the hints
+//! they used.
 //!
-//! The tutorial keeps passes, starts and hints (not failed checks), so the
-//! last check shown is the newest pass; the current exercise says
-//! `working` until its check passes.
+//! The tutorial records every check, from its mode and from
+//! `moult-console check`, so the last check shown is the newest of either,
+//! pass or fail. A progress file written by an older console kept passes
+//! only: its newest pass stands for its last check. The current exercise
+//! says `working` until a check of it passes, and stays passed when a later
+//! check of it fails.
 
 use super::report::{LearnerReport, RunningApp};
 use crate::tutorial::catalog::EXERCISES;
+use crate::tutorial::progress::CheckResult;
 
 /// One learner, as a row shows them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Learner {
     /// The exercise they are on: the one whose app runs (the newest), else
-    /// the one they last started or passed.
+    /// the one they last started, checked or passed.
     pub current: Option<String>,
     /// Whether a check of the current exercise passed.
     pub current_passed: bool,
     /// Exercises passed, out of how many there are.
     pub passed: (usize, usize),
-    /// The newest pass: the exercise, when (unix ms), with the solution.
-    pub last_pass: Option<(String, u64, bool)>,
+    /// The newest check over every exercise, pass or fail: the exercise
+    /// and how it ended (a leader sees who is stuck, and on what).
+    pub last_check: Option<(String, CheckResult)>,
     /// Hints revealed for the current exercise.
     pub hints_here: usize,
     /// Hints revealed over every exercise.
@@ -44,24 +50,29 @@ impl Learner {
         let latest = records
             .iter()
             .filter_map(|(id, r)| {
-                let at = r.started_ms.into_iter().chain(r.passed_ms).max()?;
+                let checked = r.last_check.as_ref().map(|c| c.at_ms);
+                let at = r
+                    .started_ms
+                    .into_iter()
+                    .chain(r.passed_ms)
+                    .chain(checked)
+                    .max()?;
                 Some((at, id.clone()))
             })
             .max()
             .map(|(_, id)| id);
         let current = app.as_ref().map(|a| a.app.clone()).or(latest);
-        let last_pass = records
-            .iter()
-            .filter_map(|(id, r)| Some((r.passed_ms?, id.clone(), r.with_solution)))
-            .max()
-            .map(|(at, id, solution)| (id, at, solution));
+        let last_check = report
+            .progress
+            .last_check()
+            .map(|(id, check)| (id.to_string(), check));
         let here = current.as_deref().and_then(|id| records.get(id));
         Learner {
             current_passed: here.is_some_and(|r| r.passed_ms.is_some()),
             hints_here: here.map_or(0, |r| r.hints_used),
             hints_total: records.values().map(|r| r.hints_used).sum(),
             passed: (report.progress.passed_count(), EXERCISES.len()),
-            last_pass,
+            last_check,
             current,
             app,
             problem: report.problem.clone(),

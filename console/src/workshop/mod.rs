@@ -1,6 +1,6 @@
 //! `moult-console workshop`: the leader's view of a room of learners. One
 //! row per learner's machine (reached over ssh like a fleet's targets):
-//! the exercise they are on, how many passed, their last passing check,
+//! the exercise they are on, how many passed, their last check (pass or fail),
 //! the hints they used, live. Enter attaches to the exercise app they run,
 //! read-only unless the leader allows actions (`a`, or `--allow-actions`).
 //!

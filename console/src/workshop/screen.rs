@@ -69,11 +69,20 @@ impl Screen for WorkshopScreen {
     }
 
     fn key(&mut self, key: Key, page: usize) -> Vec<Effect<OpenConsole>> {
+        let before = self.ui.nav.selected;
         match self
             .ui
             .key(key, page, Scope::Workshop, self.table.rows.len())
         {
-            Keyed::Done(effects) => effects,
+            Keyed::Done(effects) => {
+                // Moving to another learner drops the message about the
+                // last one (`back from pid …`), so the footer tells the
+                // row now selected: why its last check failed, say.
+                if self.ui.nav.selected != before {
+                    self.ui.message = None;
+                }
+                effects
+            }
             Keyed::Own(Action::Open, Some(index)) => {
                 self.ui.message = None;
                 vec![Effect::Own(OpenConsole {

@@ -1,5 +1,6 @@
-//! The leader's view: learners at different exercises with hints used,
-//! what a learner's report reads as, and the keys (read-only by default).
+//! The leader's view: learners at different exercises with hints used, one
+//! whose last check failed (the reason in the footer when selected), what a
+//! learner's report reads as, and the keys (read-only by default).
 
 use super::learner::Learner;
 use super::report::{LearnerReport, RunningApp};
@@ -12,7 +13,7 @@ use crate::target::Target;
 use crate::tui::effect::Effect;
 use crate::tui::input::Key;
 use crate::tui::shell::Screen;
-use crate::tutorial::progress::Progress;
+use crate::tutorial::progress::{CheckResult, Outcome, Progress};
 
 /// 2024-05-01 12:03 UTC.
 const T0: u64 = 1_714_564_980_000;
@@ -36,10 +37,16 @@ fn alice() -> LearnerReport {
     }
 }
 
+/// Why Bob's check failed, as the step1-hello check says it.
+const BOB_WHY: &str = "no line \"hello moult\" within 5s (the app is running); its last lines";
+
 fn bob() -> LearnerReport {
     let mut p = Progress::default();
     p.started("step1-hello", T0);
     p.hinted("step1-hello", 2);
+    // 12:07: his update still prints the old greeting.
+    let why = BOB_WHY.to_string();
+    p.checked("step1-hello", T0 + 240_000, false, Outcome::Fail { why });
     LearnerReport {
         progress: p,
         ..LearnerReport::default()
@@ -72,19 +79,29 @@ fn a_learner_is_on_the_exercise_whose_app_runs_else_the_last_one_touched() {
     assert_eq!(a.current.as_deref(), Some("step1-data"));
     assert!(!a.current_passed);
     assert_eq!(a.passed.0, 2);
-    assert_eq!(
-        a.last_pass,
-        Some(("step1-tictoc".into(), T0 + 60_000, true))
-    );
+    // Alice's passes were recorded without their checks (as an older
+    // console did): the newest pass is her last check.
+    let pass = CheckResult {
+        at_ms: T0 + 60_000,
+        with_solution: true,
+        outcome: Outcome::Pass,
+    };
+    assert_eq!(a.last_check, Some(("step1-tictoc".into(), pass)));
     assert_eq!((a.hints_here, a.hints_total), (1, 4));
     assert_eq!(a.app.as_ref().map(|a| a.pid), Some(5101));
 
     let b = Learner::of(&bob());
     assert_eq!(b.current.as_deref(), Some("step1-hello"));
-    assert_eq!(
-        (b.passed.0, b.hints_here, b.last_pass.clone()),
-        (0, 2, None)
-    );
+    assert_eq!((b.passed.0, b.hints_here), (0, 2));
+    let fail = CheckResult {
+        at_ms: T0 + 240_000,
+        with_solution: false,
+        outcome: Outcome::Fail {
+            why: BOB_WHY.into(),
+        },
+    };
+    assert_eq!(b.last_check, Some(("step1-hello".into(), fail)));
+    assert!(!b.current_passed);
     assert_eq!(b.app, None);
 
     // A non-exercise app is not the exercise.
@@ -108,6 +125,32 @@ fn learners_at_different_exercises_with_hints_used() {
         News::Unreachable("pc3: ssh: Could not resolve hostname pc3".into()),
     );
     insta::assert_snapshot!(screen_text(&mut w, 140, 12));
+}
+
+#[test]
+fn a_learner_whose_last_check_failed_has_the_reason_in_the_footer_when_selected() {
+    let mut w = room();
+    tell(&mut w, 0, output(&alice()));
+    tell(&mut w, 1, output(&bob()));
+    // Back from Alice's app: that message goes once Bob is selected.
+    w.say(
+        crate::tui::ui::Tone::Info,
+        "back from pid 5101 on alice@pc1".into(),
+    );
+    w.key(Key::Char('j'), 10);
+    let text = screen_text(&mut w, 140, 12);
+    assert!(!text.contains("back from"), "{text}");
+    let footer = text.lines().rev().nth(1).unwrap();
+    assert!(
+        footer.contains(&format!("bob@pc2 FAIL step1-hello 12:07: {BOB_WHY}")),
+        "{text}"
+    );
+    insta::assert_snapshot!(text);
+    // Alice's last check passed: the footer says what Enter does.
+    w.key(Key::Char('k'), 10);
+    let text = screen_text(&mut w, 140, 12);
+    assert!(!text.contains(BOB_WHY), "{text}");
+    assert!(text.contains("attaches read-only"), "{text}");
 }
 
 #[test]

@@ -1,6 +1,8 @@
 //! Drawing the leader's view: a row per learner — who, connection, the
-//! exercise they are on, exercises passed, last passing check, hints used,
-//! the exercise app Enter attaches to.
+//! exercise they are on, exercises passed, last check (pass or fail), hints
+//! used, the exercise app Enter attaches to. The footer gives the selected
+//! row's whole story when its cell cannot: why it is unreachable, else why
+//! its last check failed.
 
 use ratatui::Frame;
 use ratatui::layout::Constraint;
@@ -15,6 +17,7 @@ use crate::render::rfc3339_utc;
 use crate::tui::input::{Action, Scope, key_of};
 use crate::tui::theme::Theme;
 use crate::tui::view::table::Column;
+use crate::tutorial::progress::Outcome;
 
 /// The columns.
 const COLUMNS: [Column; 7] = [
@@ -66,12 +69,11 @@ pub fn draw(frame: &mut Frame, screen: &mut WorkshopScreen) {
             theme.warn(),
         )
     } else {
-        cells::status(
-            &screen.table,
-            screen.ui.nav.selected,
-            &format!(" {open} attaches read-only to the learner's app; {allow} allows actions"),
-            theme,
-        )
+        let otherwise =
+            format!(" {open} attaches read-only to the learner's app; {allow} allows actions");
+        failed_check_line(screen, theme).unwrap_or_else(|| {
+            cells::status(&screen.table, screen.ui.nav.selected, &otherwise, theme)
+        })
     };
     let sheet = Sheet {
         title: cells::title("Workshop", "learner", &screen.table, theme),
@@ -81,6 +83,42 @@ pub fn draw(frame: &mut Frame, screen: &mut WorkshopScreen) {
         scope: Scope::Workshop,
     };
     frame::draw(frame, sheet, &mut screen.ui);
+}
+
+/// The selected learner's failed last check, whole: `bob@pc2 FAIL
+/// step2-series 12:07: <why>`; `None` when it passed, when there is none, or
+/// when the row is unreachable (the footer says why instead).
+fn failed_check_line(screen: &WorkshopScreen, theme: Theme) -> Option<Line<'static>> {
+    let selected = screen
+        .ui
+        .nav
+        .selected
+        .min(screen.table.rows.len().saturating_sub(1));
+    let row = screen.table.rows.get(selected)?;
+    if matches!(row.link, LinkState::Unreachable(_)) {
+        return None;
+    }
+    let Some(Some(Ok(learner))) = screen.learners.get(selected) else {
+        return None;
+    };
+    let (id, check) = learner.last_check.as_ref()?;
+    let Outcome::Fail { why } = &check.outcome else {
+        return None;
+    };
+    Some(Line::styled(
+        format!(
+            " {} FAIL {id} {}: {}",
+            row.member.host(),
+            hh_mm(check.at_ms),
+            cells::one_line(why)
+        ),
+        theme.error(),
+    ))
+}
+
+/// `12:07` (UTC) of a unix time in ms.
+fn hh_mm(at_ms: u64) -> String {
+    rfc3339_utc(at_ms)[11..16].to_string()
 }
 
 /// One learner's row: their machine's connection, then what their last
@@ -113,16 +151,23 @@ fn learner_row(
                 (Some(id), None) => Span::styled(format!("{id} (working)"), style(theme.warn())),
                 (None, None) => Span::styled("not started", theme.dim()),
             };
-            let last = match &l.last_pass {
-                Some((id, at, solution)) => {
-                    let time = rfc3339_utc(*at);
-                    let how = if *solution { " (solution)" } else { "" };
+            let last = match &l.last_check {
+                Some((id, check)) => {
+                    let how = if check.with_solution {
+                        " (solution)"
+                    } else {
+                        ""
+                    };
+                    let (word, tone) = match check.outcome {
+                        Outcome::Pass => ("PASS", theme.pass()),
+                        Outcome::Fail { .. } => ("FAIL", theme.fail()),
+                    };
                     Span::styled(
-                        format!("PASS {id} {}{how}", &time[11..16]),
-                        style(theme.pass()),
+                        format!("{word} {id} {}{how}", hh_mm(check.at_ms)),
+                        style(tone),
                     )
                 }
-                None => Span::styled("no pass yet", theme.dim()),
+                None => Span::styled("no check yet", theme.dim()),
             };
             let app = match &l.app {
                 Some(app) => {

@@ -16,7 +16,7 @@ use crate::tui::ui::Tone;
 use crate::tutorial::catalog;
 use crate::tutorial::check::Verdict;
 use crate::tutorial::output_log::OutputLog;
-use crate::tutorial::progress::{Progress, Status};
+use crate::tutorial::progress::{Outcome, Progress, Status};
 use crate::tutorial::workspace::Workspace;
 
 const THEME: Theme = Theme {
@@ -120,16 +120,25 @@ fn a_learner_fails_with_the_starter_then_passes_with_the_solution() {
     );
     assert_eq!(running(&shop).overlay, Overlay::CheckPane);
     shop.report(Report::CheckStep("applying the update".into()));
-    let why = "the library queued no update: its entry returned an empty list";
-    assert!(
-        shop.report(Report::CheckDone(Verdict::Fail(why.into())))
-            .is_empty()
+    let why = "the library queued no update: its entry returned an empty list\nmore";
+    // A failed check is kept too (the leader's view shows it): saved.
+    assert_eq!(
+        shop.report(Report::CheckDone(Verdict::Fail(why.into()))),
+        [Effect::Own(Work::SaveProgress)]
     );
     let check = running(&shop).check.clone().unwrap();
     assert_eq!(check.outcome, Some(Verdict::Fail(why.into())));
     assert_eq!(check.last(), Some("applying the update"));
     assert!(check.lines.back().unwrap().step);
     assert_eq!(shop.progress.status("step1-hello"), Status::Started);
+    let (id, last) = shop.progress.last_check().unwrap();
+    assert_eq!(id, "step1-hello");
+    assert_eq!(
+        last.outcome,
+        Outcome::Fail {
+            why: "the library queued no update: its entry returned an empty list".into()
+        }
+    );
 
     shop.key(Key::Esc, 10);
     assert_eq!(running(&shop).overlay, Overlay::None);
@@ -166,6 +175,8 @@ fn a_learner_fails_with_the_starter_then_passes_with_the_solution() {
             ..
         }
     ));
+    let last = shop.progress.last_check().unwrap().1;
+    assert_eq!((last.outcome, last.with_solution), (Outcome::Pass, true));
 
     shop.key(Key::Esc, 10);
     assert_eq!(keys(&mut shop, "b"), [Effect::Own(Work::StopApp)]);

@@ -16,7 +16,7 @@ use crate::tui::work_log::WorkLog;
 use crate::tutorial::catalog::EXERCISES;
 use crate::tutorial::check::Verdict;
 use crate::tutorial::exercise::Exercise;
-use crate::tutorial::progress::{Progress, now_ms};
+use crate::tutorial::progress::{Outcome, Progress, now_ms};
 use crate::tutorial::workspace::Workspace;
 
 /// An exercise's statement, being read.
@@ -259,14 +259,14 @@ impl Workshop {
                 return vec![Effect::Own(Work::SaveProgress)];
             }
             (Screen::Running(running), Report::CheckDone(verdict)) => {
+                // Every check is kept, pass or fail: the leader's view
+                // shows a learner's last one.
                 let with_solution = running.checking == Some(UpdateChoice::Solution);
-                let passed = verdict.passed();
+                let outcome = Outcome::of(&verdict);
                 let id = running.exercise.id;
                 let mut effects = running.report(Report::CheckDone(verdict));
-                if passed {
-                    self.progress.passed(id, now_ms(), with_solution);
-                    effects.push(Effect::Own(Work::SaveProgress));
-                }
+                self.progress.checked(id, now_ms(), with_solution, outcome);
+                effects.push(Effect::Own(Work::SaveProgress));
                 return effects;
             }
             (Screen::Running(running), report) => return running.report(report),
