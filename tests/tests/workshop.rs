@@ -10,32 +10,22 @@
 //! And on a learner's own machine: that failed check is in their progress,
 //! as `moult-console tutorial progress` (and `--json`) shows it.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
-use std::sync::OnceLock;
+
 use std::time::Duration;
 
-use moult_e2e::{Demo, Sshd, Tmux, build, private_runtime_dir, workspace_root};
+use moult_e2e::{
+    Demo, Sshd, Tmux, build, console_bin_dir, line_of, private_runtime_dir, workspace_root,
+};
 
 /// Generous: a hang guard (ssh connects each poll), not a timing assertion.
 const WAIT: Duration = Duration::from_secs(90);
 
-fn bin_dir() -> PathBuf {
-    static BUILT: OnceLock<PathBuf> = OnceLock::new();
-    BUILT.get_or_init(|| build(&["moult-console"])).clone()
-}
-
-fn line_of<'a>(screen: &'a str, what: &str) -> &'a str {
-    screen
-        .lines()
-        .find(|l| l.contains(what))
-        .unwrap_or_else(|| panic!("no {what} on the screen:\n{screen}"))
-}
-
 /// Reveals hint `level` of `exercise` as the learner whose state home is
 /// `state`, with `moult-console hint` (it records the hint in their progress).
 fn hint(state: &Path, exercise: &str, level: &str) {
-    let out = Command::new(bin_dir().join("moult-console"))
+    let out = Command::new(console_bin_dir().join("moult-console"))
         .args(["hint", exercise, "--level", level])
         .env("XDG_STATE_HOME", state)
         .current_dir(workspace_root())
@@ -51,7 +41,7 @@ fn hint(state: &Path, exercise: &str, level: &str) {
 /// Runs `moult-console <args>` as the learner whose state home is `state`
 /// (their progress) and whose agents are in `runtime_dir`.
 fn as_learner(state: &Path, runtime_dir: &Path, args: &[&str]) -> Output {
-    Command::new(bin_dir().join("moult-console"))
+    Command::new(console_bin_dir().join("moult-console"))
         .args(args)
         .env("XDG_STATE_HOME", state)
         .env(moult_protocol::discovery::DIR_ENV, runtime_dir)
@@ -150,7 +140,7 @@ fn the_leader_sees_each_learners_exercise_progress_and_hints_and_attaches_read_o
     let bob_why = fail_a_check(&bob_state, "step1-hello");
     let bob_app = Demo::start(&apps.join("step1-hello"));
 
-    let sshd = Sshd::start(&bin_dir());
+    let sshd = Sshd::start(&console_bin_dir());
     let ssh_command = sshd.ssh_command_for_learners(&[
         (
             "alice-pc",
@@ -162,7 +152,7 @@ fn the_leader_sees_each_learners_exercise_progress_and_hints_and_attaches_read_o
     let learner = |alias: &str| format!("ssh://{}@{alias}:{}", sshd.user, sshd.port);
     let local = private_runtime_dir();
     let tui = Tmux::start(
-        &bin_dir().join("moult-console"),
+        &console_bin_dir().join("moult-console"),
         &[
             "workshop",
             "--target",
