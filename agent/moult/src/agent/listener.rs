@@ -83,8 +83,6 @@ pub(crate) fn start(socket: &Path) -> Result<(), ListenError> {
 
 fn accept_loop(listener: &LocalSocketListener) {
     static NEXT: AtomicU64 = AtomicU64::new(1);
-    // Every connection thread started from here inherits it.
-    super::priority::run_below_the_app();
     for conn in listener.incoming() {
         let stream = match conn {
             Ok(s) => s,

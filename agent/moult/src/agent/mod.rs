@@ -32,7 +32,6 @@ mod inert;
 mod journal;
 mod listener;
 mod outbox;
-mod priority;
 mod snapshot;
 mod start_error;
 mod subscription;
@@ -111,9 +110,6 @@ pub fn start(app: &str) -> Result<&'static AgentInfo, Error> {
         path: journal_path.clone(),
         source,
     })?;
-    // Started from here, at the app's priority, before any connection
-    // thread (which runs below it) could be the one to start it.
-    rt.start_manager_thread();
     listener::start(&socket).map_err(StartError::from)?;
     let meta = serde_json::to_vec_pretty(info).expect("agent info serialises");
     let info_path = discovery::info_path(&dir, pid);

@@ -246,17 +246,6 @@ impl Runtime {
             not_before: Instant::now(),
             watch,
         });
-        drop(state);
-        self.start_manager_thread();
-        self.manager.changed.notify_all();
-        id
-    }
-
-    /// Starts the manager's thread unless it runs or the app polls for
-    /// updates itself. The agent starts it at once, from the app's thread,
-    /// so that it runs at the app's priority (`agent/priority.rs`).
-    pub(crate) fn start_manager_thread(&'static self) {
-        let mut state = self.manager.lock();
         let start_worker = !state.polled && !state.worker_started;
         if start_worker {
             state.worker_started = true;
@@ -268,6 +257,8 @@ impl Runtime {
                 .spawn(move || self.manager.worker_loop(self))
                 .expect("spawn the moult manager thread");
         }
+        self.manager.changed.notify_all();
+        id
     }
 
     /// Waits up to `timeout` for update `id` to finish; `None` if it has not
