@@ -84,6 +84,25 @@ fn wait_for(lines: &mpsc::Receiver<String>, line: &str) {
     panic!("the app never printed {line:?} (last: {last:?})");
 }
 
+/// Fills the scaffolded crate at `krate` with a new version of
+/// `shop::price`, written from the listed declaration and fn type.
+fn fill(krate: &Path) {
+    let lib_rs = std::fs::read_to_string(krate.join("src/lib.rs")).unwrap();
+    assert!(
+        lib_rs.contains("//     fn type:  fn(&Item, u32) -> u64"),
+        "{lib_rs}"
+    );
+    let entry = lib_rs.find("/// The library's entry").expect("the entry");
+    let filled = format!(
+        "{}use shop::Item;\n\nfn price(item: &Item, qty: u32) -> u64 {{\n    item.cents * qty as u64 * 9 / 10\n}}\n\n\
+         #[moult::update_library]\nfn updates() -> Result<Vec<Box<dyn Update>>, UpdateError> {{\n    \
+         Ok(vec![Box::new(moult::update::SafeRedefine::new(\n        \
+         moult::hot_fn!(shop::price)?,\n        price as fn(&Item, u32) -> u64,\n    ))])\n}}\n",
+        &lib_rs[..entry]
+    );
+    std::fs::write(krate.join("src/lib.rs"), filled).unwrap();
+}
+
 #[test]
 fn a_scaffolded_crate_joins_the_apps_workspace_and_its_version_using_the_apps_type_applies() {
     let moult_console = build(&["moult-console"]).join("moult-console");
@@ -128,6 +147,34 @@ fn a_scaffolded_crate_joins_the_apps_workspace_and_its_version_using_the_apps_ty
     );
     assert!(!elsewhere.exists());
 
+    // What `new` used to write, now only with --standalone: the same
+    // version, built in a workspace of its own, sees another build of the
+    // app's crate, and the agent refuses it.
+    let (out, said) = console(
+        &moult_console,
+        &runtime_dir,
+        &[
+            "new",
+            elsewhere.to_str().unwrap(),
+            "--app",
+            &pid,
+            "--standalone",
+        ],
+    );
+    assert!(out.status.success(), "{said}");
+    fill(&elsewhere);
+    let (out, said) = console(
+        &moult_console,
+        &runtime_dir,
+        &["apply", &pid, elsewhere.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("compiled against another build of the app's crate"),
+        "{said}"
+    );
+    let _ = std::fs::remove_dir_all(&elsewhere);
+
     let krate = root.join("updates/fix");
     let (out, said) = console(
         &moult_console,
@@ -145,21 +192,7 @@ fn a_scaffolded_crate_joins_the_apps_workspace_and_its_version_using_the_apps_ty
         "{manifest}"
     );
 
-    // Fill the version in from the listed declaration and fn type.
-    let lib_rs = std::fs::read_to_string(krate.join("src/lib.rs")).unwrap();
-    assert!(
-        lib_rs.contains("//     fn type:  fn(&Item, u32) -> u64"),
-        "{lib_rs}"
-    );
-    let entry = lib_rs.find("/// The library's entry").expect("the entry");
-    let filled = format!(
-        "{}use shop::Item;\n\nfn price(item: &Item, qty: u32) -> u64 {{\n    item.cents * qty as u64 * 9 / 10\n}}\n\n\
-         #[moult::update_library]\nfn updates() -> Result<Vec<Box<dyn Update>>, UpdateError> {{\n    \
-         Ok(vec![Box::new(moult::update::SafeRedefine::new(\n        \
-         moult::hot_fn!(shop::price)?,\n        price as fn(&Item, u32) -> u64,\n    ))])\n}}\n",
-        &lib_rs[..entry]
-    );
-    std::fs::write(krate.join("src/lib.rs"), filled).unwrap();
+    fill(&krate);
     let (out, said) = console(
         &moult_console,
         &runtime_dir,
