@@ -29,21 +29,8 @@ pub fn box_version<'a, T>(future: impl Future<Output = T> + Send + 'a) -> BoxFut
     Box::pin(future)
 }
 
-/// `future` boxed, polled inside this library's tokio context when this
-/// copy of moult is a library's (as [`box_version`]): for the futures of a
-/// task main built in an update library (`task/main_fn.rs`).
-pub(crate) fn boxed_in_own_context<F>(
-    future: F,
-) -> std::pin::Pin<Box<dyn Future<Output = F::Output> + Send>>
-where
-    F: Future + Send + 'static,
-{
-    #[cfg(feature = "tokio")]
-    if crate::runtime::is_library_copy() {
-        return Box::pin(tokio_bridge::InLibraryContext { future });
-    }
-    Box::pin(future)
-}
+#[cfg(feature = "tokio")]
+pub(crate) use tokio_bridge::InLibraryContext;
 
 #[cfg(feature = "tokio")]
 mod tokio_bridge {
@@ -66,9 +53,10 @@ mod tokio_bridge {
         })
     }
 
-    /// A library version's future, polled inside the library's tokio context.
-    pub(super) struct InLibraryContext<F> {
-        pub(super) future: F,
+    /// A future of an update library's code (a version's, a task main's),
+    /// polled inside the library's tokio context.
+    pub(crate) struct InLibraryContext<F> {
+        pub(crate) future: F,
     }
 
     impl<F: Future> Future for InLibraryContext<F> {

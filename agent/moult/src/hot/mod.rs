@@ -16,8 +16,9 @@ mod registry;
 mod source;
 mod version;
 
+#[cfg(feature = "tokio")]
+pub(crate) use bridge::InLibraryContext;
 pub use bridge::box_version;
-pub(crate) use bridge::boxed_in_own_context;
 pub use func::Func;
 pub use future::{Activation, BoxFuture, CrossFuture, Enter};
 pub(crate) use quiescence::{ExitWatch, blockers, depths_by_thread};

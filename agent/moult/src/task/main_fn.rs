@@ -51,9 +51,13 @@ impl TaskMain {
 /// runs it in this copy's tokio context when this copy is an update
 /// library's (its tokio has no runtime of its own: `hot/bridge.rs`).
 pub(crate) fn caught<F: Future<Output = ()> + Send + 'static>(future: F) -> CaughtFuture {
-    Box::pin(Caught {
-        future: crate::hot::boxed_in_own_context(future),
-    })
+    #[cfg(feature = "tokio")]
+    if crate::runtime::is_library_copy() {
+        return Box::pin(Caught {
+            future: crate::hot::InLibraryContext { future },
+        });
+    }
+    Box::pin(Caught { future })
 }
 
 struct Caught<F> {
