@@ -33,7 +33,7 @@ use std::task::{Context, Poll};
 
 use super::{HotFn, HotFnCore, unerase};
 use crate::crossing::{StdCopy, call_in};
-use crate::thread_table::current_table;
+use crate::thread_table::{Counter, ThreadTable, current_table};
 
 /// What the slot of a hot `async fn` returns: the version's future, boxed
 /// so that every version (whatever its state machine) has one type.
@@ -68,13 +68,7 @@ impl<F: Copy + 'static> Future for Enter<F> {
         let hot = self.hot;
         let core = hot.core();
         if let Some(table) = current_table() {
-            let counter = table.counter(core.id.load(Ordering::Relaxed));
-            counter.begin_async();
-            // Pairs with the updater's heavy fence (fence.rs).
-            compiler_fence(Ordering::SeqCst);
-            if table.strong_fence {
-                fence(Ordering::SeqCst);
-            }
+            let counter = begin(table, core.id.load(Ordering::Relaxed));
             let p = core.slot.load(Ordering::SeqCst);
             if !p.is_null() {
                 return Poll::Ready(Activation { hot, core, p });
@@ -84,6 +78,20 @@ impl<F: Copy + 'static> Future for Enter<F> {
         }
         enter_slow(hot, cx)
     }
+}
+
+/// Counts an activation of function `id` as begun on `table`'s thread,
+/// before the caller reads the slot: the entry's half of the Dekker pairing
+/// with the updater's heavy fence (`fence.rs`).
+#[inline(always)]
+fn begin(table: &ThreadTable, id: u32) -> &Counter {
+    let counter = table.counter(id);
+    counter.begin_async();
+    compiler_fence(Ordering::SeqCst);
+    if table.strong_fence {
+        fence(Ordering::SeqCst);
+    }
+    counter
 }
 
 /// [`Enter`] at a closed gate or on a thread being torn down (counted on
@@ -101,11 +109,7 @@ fn enter_slow<F: Copy + 'static>(
         let table = current_table();
         match table {
             Some(table) => {
-                table.counter(id).begin_async();
-                compiler_fence(Ordering::SeqCst);
-                if table.strong_fence {
-                    fence(Ordering::SeqCst);
-                }
+                begin(table, id);
             }
             None => {
                 core.in_flight.fetch_add(1, Ordering::SeqCst);
