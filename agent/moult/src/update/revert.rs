@@ -106,8 +106,14 @@ impl Update for Revert {
         if !self.parks_asked {
             self.parks_asked = true;
             if let Err(e) = self.ask_parks(ctx, &threads) {
+                let parked: Vec<&str> = self
+                    .threads
+                    .iter()
+                    .chain(&self.groups)
+                    .map(String::as_str)
+                    .collect();
                 return Alterability::Blocked(vec![moult_protocol::Blocker {
-                    thread: self.threads.join(", "),
+                    thread: parked.join(", "),
                     function: None,
                     depth: 0,
                     detail: e.to_string(),
