@@ -9,11 +9,18 @@
 //! owned by moult's stand-in for another copy of `std`, as `hot_call`
 //! does: the call boxes the future and polls and drops it through that
 //! copy's panic catch, the path a `dlopen`ed library's version takes.
+//!
+//! Two controls show what the targets sit on: `counted_async_fn` is the
+//! plain `async fn` with a begin and an end counted on this thread's
+//! counters and nothing else (the least any activation count costs: the
+//! safe-redefine guarantee needs one), and `boxed_async_fn` is the plain
+//! `async fn` boxed (the one allocation a library version may cost).
 
 use std::future::Future;
 use std::hint::black_box;
 use std::pin::pin;
 use std::sync::Barrier;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
@@ -37,6 +44,41 @@ fn run<T>(f: impl Future<Output = T>) -> T {
 #[inline(never)]
 async fn plain_body(x: u64) -> u64 {
     x.wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(7)
+}
+
+thread_local! {
+    /// The floor case's counters: a const-initialised thread-local, the
+    /// cheapest per-thread memory Rust has.
+    static BEGUN: AtomicU64 = const { AtomicU64::new(0) };
+    static ENDED: AtomicU64 = const { AtomicU64::new(0) };
+}
+
+/// Bumps `counter` the way moult's thread table does: a relaxed load and a
+/// store (atomic, so the compiler cannot keep it in a register across
+/// calls, as it must not for a counter another thread reads).
+#[inline(always)]
+fn bump(counter: &'static std::thread::LocalKey<AtomicU64>) {
+    counter.with(|c| c.store(c.load(Ordering::Relaxed) + 1, Ordering::Relaxed));
+}
+
+/// Counts its own end, on drop (completion or cancellation).
+struct Ends;
+
+impl Drop for Ends {
+    #[inline(always)]
+    fn drop(&mut self) {
+        bump(&ENDED);
+    }
+}
+
+/// The floor of any activation count: `plain_body` with a begin counted
+/// at its first poll and an end counted at its drop, on this thread's
+/// counters, and nothing else (no slot, no gate, no version check).
+#[inline(never)]
+async fn counted_body(x: u64) -> u64 {
+    bump(&BEGUN);
+    let _end = Ends;
+    plain_body(x).await
 }
 
 #[moult::hot]
@@ -111,6 +153,9 @@ fn bench(c: &mut Criterion) {
     g.bench_function("boxed_async_fn", |b| {
         b.iter_custom(|n| timed(n, |x| Box::pin(plain_body(x))))
     });
+    g.bench_function("counted_async_fn", |b| {
+        b.iter_custom(|n| timed(n, counted_body))
+    });
     g.bench_function("hot_v0", |b| b.iter_custom(|n| timed(n, hot_body)));
     g.bench_function("hot_library_version", |b| {
         b.iter_custom(|n| timed(n, hot_lib_body))
@@ -146,6 +191,12 @@ fn summary() {
         let v = med("boxed_async_fn").unwrap_or(f64::NAN) / plain;
         rows.push(r.ratio(v, "plain async fn"));
     }
+    // The floors the targets sit on: counting an activation at all, and the
+    // one allocation a library version's boxed future may cost.
+    if let Some(r) = Row::timed("hot_async", "counted_async_fn") {
+        let v = med("counted_async_fn").unwrap_or(f64::NAN) / plain;
+        rows.push(r.ratio(v, "plain async fn (floor: a begin and an end counted)"));
+    }
     for (id, target) in [("hot_v0", 1.1), ("hot_library_version", 1.5)] {
         if let Some(r) = Row::timed("hot_async", id) {
             let v = med(id).unwrap_or(f64::NAN) / plain;
@@ -154,6 +205,16 @@ fn summary() {
                     .target(format!("≤ {target}× plain async fn"), v <= target),
             );
         }
+    }
+    if let (Some(hot), Some(floor)) = (med("hot_v0"), med("counted_async_fn")) {
+        rows.push(Row {
+            case: "hot_v0 beyond the counting floor".into(),
+            median: String::new(),
+            spread: String::new(),
+            ratio: format!("{:.2}× counted_async_fn", hot / floor),
+            target: String::new(),
+            met: None,
+        });
     }
     // Two threads calling one function: an activation is counted on each
     // thread's own counters, so they should not slow each other down.
