@@ -21,7 +21,14 @@
 #      (`apply --json`: the lifecycle steps, millisecond stamps; the gate
 #      closes at the first alterability check and reopens at resume). A
 #      control row times `moult-console status` the same way (no update:
-#      what starting the console beside the probe costs by itself).
+#      what starting the console beside the probe costs by itself), and two
+#      more time a 20 ms busy loop on the server's cpu and on the client's
+#      (no moult at all: what any burst of that size does to the figure).
+#      As root (and with chrt), the probe runs at a real-time priority
+#      (`chrt -f 10`; it sleeps between requests) so that a process started
+#      beside it on the client cpu does not delay its sends and reads: the
+#      figure is then the server's latency, not the probe's scheduling.
+#      KV_BENCH_PROBE_RT=0 turns that off.
 #      `redis-cli --latency-history` runs beside it as a second view.
 #  (c) 20 updates and reverts in a row (the three updates in turn) under a
 #      looping redis-benchmark: failed requests (redis-benchmark stops at
@@ -30,7 +37,8 @@
 #
 # Usage: demo-apps/kv-server/bench.sh
 # Environment: KV_BENCH_ROUNDS (5), KV_BENCH_REQUESTS (500000 per test and
-# run), KV_BENCH_RATE (2000), KV_BENCH_SKIP_BUILD=1 (reuse the builds),
+# run), KV_BENCH_RATE (2000), KV_BENCH_PROBE_RT (1 as root: the probe at
+# real-time priority), KV_BENCH_SKIP_BUILD=1 (reuse the builds),
 # CARGO_TARGET_DIR. Needs redis-server, redis-tools, python3, taskset and
 # two cpus. Builds release binaries: moult-console, kv-server and the
 # update crates in CARGO_TARGET_DIR, the static kv-server in its own
@@ -165,8 +173,12 @@ echo "== (b) the update window: open loop at $rate/s while each update is applie
 port=$(free_port)
 start_server window "$port" "$bin/kv-server" --port "$port"
 gap=3
-seconds=$((2 + gap * (2 * ${#updates[@]} + 2)))
-client python3 "$here/bench/openloop.py" run --port "$port" --rate "$rate" --seconds "$seconds" \
+seconds=$((2 + gap * (2 * ${#updates[@]} + 4)))
+probe_prio=()
+if [ "${KV_BENCH_PROBE_RT:-1}" = 1 ] && [ "$(id -u)" = 0 ] && command -v chrt >/dev/null; then
+  probe_prio=(chrt -f 10)
+fi
+client "${probe_prio[@]}" python3 "$here/bench/openloop.py" run --port "$port" --rate "$rate" --seconds "$seconds" \
   --out "$work/samples.txt" >"$work/openloop.out" &
 probe=$!
 pids+=($probe)
@@ -182,6 +194,16 @@ client "$bin/moult-console" status "$pid_window" >/dev/null
 t1=$(now)
 echo "(none) status $t0 $t1 - - -" >>"$work/windows.txt"
 sleep "$gap"
+# Two more controls, without moult: a 20 ms busy loop on each cpu.
+for side in server client; do
+  cpu=$server_cpu
+  [ "$side" = client ] && cpu=$client_cpu
+  t0=$(now)
+  taskset -c "$cpu" timeout 0.02 sh -c 'while :; do :; done' || true
+  t1=$(now)
+  echo "(none) busy-20ms-$side-cpu $t0 $t1 - - -" >>"$work/windows.txt"
+  sleep "$gap"
+done
 # events FILE: from the lifecycle events (ms since the agent started),
 # quiescence (first alterability check to apply: the gate is closed and
 # the update waits for old activations to end), attempts, and the held
@@ -226,7 +248,7 @@ first=$(awk 'NR==1 {print $3}' "$work/windows.txt")
 read -r _ sp50 sp99 smax < <(python3 "$here/bench/openloop.py" stats "$work/samples.txt" \
   --from "$(awk -v s="$start" 'BEGIN {printf "%.6f", s+1}')" --to "$(awk -v f="$first" 'BEGIN {printf "%.6f", f-1}')")
 echo
-echo "### (b) the update window (open loop, $rate requests/s, one connection; SET and GET in turn)"
+echo "### (b) the update window (open loop, $rate requests/s, one connection; SET and GET in turn; probe priority: ${probe_prio[*]:-normal})"
 echo
 echo "Steady (before the control): p50 $sp50 ms, p99 $sp99 ms, max $smax ms."
 echo
