@@ -28,6 +28,7 @@ use super::afterlife::drop_later;
 use super::eager_pass::{Done, Stopped, convert_all};
 use super::record::{ClassCore, CtorToken};
 use super::restore::{Restored, restore};
+use super::segments::Segments;
 use super::stale::EagerStep;
 use super::transform::{CtorFn, Transform, guard_transformer};
 use crate::Runtime;
@@ -56,11 +57,11 @@ impl<T: ?Sized + Send + Sync + 'static, A: 'static> ClassCore<T, A> {
             core: self,
             step,
             token,
-            done: Done::with_capacity(0),
-            release: drop_later::<Vec<Box<T>>>,
+            done: Done::default(),
+            release: drop_later::<Segments<Box<T>>>,
             wait,
         };
-        let instances = state.instances();
+        let instances = state.instance_segments();
         let total = instances.len();
         let pass = convert_all(state, &run.step, ctx.runtime(), instances, wait);
         run.done = pass.done;
@@ -162,7 +163,7 @@ struct EagerRun<T: ?Sized + 'static, A: 'static> {
     done: Done<T>,
     /// Hands the old values to the helper thread on commit: a fn pointer
     /// made where `T: Send` is known (this struct's `Drop` cannot ask it).
-    release: fn(&'static str, Vec<Box<T>>),
+    release: fn(&'static str, Segments<Box<T>>),
     /// How long a rollback waits for locks before it leaves the rest to a
     /// helper thread.
     wait: Duration,

@@ -25,6 +25,7 @@ use super::inst::InstRef;
 use super::pace::progress_every;
 use super::record::ClassState;
 use super::restore::Converted;
+use super::segments::Segments;
 use super::stale::EagerStep;
 use super::tracked::Tracked;
 use crate::Runtime;
@@ -58,22 +59,26 @@ impl Stopped {
 /// Instances converted, each with its old version, and their old values at
 /// the same indices: apart, because on commit the handles are let go at once
 /// (so that counts stay exact) while the values go to a helper thread.
+/// Both are in segments (`segments.rs`): as long as the class, they must
+/// not be allocations the size of the class.
 pub(crate) struct Done<T: ?Sized + 'static> {
     /// Converted instances and the versions they came from.
-    pub(crate) insts: Vec<(InstRef<T>, u32)>,
-    /// Their old values (`olds[i]` was `insts[i]`'s).
-    pub(crate) olds: Vec<Box<T>>,
+    pub(crate) insts: Segments<(InstRef<T>, u32)>,
+    /// Their old values (the `i`-th was the `i`-th instance's).
+    pub(crate) olds: Segments<Box<T>>,
+}
+
+impl<T: ?Sized + 'static> Default for Done<T> {
+    /// Nothing converted yet.
+    fn default() -> Self {
+        Done {
+            insts: Segments::new(),
+            olds: Segments::new(),
+        }
+    }
 }
 
 impl<T: ?Sized + 'static> Done<T> {
-    /// Nothing converted yet, room for `n`.
-    pub(crate) fn with_capacity(n: usize) -> Self {
-        Done {
-            insts: Vec::with_capacity(n),
-            olds: Vec::with_capacity(n),
-        }
-    }
-
     /// `inst` was converted from value `old` of version `from`.
     fn push(&mut self, inst: InstRef<T>, old: Box<T>, from: u32) {
         self.insts.push((inst, from));
@@ -81,9 +86,9 @@ impl<T: ?Sized + 'static> Done<T> {
     }
 
     /// Appends `other`'s conversions after these.
-    fn append(&mut self, mut other: Done<T>) {
-        self.insts.append(&mut other.insts);
-        self.olds.append(&mut other.olds);
+    fn append(&mut self, other: Done<T>) {
+        self.insts.append(other.insts);
+        self.olds.append(other.olds);
     }
 
     /// How many.
@@ -174,7 +179,7 @@ pub(crate) fn convert_all<T: ?Sized + Send + Sync + 'static>(
     state: &'static ClassState<T>,
     step: &EagerStep<T>,
     rt: &Runtime,
-    mut instances: Vec<Tracked<T>>,
+    instances: Segments<Tracked<T>>,
     wait: Duration,
 ) -> PassOutcome<T> {
     let total = instances.len();
@@ -194,19 +199,14 @@ pub(crate) fn convert_all<T: ?Sized + Send + Sync + 'static>(
         let (done, stopped) = pass.part(0, instances);
         return PassOutcome { done, stopped };
     }
-    // Contiguous parts, the first one for this thread: instances of one
-    // chunk are contiguous in the snapshot, so parts rarely share a chunk.
-    let size = total.div_ceil(n);
-    let mut parts = Vec::with_capacity(n);
-    while instances.len() > size {
-        let start = instances.len() - size;
-        parts.push((start, instances.split_off(start)));
-    }
+    // Contiguous parts of whole segments, the first one for this thread:
+    // instances of one chunk are contiguous in the snapshot, so parts
+    // rarely share a chunk.
+    let mut parts = instances.split(n).into_iter();
+    let (_, first) = parts.next().expect("split gives at least one part");
     let results = std::thread::scope(|scope| {
         let pass = &pass;
         let handles: Vec<_> = parts
-            .into_iter()
-            .rev()
             .map(|(start, part)| {
                 std::thread::Builder::new()
                     .name("moult-convert".into())
@@ -214,7 +214,7 @@ pub(crate) fn convert_all<T: ?Sized + Send + Sync + 'static>(
                     .map_err(|e| (start, e))
             })
             .collect();
-        let mut results = vec![pass.part(0, instances)];
+        let mut results = vec![pass.part(0, first)];
         for handle in handles {
             results.push(match handle {
                 // `part` catches the transformer's panics: any other is
@@ -225,17 +225,14 @@ pub(crate) fn convert_all<T: ?Sized + Send + Sync + 'static>(
                 Err((start, e)) => {
                     pass.stop.store(true, Ordering::Release);
                     let message = format!("could not start a conversion thread: {e}");
-                    (
-                        Done::with_capacity(0),
-                        Some(Stopped::Panicked(start, message)),
-                    )
+                    (Done::default(), Some(Stopped::Panicked(start, message)))
                 }
             });
         }
         results
     });
     let mut outcome = PassOutcome {
-        done: Done::with_capacity(total),
+        done: Done::default(),
         stopped: None,
     };
     for (done, stopped) in results {
@@ -251,9 +248,9 @@ pub(crate) fn convert_all<T: ?Sized + Send + Sync + 'static>(
 
 impl<T: ?Sized + Send + Sync + 'static> Pass<'_, T> {
     /// Converts `part`, whose first instance is the snapshot's `start`-th.
-    fn part(&self, start: usize, part: Vec<Tracked<T>>) -> (Done<T>, Option<Stopped>) {
+    fn part(&self, start: usize, part: Segments<Tracked<T>>) -> (Done<T>, Option<Stopped>) {
         let (state, target) = (self.state, self.step.target);
-        let mut done = Done::with_capacity(part.len());
+        let mut done = Done::default();
         let mut moves = Moves::default();
         let batch = BATCH.min(self.every);
         let mut unreported = 0;

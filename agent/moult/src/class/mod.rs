@@ -57,6 +57,7 @@ mod population;
 mod record;
 mod registry;
 mod restore;
+mod segments;
 mod stale;
 mod tracked;
 mod transform;

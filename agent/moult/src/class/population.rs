@@ -21,6 +21,7 @@ use super::chunk::{Chunk, FREE, disown};
 use super::home::{Home, Homes, clamp, with_home};
 use super::inst::{Inst, InstRef};
 use super::record::ClassState;
+use super::segments::Segments;
 
 /// Chunks a thread looks at for free slots before it makes a new one.
 const TRIES: usize = 4;
@@ -149,19 +150,21 @@ impl<T: ?Sized + 'static> Population<T> {
     }
 
     /// Handles on every live instance (those being dropped are skipped).
-    pub(crate) fn upgrade_all(&self) -> Vec<InstRef<T>> {
+    pub(crate) fn upgrade_all(&self) -> Segments<InstRef<T>> {
         let chunks = self
             .chunks
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .all
             .clone();
-        let mut out = Vec::new();
+        let mut out = Segments::new();
         for chunk in chunks {
-            out.extend((0..chunk.slots()).filter_map(|i| {
+            for i in 0..chunk.slots() {
                 // SAFETY: a slot of a chunk of this class.
-                unsafe { InstRef::upgrade_slot(chunk.slot(i)) }
-            }));
+                if let Some(inst) = unsafe { InstRef::upgrade_slot(chunk.slot(i)) } {
+                    out.push(inst);
+                }
+            }
         }
         out
     }

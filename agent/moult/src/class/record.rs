@@ -12,6 +12,7 @@ use super::inst::Inst;
 use super::lazy::LazyStep;
 use super::meta::Meta;
 use super::population::Population;
+use super::segments::Segments;
 use super::stale::EagerStep;
 use super::tracked::Tracked;
 use super::transform::{CallCtor, CtorFn};
@@ -198,8 +199,17 @@ impl<T: ?Sized + 'static> ClassState<T> {
 
     /// Every live instance now (Pymoult's `DataAccessor(cls, "immediate")`).
     pub(crate) fn instances(&'static self) -> Vec<Tracked<T>> {
-        let all = self.population.upgrade_all();
-        all.into_iter().map(Tracked).collect()
+        self.population
+            .upgrade_all()
+            .into_iter()
+            .map(Tracked)
+            .collect()
+    }
+
+    /// [`ClassState::instances`] in segments, as an eager conversion takes
+    /// them (`segments.rs`: no allocation the size of the class).
+    pub(crate) fn instance_segments(&'static self) -> Segments<Tracked<T>> {
+        self.population.upgrade_all().map(Tracked)
     }
 
     /// Live instances, all versions.

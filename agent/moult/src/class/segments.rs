@@ -1,0 +1,217 @@
+//! A list kept in fixed-size segments, for the lists an eager conversion
+//! builds per instance (its snapshot of the class, the instances it
+//! converted, their old values).
+//!
+//! Those lists are as long as the class (a million entries and more) and
+//! live only for one update. As one `Vec` each, they were allocations of
+//! 8–16 MB that glibc's `malloc` serves with `mmap` and returns with
+//! `munmap`, or, once its threshold adapts, from the top of the heap,
+//! which a later `free` trims back to the system. Either way the next
+//! conversion faulted its pages in again: a process's first conversions
+//! ran about 25 % slower than later ones (BENCHMARKS.md, "conversion").
+//! Segments of at most [`SEGMENT_BYTES`] stay below every threshold of
+//! that kind, are reused from the allocator's free lists like any small
+//! allocation, never copy what they hold as they grow, and hand a part
+//! of the list to another thread by moving whole segments.
+
+/// Most bytes of one segment: well below glibc's smallest `mmap`
+/// threshold (128 KiB), and big enough that the list of segments is short.
+const SEGMENT_BYTES: usize = 32 * 1024;
+
+/// A list of `X` in segments of [`Segments::SEGMENT`] entries (the last
+/// ones may hold fewer: appending one list to another keeps its segments).
+pub(crate) struct Segments<X> {
+    segments: Vec<Vec<X>>,
+    len: usize,
+}
+
+impl<X> Default for Segments<X> {
+    fn default() -> Self {
+        Segments {
+            segments: Vec::new(),
+            len: 0,
+        }
+    }
+}
+
+impl<X> Segments<X> {
+    /// Entries per segment.
+    const SEGMENT: usize = {
+        let size = std::mem::size_of::<X>();
+        if size == 0 || size >= SEGMENT_BYTES {
+            1
+        } else {
+            SEGMENT_BYTES / size
+        }
+    };
+
+    /// An empty list (allocates nothing).
+    pub(crate) fn new() -> Self {
+        Self::default()
+    }
+
+    /// How many entries.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Adds `x` at the end.
+    #[inline]
+    pub(crate) fn push(&mut self, x: X) {
+        match self.segments.last_mut() {
+            Some(last) if last.len() < last.capacity() => last.push(x),
+            _ => {
+                let mut segment = Vec::with_capacity(Self::SEGMENT);
+                segment.push(x);
+                self.segments.push(segment);
+            }
+        }
+        self.len += 1;
+    }
+
+    /// Moves `other`'s entries after these (its segments, not its entries).
+    pub(crate) fn append(&mut self, other: Segments<X>) {
+        self.len += other.len;
+        self.segments.extend(other.segments);
+    }
+
+    /// Splits the list into at most `n` contiguous parts of whole segments,
+    /// as even as segments allow; each comes with the index of its first
+    /// entry. Never empty: an empty list gives one empty part.
+    pub(crate) fn split(self, n: usize) -> Vec<(usize, Segments<X>)> {
+        let per_part = self.segments.len().div_ceil(n.max(1)).max(1);
+        let mut parts = Vec::with_capacity(n.max(1));
+        let mut start = 0;
+        let mut segments = self.segments.into_iter().peekable();
+        while segments.peek().is_some() || parts.is_empty() {
+            let mut part = Segments::new();
+            for segment in segments.by_ref().take(per_part) {
+                part.len += segment.len();
+                part.segments.push(segment);
+            }
+            let len = part.len;
+            parts.push((start, part));
+            start += len;
+        }
+        parts
+    }
+
+    /// The entries, in order, by reference.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &X> {
+        self.segments.iter().flatten()
+    }
+
+    /// Each entry made into a `Y`, segment by segment (in place where `Y`
+    /// has `X`'s size and alignment).
+    pub(crate) fn map<Y>(self, f: impl FnMut(X) -> Y) -> Segments<Y> {
+        let mut f = f;
+        Segments {
+            len: self.len,
+            segments: self
+                .segments
+                .into_iter()
+                .map(|s| s.into_iter().map(&mut f).collect())
+                .collect(),
+        }
+    }
+}
+
+impl<X> IntoIterator for Segments<X> {
+    type Item = X;
+    type IntoIter = std::iter::Flatten<std::vec::IntoIter<Vec<X>>>;
+
+    /// The entries, in order; each segment is freed once passed.
+    fn into_iter(self) -> Self::IntoIter {
+        self.segments.into_iter().flatten()
+    }
+}
+
+impl<X> FromIterator<X> for Segments<X> {
+    fn from_iter<I: IntoIterator<Item = X>>(iter: I) -> Self {
+        let mut out = Segments::new();
+        for x in iter {
+            out.push(x);
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn numbers(n: usize) -> Segments<u64> {
+        (0..n as u64).collect()
+    }
+
+    #[test]
+    fn entries_keep_their_order_across_segments() {
+        let n = Segments::<u64>::SEGMENT * 3 + 5;
+        let list = numbers(n);
+        assert_eq!(list.len(), n);
+        assert_eq!(list.segments.len(), 4);
+        assert!(
+            list.segments
+                .iter()
+                .all(|s| s.capacity() * 8 <= SEGMENT_BYTES)
+        );
+        assert!(list.iter().copied().eq(0..n as u64));
+        assert!(list.into_iter().eq(0..n as u64));
+    }
+
+    #[test]
+    fn appending_moves_segments_and_keeps_counting() {
+        let per = Segments::<u64>::SEGMENT;
+        let mut a = numbers(per + 1);
+        let b: Segments<u64> = (100_000..100_000 + per as u64).collect();
+        a.append(b);
+        assert_eq!(a.len(), 2 * per + 1);
+        let expected: Vec<u64> = (0..per as u64 + 1)
+            .chain(100_000..100_000 + per as u64)
+            .collect();
+        assert!(a.iter().copied().eq(expected.iter().copied()));
+        // A push after an append fills no earlier segment out of order.
+        a.push(7);
+        assert_eq!(a.into_iter().last(), Some(7));
+    }
+
+    #[test]
+    fn split_gives_contiguous_parts_with_their_first_index() {
+        let per = Segments::<u64>::SEGMENT;
+        for (n, parts) in [
+            (0, 2),
+            (5, 2),
+            (per * 5 + 3, 2),
+            (per * 5 + 3, 3),
+            (per * 2, 8),
+        ] {
+            let split = numbers(n).split(parts);
+            assert!(
+                !split.is_empty() && split.len() <= parts.max(1),
+                "{n} in {parts}"
+            );
+            let mut next = 0;
+            for (start, part) in split {
+                assert_eq!(start, next, "{n} in {parts}");
+                let len = part.len();
+                assert!(part.into_iter().eq(start as u64..(start + len) as u64));
+                next += len;
+            }
+            assert_eq!(next, n, "{n} in {parts}: every entry in one part");
+        }
+    }
+
+    #[test]
+    fn map_keeps_order_and_length() {
+        let n = Segments::<u64>::SEGMENT + 9;
+        let mapped = numbers(n).map(|x| x * 2);
+        assert_eq!(mapped.len(), n);
+        assert!(mapped.into_iter().eq((0..n as u64).map(|x| x * 2)));
+    }
+
+    #[test]
+    fn big_entries_get_one_per_segment() {
+        assert_eq!(Segments::<[u8; SEGMENT_BYTES]>::SEGMENT, 1);
+        assert_eq!(Segments::<()>::SEGMENT, 1);
+    }
+}
