@@ -111,7 +111,7 @@ impl<T: ?Sized + Send + Sync + 'static, A: 'static> ClassCore<T, A> {
             "class `{}`: {} instances converted to version {target}{}",
             state.name,
             run.done.len(),
-            from_versions(run.done.insts.iter().map(|d| d.1))
+            from_versions(&run.done.from_counts)
         ));
         ctx.push_undo(Box::new(EagerUndo(Some(run))));
         Ok(target)
@@ -120,23 +120,13 @@ impl<T: ?Sized + Send + Sync + 'static, A: 'static> ClassCore<T, A> {
 
 /// Where converted instances came from, for the log: ` (from version 1)`,
 /// or ` (49 from version 1, 1 from version 0)` when they were not all alike.
-fn from_versions(versions: impl Iterator<Item = u32>) -> String {
-    // Counted by runs of one version (nearly always a single run): a map
-    // entry per instance cost a million lookups while the app was held.
+/// `from_counts` are the pass's counts per version (`Done::from_counts`,
+/// kept as it converts: no second pass over a million instances while the
+/// app is held).
+fn from_versions(from_counts: &[(u32, u64)]) -> String {
     let mut counts: std::collections::BTreeMap<u32, u64> = std::collections::BTreeMap::new();
-    let mut run: Option<(u32, u64)> = None;
-    for v in versions {
-        match &mut run {
-            Some((same, n)) if *same == v => *n += 1,
-            _ => {
-                if let Some((w, n)) = run.replace((v, 1)) {
-                    *counts.entry(w).or_default() += n;
-                }
-            }
-        }
-    }
-    if let Some((w, n)) = run {
-        *counts.entry(w).or_default() += n;
+    for &(v, n) in from_counts {
+        *counts.entry(v).or_default() += n;
     }
     match counts.len() {
         0 => String::new(),
@@ -235,7 +225,7 @@ impl<T: ?Sized + 'static, A: 'static> Drop for EagerUndo<T, A> {
             // the conversion's own old values (and its handles) are dropped
             // once the app is released (see `afterlife.rs`).
             run.step.commit();
-            let Done { insts, olds } = run.done;
+            let Done { insts, olds, .. } = run.done;
             drop(insts); // here, so that counts are exact once the update is over
             (run.release)(run.core.state.name, olds);
         }
@@ -290,11 +280,11 @@ mod from_versions_tests {
     /// constructor's version, though one was still at version 0.
     #[test]
     fn the_log_says_where_converted_instances_came_from() {
-        assert_eq!(from_versions([1, 1].into_iter()), " (from version 1)");
+        assert_eq!(from_versions(&[(1, 2)]), " (from version 1)");
         assert_eq!(
-            from_versions([1, 0, 1].into_iter()),
+            from_versions(&[(1, 1), (0, 1), (1, 1)]),
             " (2 from version 1, 1 from version 0)"
         );
-        assert_eq!(from_versions(std::iter::empty()), "");
+        assert_eq!(from_versions(&[]), "");
     }
 }

@@ -66,6 +66,9 @@ pub(crate) struct Done<T: ?Sized + 'static> {
     pub(crate) insts: Segments<(InstRef<T>, u32)>,
     /// Their old values (the `i`-th was the `i`-th instance's).
     pub(crate) olds: Segments<Box<T>>,
+    /// How many came from each version (for the log: no second pass over
+    /// `insts` while the app is held).
+    pub(crate) from_counts: Vec<(u32, u64)>,
 }
 
 impl<T: ?Sized + 'static> Default for Done<T> {
@@ -74,6 +77,7 @@ impl<T: ?Sized + 'static> Default for Done<T> {
         Done {
             insts: Segments::new(),
             olds: Segments::new(),
+            from_counts: Vec::new(),
         }
     }
 }
@@ -89,6 +93,9 @@ impl<T: ?Sized + 'static> Done<T> {
     fn append(&mut self, other: Done<T>) {
         self.insts.append(other.insts);
         self.olds.append(other.olds);
+        for (from, n) in other.from_counts {
+            count_into(&mut self.from_counts, from, n);
+        }
     }
 
     /// How many.
@@ -129,18 +136,32 @@ struct Moves(Vec<(u32, u64)>);
 
 impl Moves {
     /// One instance came from version `from`.
+    #[inline]
     fn add(&mut self, from: u32) {
-        match self.0.iter_mut().rev().find(|m| m.0 == from) {
-            Some(m) => m.1 += 1,
-            None => self.0.push((from, 1)),
-        }
+        count_into(&mut self.0, from, 1);
     }
 
-    /// Moves every count to `target`.
-    fn land<T: ?Sized + 'static>(&mut self, state: &ClassState<T>, target: u32) {
+    /// Moves every count to `target`, and adds them to `totals`.
+    fn land<T: ?Sized + 'static>(
+        &mut self,
+        state: &ClassState<T>,
+        target: u32,
+        totals: &mut Vec<(u32, u64)>,
+    ) {
         for (from, n) in self.0.drain(..) {
             state.population.moved_n(from, target, n);
+            count_into(totals, from, n);
         }
+    }
+}
+
+/// Adds `n` to `from`'s count in `counts` (a short list: the versions
+/// converted instances came from, nearly always one; the last one first).
+#[inline]
+fn count_into(counts: &mut Vec<(u32, u64)>, from: u32, n: u64) {
+    match counts.iter_mut().rev().find(|m| m.0 == from) {
+        Some(m) => m.1 += n,
+        None => counts.push((from, n)),
     }
 }
 
@@ -293,12 +314,12 @@ impl<T: ?Sized + Send + Sync + 'static> Pass<'_, T> {
             }
             unreported += 1;
             if unreported == batch {
-                moves.land(state, target);
+                moves.land(state, target, &mut done.from_counts);
                 self.progress(unreported);
                 unreported = 0;
             }
         }
-        moves.land(state, target);
+        moves.land(state, target, &mut done.from_counts);
         self.progress(unreported);
         if stopped.is_some() {
             self.stop.store(true, Ordering::Release);

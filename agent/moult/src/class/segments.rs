@@ -96,7 +96,8 @@ impl<X> Segments<X> {
         parts
     }
 
-    /// The entries, in order, by reference.
+    /// The entries, in order, by reference (the tests read lists with it).
+    #[cfg(test)]
     pub(crate) fn iter(&self) -> impl Iterator<Item = &X> {
         self.segments.iter().flatten()
     }
