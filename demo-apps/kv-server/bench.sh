@@ -71,6 +71,12 @@ if [ "${KV_BENCH_SKIP_BUILD:-}" != 1 ]; then
   (cd "$repo" && cargo build -q --release -p kv-server-incr -p kv-server-expiry -p kv-server-entry-v2)
   (cd "$repo" && CARGO_TARGET_DIR=$target/kv-static cargo build -q --release -p kv-server --features moult/static)
 fi
+# From here on (the builds above use both cpus), this script's own
+# processes (date, awk, python parsing the events) run on the client cpu
+# too: left to the scheduler they landed on the server's cpu now and then,
+# and a 1 ms `date` there showed in the probe's figures as a server stall
+# (seen with `perf sched timehist`).
+taskset -pc "$client_cpu" $$ >/dev/null
 lib() { echo "$bin/libkv_server_${1//-/_}.so"; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/kv-bench.XXXXXX")
