@@ -198,7 +198,7 @@ sleep $((gap + 1))
 t0=$(now)
 client "$bin/moult-console" status "$pid_window" >/dev/null
 t1=$(now)
-echo "(none) status $t0 $t1 - - -" >>"$work/windows.txt"
+echo "(none) status $t0 $t1" >>"$work/windows.txt"
 sleep "$gap"
 # Two more controls, without moult: a 20 ms busy loop on each cpu.
 for side in server client; do
@@ -207,7 +207,7 @@ for side in server client; do
   t0=$(now)
   taskset -c "$cpu" timeout 0.02 sh -c 'while :; do :; done' || true
   t1=$(now)
-  echo "(none) busy-20ms-$side-cpu $t0 $t1 - - -" >>"$work/windows.txt"
+  echo "(none) busy-20ms-$side-cpu $t0 $t1" >>"$work/windows.txt"
   sleep "$gap"
 done
 # events FILE: from the lifecycle events (ms since the agent started),
@@ -245,7 +245,9 @@ for u in "${updates[@]}"; do
       client "$bin/moult-console" revert "$pid_window" --json >"$work/$u-$action.json"
     fi
     t1=$(now)
-    echo "$u $action $t0 $t1 $(events "$work/$u-$action.json")" >>"$work/windows.txt"
+    # Its events are read after the probe has finished: a python started
+    # here would run beside the probe inside the next window.
+    echo "$u $action $t0 $t1" >>"$work/windows.txt"
     sleep "$gap"
   done
 done
@@ -260,7 +262,11 @@ echo "Steady (before the control): p50 $sp50 ms, p99 $sp99 ms, max $smax ms."
 echo
 echo "| update | action | command took ms | quiescence ms (attempts) | held ms | requests in window | p50 ms | p99 ms | max ms | p99 / steady p99 |"
 echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
-while read -r u action t0 t1 q attempts held; do
+while read -r u action t0 t1; do
+  q=- attempts=- held=-
+  if [ -f "$work/$u-$action.json" ]; then
+    read -r q attempts held < <(events "$work/$u-$action.json")
+  fi
   read -r n p50 p99 max < <(python3 "$here/bench/openloop.py" stats "$work/samples.txt" \
     --from "$(awk -v t="$t0" 'BEGIN {printf "%.6f", t-1}')" --to "$(awk -v t="$t1" 'BEGIN {printf "%.6f", t+1}')")
   took=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.1f", (b-a)*1000}')
