@@ -58,9 +58,43 @@ impl<F: Copy + 'static> HotFn<F> {
     /// Calls the current version: `invoke` receives the fn pointer to call.
     ///
     /// Generated wrappers call `HOT.call(|f| f(args..))`.
+    ///
+    /// The fast path (a thread with counters, an open gate) is straight-line
+    /// code inlined into the wrapper; everything else is [`HotFn::call_slow`],
+    /// out of line, so that its loop does not make the compiler hoist its
+    /// callees' addresses, and save registers for them, on every call.
     #[inline(always)]
     pub fn call<R>(&'static self, invoke: impl FnOnce(F) -> R) -> R {
         let core = self.core();
+        if let Some(table) = current_table() {
+            let counter = table.counter(core.id.load(Ordering::Relaxed));
+            counter.enter();
+            // Pairs with the updater's heavy fence (fence.rs).
+            compiler_fence(Ordering::SeqCst);
+            if table.strong_fence {
+                fence(Ordering::SeqCst);
+            }
+            let p = core.slot.load(Ordering::Acquire);
+            if !p.is_null() {
+                let exit = ExitGuard(counter);
+                let r = self.run(core, p, invoke);
+                exit.returned(core);
+                return r;
+            }
+            // The gate is closed: take the entry back (an updater may have
+            // counted it, so the retreat is progress for it, as a return
+            // would be) and go the slow way, which enters again.
+            counter.retreat();
+            super::quiescence::returned_watched(counter);
+        }
+        self.call_slow(core, invoke)
+    }
+
+    /// [`HotFn::call`] at a closed gate (the update's own calls pass, others
+    /// wait for it to open) or on a thread being torn down.
+    #[cold]
+    #[inline(never)]
+    fn call_slow<R>(&'static self, core: &'static HotFnCore, invoke: impl FnOnce(F) -> R) -> R {
         let id = core.id.load(Ordering::Relaxed);
         match current_table() {
             Some(table) => loop {
