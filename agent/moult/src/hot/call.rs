@@ -20,7 +20,7 @@ use std::sync::atomic::{Ordering, compiler_fence, fence};
 
 use super::{HotFn, HotFnCore, unerase};
 use crate::crossing::call_in;
-use crate::thread_table::{Counter, current_table};
+use crate::thread_table::{Counter, ThreadTable, current_table};
 
 /// Marks the end of an activation: [`ExitGuard::returned`] on return (no
 /// drop), its `Drop` only when the call unwinds — which also counts the
@@ -67,25 +67,13 @@ impl<F: Copy + 'static> HotFn<F> {
     pub fn call<R>(&'static self, invoke: impl FnOnce(F) -> R) -> R {
         let core = self.core();
         if let Some(table) = current_table() {
-            let counter = table.counter(core.id.load(Ordering::Relaxed));
-            counter.enter();
-            // Pairs with the updater's heavy fence (fence.rs).
-            compiler_fence(Ordering::SeqCst);
-            if table.strong_fence {
-                fence(Ordering::SeqCst);
-            }
-            let p = core.slot.load(Ordering::Acquire);
+            let (counter, p) = enter(table, core);
             if !p.is_null() {
-                let exit = ExitGuard(counter);
-                let r = self.run(core, p, invoke);
-                exit.returned(core);
-                return r;
+                return self.run_counted(core, counter, p, invoke);
             }
-            // The gate is closed: take the entry back (an updater may have
-            // counted it, so the retreat is progress for it, as a return
-            // would be) and go the slow way, which enters again.
-            counter.retreat();
-            super::quiescence::returned_watched(counter);
+            // The gate is closed: take the entry back and go the slow way,
+            // which enters again.
+            retreat(counter);
         }
         self.call_slow(core, invoke)
     }
@@ -95,30 +83,16 @@ impl<F: Copy + 'static> HotFn<F> {
     #[cold]
     #[inline(never)]
     fn call_slow<R>(&'static self, core: &'static HotFnCore, invoke: impl FnOnce(F) -> R) -> R {
-        let id = core.id.load(Ordering::Relaxed);
         match current_table() {
             Some(table) => loop {
-                let counter = table.counter(id);
-                counter.enter();
-                // Pairs with the updater's heavy fence (fence.rs).
-                compiler_fence(Ordering::SeqCst);
-                if table.strong_fence {
-                    fence(Ordering::SeqCst);
-                }
-                let mut p = core.slot.load(Ordering::Acquire);
+                let (counter, mut p) = enter(table, core);
                 if p.is_null() {
-                    p = owner_pass(core); // cold: the gate is closed
+                    p = owner_pass(core); // the gate is closed
                 }
                 if !p.is_null() {
-                    let exit = ExitGuard(counter);
-                    let r = self.run(core, p, invoke);
-                    exit.returned(core);
-                    return r;
+                    return self.run_counted(core, counter, p, invoke);
                 }
-                counter.retreat();
-                // An updater may have counted this entry: the retreat is
-                // progress for it, as a return would be.
-                super::quiescence::returned_watched(counter);
+                retreat(counter);
                 wait_gate(core);
             },
             None => self.call_untracked(core, invoke),
@@ -169,6 +143,22 @@ impl<F: Copy + 'static> HotFn<F> {
         } else {
             unsafe { &*p }
         }
+    }
+
+    /// Runs version `p` as an activation counted on `counter` (entered
+    /// already): its exit is counted on return, and on unwind.
+    #[inline(always)]
+    fn run_counted<R>(
+        &'static self,
+        core: &HotFnCore,
+        counter: &Counter,
+        p: *mut (),
+        invoke: impl FnOnce(F) -> R,
+    ) -> R {
+        let exit = ExitGuard(counter);
+        let r = self.run(core, p, invoke);
+        exit.returned(core);
+        r
     }
 
     /// Calls the version `p` of `core` with `invoke`; through its owner's
@@ -231,6 +221,28 @@ impl<F: Copy + 'static> HotFn<F> {
             .version
             .load(Ordering::Acquire)
     }
+}
+
+/// Counts an entry of `core` on `table`'s counter, then reads the slot (null:
+/// the gate is closed): the entry's half of the Dekker pairing with the
+/// updater's heavy fence (`fence.rs`).
+#[inline(always)]
+fn enter<'t>(table: &'t ThreadTable, core: &HotFnCore) -> (&'t Counter, *mut ()) {
+    let counter = table.counter(core.id.load(Ordering::Relaxed));
+    counter.enter();
+    compiler_fence(Ordering::SeqCst);
+    if table.strong_fence {
+        fence(Ordering::SeqCst);
+    }
+    (counter, core.slot.load(Ordering::Acquire))
+}
+
+/// Takes back an entry that found the gate closed. An updater may have
+/// counted it: the retreat is progress for it, as a return would be.
+#[inline(always)]
+fn retreat(counter: &Counter) {
+    counter.retreat();
+    super::quiescence::returned_watched(counter);
 }
 
 /// A version outside this copy's image: find the copy that compiled it.
