@@ -60,7 +60,7 @@ impl<F: Copy + 'static> HotFn<F> {
     /// Generated wrappers call `HOT.call(|f| f(args..))`.
     ///
     /// The fast path (a thread with counters, an open gate) is straight-line
-    /// code inlined into the wrapper; everything else is [`HotFn::call_slow`],
+    /// code inlined into the wrapper; everything else is `call_slow`,
     /// out of line, so that its loop does not make the compiler hoist its
     /// callees' addresses, and save registers for them, on every call.
     #[inline(always)]
