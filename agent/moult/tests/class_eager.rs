@@ -324,10 +324,23 @@ fn a_conversion_spread_over_threads_converts_all_and_rolls_all_back() {
     class.set_conversion_workers(3);
     let n = if cfg!(miri) { 12 } else { 3000 };
     let all: Vec<_> = (0..n).map(|i| SPREAD.create(i)).collect();
-    let outcome = run(EagerConversion::new(&SPREAD, v2, |old: &dyn DataApi| {
-        to_v2(old)
-    }));
+    let threads = std::sync::Arc::new(std::sync::Mutex::new(std::collections::HashSet::new()));
+    let seen = threads.clone();
+    let outcome = run(EagerConversion::new(
+        &SPREAD,
+        v2,
+        move |old: &dyn DataApi| {
+            seen.lock().unwrap().insert(std::thread::current().id());
+            to_v2(old)
+        },
+    ));
     assert_eq!(outcome, Outcome::Applied);
+    // However few the instances (12 under Miri), each worker had a part.
+    assert_eq!(
+        threads.lock().unwrap().len(),
+        3,
+        "the transformer ran on 3 threads"
+    );
     for (i, d) in all.iter().enumerate() {
         assert_eq!(d.version(), 1, "instance {i}");
         assert_eq!(d.read().value(), i as i64);

@@ -75,23 +75,35 @@ impl<X> Segments<X> {
         self.segments.extend(other.segments);
     }
 
-    /// Splits the list into at most `n` contiguous parts of whole segments,
-    /// as even as segments allow; each comes with the index of its first
-    /// entry. Never empty: an empty list gives one empty part.
+    /// Splits the list into at most `n` contiguous parts of `⌈len / n⌉`
+    /// entries (the last may hold fewer), each with the index of its first
+    /// entry; a segment a boundary falls in is split there (a copy of at
+    /// most one segment per part). Never empty: an empty list gives one
+    /// empty part.
     pub(crate) fn split(self, n: usize) -> Vec<(usize, Segments<X>)> {
-        let per_part = self.segments.len().div_ceil(n.max(1)).max(1);
+        let size = self.len.div_ceil(n.max(1)).max(1);
         let mut parts = Vec::with_capacity(n.max(1));
+        let mut part = Segments::new();
         let mut start = 0;
-        let mut segments = self.segments.into_iter().peekable();
-        while segments.peek().is_some() || parts.is_empty() {
-            let mut part = Segments::new();
-            for segment in segments.by_ref().take(per_part) {
+        for mut segment in self.segments {
+            while !segment.is_empty() {
+                let room = size - part.len;
+                let rest = if segment.len() > room {
+                    segment.split_off(room)
+                } else {
+                    Vec::new()
+                };
                 part.len += segment.len();
                 part.segments.push(segment);
+                segment = rest;
+                if part.len == size {
+                    parts.push((start, std::mem::take(&mut part)));
+                    start += size;
+                }
             }
-            let len = part.len;
+        }
+        if part.len > 0 || parts.is_empty() {
             parts.push((start, part));
-            start += len;
         }
         parts
     }
@@ -146,6 +158,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "Miri: lists of several 32 KiB segments take minutes (safe code; class_eager runs the split under Miri)"
+    )]
     fn entries_keep_their_order_across_segments() {
         let n = Segments::<u64>::SEGMENT * 3 + 5;
         let list = numbers(n);
@@ -161,6 +177,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "Miri: lists of several 32 KiB segments take minutes (safe code; class_eager runs the split under Miri)"
+    )]
     fn appending_moves_segments_and_keeps_counting() {
         let per = Segments::<u64>::SEGMENT;
         let mut a = numbers(per + 1);
@@ -177,24 +197,33 @@ mod tests {
     }
 
     #[test]
-    fn split_gives_contiguous_parts_with_their_first_index() {
+    #[cfg_attr(
+        miri,
+        ignore = "Miri: lists of several 32 KiB segments take minutes (safe code; class_eager runs the split under Miri)"
+    )]
+    fn split_gives_even_contiguous_parts_with_their_first_index() {
         let per = Segments::<u64>::SEGMENT;
-        for (n, parts) in [
+        let cases = [
             (0, 2),
             (5, 2),
+            (12, 3), // fewer entries than a segment: still one part per worker
+            (3000, 3),
             (per * 5 + 3, 2),
             (per * 5 + 3, 3),
             (per * 2, 8),
-        ] {
+        ];
+        for (n, parts) in cases {
             let split = numbers(n).split(parts);
-            assert!(
-                !split.is_empty() && split.len() <= parts.max(1),
-                "{n} in {parts}"
-            );
+            let size = n.div_ceil(parts).max(1);
+            assert_eq!(split.len(), n.div_ceil(size).max(1), "{n} in {parts}");
+            let last = split.len() - 1;
             let mut next = 0;
-            for (start, part) in split {
+            for (i, (start, part)) in split.into_iter().enumerate() {
                 assert_eq!(start, next, "{n} in {parts}");
                 let len = part.len();
+                if i < last {
+                    assert_eq!(len, size, "{n} in {parts}: part {i} holds its share");
+                }
                 assert!(part.into_iter().eq(start as u64..(start + len) as u64));
                 next += len;
             }
@@ -203,6 +232,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "Miri: lists of several 32 KiB segments take minutes (safe code; class_eager runs the split under Miri)"
+    )]
     fn map_keeps_order_and_length() {
         let n = Segments::<u64>::SEGMENT + 9;
         let mapped = numbers(n).map(|x| x * 2);
