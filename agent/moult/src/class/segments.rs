@@ -12,7 +12,8 @@
 //! Segments of at most [`SEGMENT_BYTES`] stay below every threshold of
 //! that kind, are reused from the allocator's free lists like any small
 //! allocation, never copy what they hold as they grow, and hand a part
-//! of the list to another thread by moving whole segments.
+//! of the list to another thread by moving its segments (cutting at most
+//! one where the part ends).
 
 /// Most bytes of one segment: well below glibc's smallest `mmap`
 /// threshold (128 KiB), and big enough that the list of segments is short.
