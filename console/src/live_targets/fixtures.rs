@@ -64,18 +64,7 @@ pub fn screen_text<S: crate::tui::shell::Screen>(
     width: u16,
     height: u16,
 ) -> String {
-    use ratatui::Terminal;
-    use ratatui::backend::TestBackend;
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|f| screen.draw(f)).unwrap();
-    let buffer = terminal.backend().buffer();
-    (0..height)
-        .map(|y| {
-            let row: String = (0..width).map(|x| buffer[(x, y)].symbol()).collect();
-            row.trim_end().to_string()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    crate::tui::fixtures::drawn_text(width, height, |f| screen.draw(f))
 }
 
 /// Colour and Unicode, as the snapshots are drawn.

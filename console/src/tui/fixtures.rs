@@ -12,6 +12,22 @@ use moult_protocol::{Response, ServerMessage};
 
 use super::state::AppState;
 
+/// What `draw` puts on a `width`×`height` test terminal, as text: one line
+/// per row, trailing spaces trimmed. Every view test reads screens with it.
+pub fn drawn_text(width: u16, height: u16, draw: impl FnOnce(&mut ratatui::Frame)) -> String {
+    let backend = ratatui::backend::TestBackend::new(width, height);
+    let mut terminal = ratatui::Terminal::new(backend).unwrap();
+    terminal.draw(draw).unwrap();
+    let buffer = terminal.backend().buffer();
+    (0..height)
+        .map(|y| {
+            let row: String = (0..width).map(|x| buffer[(x, y)].symbol()).collect();
+            row.trim_end().to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// The state after replaying transcript `name` (without `.jsonl`).
 pub fn replay(name: &str) -> AppState {
     let mut state = AppState::new();

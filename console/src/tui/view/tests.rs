@@ -7,7 +7,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 use super::*;
-use crate::tui::fixtures::replay;
+use crate::tui::fixtures::{drawn_text, replay};
 use crate::tui::input::help_lines;
 use crate::tui::state::AppState;
 use crate::tui::theme::Theme;
@@ -20,16 +20,7 @@ const UNICODE: Theme = Theme {
 
 /// The screen as text, one line per row, trailing spaces trimmed.
 pub(super) fn screen(state: &AppState, ui: &mut Ui, width: u16, height: u16) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|f| draw(f, state, ui)).unwrap();
-    let buffer = terminal.backend().buffer();
-    (0..height)
-        .map(|y| {
-            let row: String = (0..width).map(|x| buffer[(x, y)].symbol()).collect();
-            row.trim_end().to_string()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    drawn_text(width, height, |f| draw(f, state, ui))
 }
 
 /// The console at `view`, in colour and Unicode.

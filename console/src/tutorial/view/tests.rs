@@ -8,7 +8,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 use super::draw;
-use crate::tui::fixtures::replay;
+use crate::tui::fixtures::{drawn_text, replay};
 use crate::tui::text_scroll::TextScroll;
 use crate::tui::theme::Theme;
 use crate::tui::work_log::WorkLog;
@@ -30,16 +30,7 @@ const UNICODE: Theme = Theme {
 
 /// The screen as text, one line per row, trailing spaces trimmed.
 fn screen(shop: &mut Workshop, width: u16, height: u16) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|f| draw(f, shop)).unwrap();
-    let buffer = terminal.backend().buffer();
-    (0..height)
-        .map(|y| {
-            let row: String = (0..width).map(|x| buffer[(x, y)].symbol()).collect();
-            row.trim_end().to_string()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    drawn_text(width, height, |f| draw(f, shop))
 }
 
 fn shop(theme: Theme) -> Workshop {
