@@ -5,6 +5,7 @@
 //! Redis's own tools, as the learner does: redis-cli and redis-benchmark.
 
 mod benchmark;
+mod deadline;
 mod redis_cli;
 mod writer;
 

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use crate::tutorial::output_log::OutputLog;
 
+use super::deadline::wait_or_kill;
 use super::redis_cli::not_installed;
 
 /// Requests in one round of one test (SET, then GET).
@@ -149,20 +150,11 @@ pub fn hammer(
         .spawn()
         .map_err(|e| not_installed("redis-benchmark", &e))?;
     let output = OutputLog::capture(child.stdout.take().expect("stdout is piped"));
-    let deadline = Instant::now() + patience;
-    let status = loop {
-        if let Ok(Some(status)) = child.try_wait() {
-            break status;
-        }
-        if Instant::now() >= deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(format!(
-                "{requests} × {command} from {clients} clients did not end within {}s: the server is stuck",
-                patience.as_secs()
-            ));
-        }
-        std::thread::sleep(Duration::from_millis(10));
+    let Some(status) = wait_or_kill(&mut child, patience) else {
+        return Err(format!(
+            "{requests} × {command} from {clients} clients did not end within {}s: the server is stuck",
+            patience.as_secs()
+        ));
     };
     output.wait_for(u64::MAX, patience, |_| false);
     let said: Vec<String> = output.since(0).into_iter().map(|l| l.text).collect();

@@ -7,6 +7,7 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use super::deadline::wait_or_kill;
 use crate::tutorial::output_log::OutputLog;
 
 /// What to say when a Redis tool does not start.
@@ -91,26 +92,17 @@ impl RedisCli {
             // either way must not stop the other.
             std::thread::spawn(move || stdin.write_all(input.as_bytes()));
         }
-        let deadline = Instant::now() + self.patience;
-        let status = loop {
-            if let Ok(Some(status)) = child.try_wait() {
-                break status;
-            }
-            if Instant::now() >= deadline {
-                let _ = child.kill();
-                let _ = child.wait();
-                let what = if args.is_empty() {
-                    "a batch of commands".to_string()
-                } else {
-                    args.join(" ")
-                };
-                return Err(format!(
-                    "redis-cli got no answer to {what} within {}s: the server on port {} is stuck",
-                    self.patience.as_secs(),
-                    self.port
-                ));
-            }
-            std::thread::sleep(Duration::from_millis(5));
+        let Some(status) = wait_or_kill(&mut child, self.patience) else {
+            let what = if args.is_empty() {
+                "a batch of commands".to_string()
+            } else {
+                args.join(" ")
+            };
+            return Err(format!(
+                "redis-cli got no answer to {what} within {}s: the server on port {} is stuck",
+                self.patience.as_secs(),
+                self.port
+            ));
         };
         // The reader thread takes the last lines once the pipe closes.
         output.wait_for(u64::MAX, self.patience, |_| false);
