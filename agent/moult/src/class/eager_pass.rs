@@ -220,9 +220,9 @@ pub(crate) fn convert_all<T: ?Sized + Send + Sync + 'static>(
         let (done, stopped) = pass.part(0, instances);
         return PassOutcome { done, stopped };
     }
-    // Contiguous parts of whole segments, the first one for this thread:
-    // instances of one chunk are contiguous in the snapshot, so parts
-    // rarely share a chunk.
+    // Even contiguous parts, the first one for this thread: instances of
+    // one chunk are contiguous in the snapshot, so parts rarely share a
+    // chunk.
     let mut parts = instances.split(n).into_iter();
     let (_, first) = parts.next().expect("split gives at least one part");
     let results = std::thread::scope(|scope| {

@@ -117,8 +117,7 @@ impl<X> Segments<X> {
 
     /// Each entry made into a `Y`, segment by segment (in place where `Y`
     /// has `X`'s size and alignment).
-    pub(crate) fn map<Y>(self, f: impl FnMut(X) -> Y) -> Segments<Y> {
-        let mut f = f;
+    pub(crate) fn map<Y>(self, mut f: impl FnMut(X) -> Y) -> Segments<Y> {
         Segments {
             len: self.len,
             segments: self
