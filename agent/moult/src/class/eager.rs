@@ -25,7 +25,7 @@ use moult_protocol::{ClassChange, EventKind};
 
 use super::AsClass;
 use super::afterlife::drop_later;
-use super::eager_pass::{Done, Stopped, convert_all};
+use super::eager_pass::{Done, Stopped, convert_all, workers};
 use super::record::{ClassCore, CtorToken};
 use super::restore::{Restored, restore};
 use super::segments::Segments;
@@ -61,7 +61,10 @@ impl<T: ?Sized + Send + Sync + 'static, A: 'static> ClassCore<T, A> {
             release: drop_later::<Segments<Box<T>>>,
             wait,
         };
-        let instances = state.instance_segments();
+        // The chunks are walked on as many threads as the pass will run
+        // on (the live count, exact, tells how many).
+        let threads = workers(state, state.live_total() as usize);
+        let instances = state.instance_segments(threads);
         let total = instances.len();
         let pass = convert_all(state, &run.step, ctx.runtime(), instances, wait);
         run.done = pass.done;

@@ -27,7 +27,6 @@ use super::record::ClassState;
 use super::restore::Converted;
 use super::segments::Segments;
 use super::stale::EagerStep;
-use super::tracked::Tracked;
 use crate::Runtime;
 
 /// Fewest instances per thread when the class leaves the count to moult:
@@ -185,7 +184,7 @@ struct Pass<'a, T: ?Sized + 'static> {
 }
 
 /// How many threads convert `total` instances of `state` (at least 1).
-fn workers<T: ?Sized + 'static>(state: &ClassState<T>, total: usize) -> usize {
+pub(crate) fn workers<T: ?Sized + 'static>(state: &ClassState<T>, total: usize) -> usize {
     match state.workers.load(Ordering::Relaxed) as usize {
         0 => {
             let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -200,7 +199,7 @@ pub(crate) fn convert_all<T: ?Sized + Send + Sync + 'static>(
     state: &'static ClassState<T>,
     step: &EagerStep<T>,
     rt: &Runtime,
-    instances: Segments<Tracked<T>>,
+    instances: Segments<InstRef<T>>,
     wait: Duration,
 ) -> PassOutcome<T> {
     let total = instances.len();
@@ -269,14 +268,14 @@ pub(crate) fn convert_all<T: ?Sized + Send + Sync + 'static>(
 
 impl<T: ?Sized + Send + Sync + 'static> Pass<'_, T> {
     /// Converts `part`, whose first instance is the snapshot's `start`-th.
-    fn part(&self, start: usize, part: Segments<Tracked<T>>) -> (Done<T>, Option<Stopped>) {
+    fn part(&self, start: usize, part: Segments<InstRef<T>>) -> (Done<T>, Option<Stopped>) {
         let (state, target) = (self.state, self.step.target);
         let mut done = Done::default();
         let mut moves = Moves::default();
         let batch = BATCH.min(self.every);
         let mut unreported = 0;
         let mut stopped = None;
-        for (i, Tracked(inst)) in part.into_iter().enumerate() {
+        for (i, inst) in part.into_iter().enumerate() {
             let k = start + i;
             if self.stop.load(Ordering::Relaxed) || !self.step.is_active() {
                 break; // another part failed, or a late creation did

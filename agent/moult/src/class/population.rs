@@ -151,22 +151,57 @@ impl<T: ?Sized + 'static> Population<T> {
 
     /// Handles on every live instance (those being dropped are skipped).
     pub(crate) fn upgrade_all(&self) -> Segments<InstRef<T>> {
-        let chunks = self
-            .chunks
+        upgrade_chunks(&self.chunks())
+    }
+
+    /// [`Population::upgrade_all`] on up to `threads` threads (this one
+    /// and scoped helpers), each walking a contiguous run of chunks; the
+    /// list is in the same order as one thread would make it. For an eager
+    /// conversion on several threads: walking a million slots is a fifth
+    /// of its time, and would otherwise be the one part done alone.
+    pub(crate) fn upgrade_all_on(&self, threads: usize) -> Segments<InstRef<T>>
+    where
+        T: Send + Sync,
+    {
+        let chunks = self.chunks();
+        let runs: Vec<&[Chunk<T>]> = chunks
+            .chunks(chunks.len().div_ceil(threads.max(1)).max(1))
+            .collect();
+        let Some((first, rest)) = runs.split_first() else {
+            return Segments::new();
+        };
+        std::thread::scope(|scope| {
+            let helpers: Vec<_> = rest
+                .iter()
+                .map(|run| {
+                    let walk = move || upgrade_chunks(run);
+                    std::thread::Builder::new()
+                        .name("moult-convert".into())
+                        .spawn_scoped(scope, walk)
+                        // No thread: this one walks that run too.
+                        .map_err(|_| *run)
+                })
+                .collect();
+            let mut out = upgrade_chunks(first);
+            for helper in helpers {
+                out.append(match helper {
+                    Ok(h) => h
+                        .join()
+                        .unwrap_or_else(|payload| std::panic::resume_unwind(payload)),
+                    Err(run) => upgrade_chunks(run),
+                });
+            }
+            out
+        })
+    }
+
+    /// Every chunk of the class now.
+    fn chunks(&self) -> Vec<Chunk<T>> {
+        self.chunks
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .all
-            .clone();
-        let mut out = Segments::new();
-        for chunk in chunks {
-            for i in 0..chunk.slots() {
-                // SAFETY: a slot of a chunk of this class.
-                if let Some(inst) = unsafe { InstRef::upgrade_slot(chunk.slot(i)) } {
-                    out.push(inst);
-                }
-            }
-        }
-        out
+            .clone()
     }
 
     /// Adds `d` (wrapping) to `version`'s count, in the calling thread's share.
@@ -200,5 +235,58 @@ impl<T: ?Sized + 'static> Population<T> {
     /// Live instances of versions `from..to`.
     pub(crate) fn live_between(&self, from: u32, to: u32) -> u64 {
         clamp((from..to).map(|v| self.live(v)).fold(0, u64::wrapping_add))
+    }
+}
+
+/// Handles on the live instances of `chunks`, chunk after chunk.
+fn upgrade_chunks<T: ?Sized + 'static>(chunks: &[Chunk<T>]) -> Segments<InstRef<T>> {
+    let mut out = Segments::new();
+    for &chunk in chunks {
+        for i in 0..chunk.slots() {
+            // SAFETY: a slot of a chunk of this class.
+            if let Some(inst) = unsafe { InstRef::upgrade_slot(chunk.slot(i)) } {
+                out.push(inst);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::inst::InstRef;
+
+    trait Probe: std::any::Any + Send + Sync {}
+    impl Probe for u32 {}
+
+    crate::class!(static WALKED: dyn Probe, u32 = "Walked", |v| Box::new(v));
+
+    /// The addresses of a snapshot's instances, in its order.
+    fn addresses(list: super::Segments<InstRef<dyn Probe>>) -> Vec<usize> {
+        list.into_iter().map(|i| i.as_ptr().addr().get()).collect()
+    }
+
+    /// Walking the chunks on several threads finds the same instances in
+    /// the same order as one thread does, for any thread count (more
+    /// threads than chunks, and none, included), with holes left by drops.
+    #[test]
+    fn a_walk_on_several_threads_is_the_walk_on_one() {
+        let n = if cfg!(miri) { 300 } else { 20_000 };
+        let mut live: Vec<_> = (0..n).map(|v| WALKED.create(v)).collect();
+        // Holes: every third instance gone.
+        let mut i = 0;
+        live.retain(|_| {
+            i += 1;
+            i % 3 != 0
+        });
+        let population = &WALKED.core().state.population;
+        let one = addresses(population.upgrade_all());
+        assert_eq!(one.len(), live.len());
+        for threads in [0, 1, 2, 3, 64] {
+            let many = addresses(population.upgrade_all_on(threads));
+            assert_eq!(many, one, "{threads} threads");
+        }
+        drop(live);
+        assert_eq!(population.upgrade_all_on(2).len(), 0);
     }
 }

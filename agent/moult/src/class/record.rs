@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use moult_protocol::{ClassInfo, EventKind, VersionCount};
 
-use super::inst::Inst;
+use super::inst::{Inst, InstRef};
 use super::lazy::LazyStep;
 use super::meta::Meta;
 use super::population::Population;
@@ -206,10 +206,14 @@ impl<T: ?Sized + 'static> ClassState<T> {
             .collect()
     }
 
-    /// [`ClassState::instances`] in segments, as an eager conversion takes
-    /// them (`segments.rs`: no allocation the size of the class).
-    pub(crate) fn instance_segments(&'static self) -> Segments<Tracked<T>> {
-        self.population.upgrade_all().map(Tracked)
+    /// Handles on every live instance now, in segments, as an eager
+    /// conversion takes them (`segments.rs`: no allocation the size of the
+    /// class), the chunks walked on up to `threads` threads.
+    pub(crate) fn instance_segments(&'static self, threads: usize) -> Segments<InstRef<T>>
+    where
+        T: Send + Sync,
+    {
+        self.population.upgrade_all_on(threads)
     }
 
     /// Live instances, all versions.

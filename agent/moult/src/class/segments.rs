@@ -114,19 +114,6 @@ impl<X> Segments<X> {
     pub(crate) fn iter(&self) -> impl Iterator<Item = &X> {
         self.segments.iter().flatten()
     }
-
-    /// Each entry made into a `Y`, segment by segment (in place where `Y`
-    /// has `X`'s size and alignment).
-    pub(crate) fn map<Y>(self, mut f: impl FnMut(X) -> Y) -> Segments<Y> {
-        Segments {
-            len: self.len,
-            segments: self
-                .segments
-                .into_iter()
-                .map(|s| s.into_iter().map(&mut f).collect())
-                .collect(),
-        }
-    }
 }
 
 impl<X> IntoIterator for Segments<X> {
@@ -229,18 +216,6 @@ mod tests {
             }
             assert_eq!(next, n, "{n} in {parts}: every entry in one part");
         }
-    }
-
-    #[test]
-    #[cfg_attr(
-        miri,
-        ignore = "Miri: lists of several 32 KiB segments take minutes (safe code; class_eager runs the split under Miri)"
-    )]
-    fn map_keeps_order_and_length() {
-        let n = Segments::<u64>::SEGMENT + 9;
-        let mapped = numbers(n).map(|x| x * 2);
-        assert_eq!(mapped.len(), n);
-        assert!(mapped.into_iter().eq((0..n as u64).map(|x| x * 2)));
     }
 
     #[test]
