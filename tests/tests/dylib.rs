@@ -384,9 +384,9 @@ fn a_transformer_panicking_in_a_library_rolls_every_instance_back() {
     assert!(app.alive());
 }
 
-#[test]
-fn library_copies_of_dead_processes_are_swept() {
-    // A process that has exited (and was reaped) left its copies behind.
+/// A copies directory left by a process that has exited (and was reaped):
+/// the directory of copies, and the leftover in it.
+fn dead_process_copies() -> (PathBuf, PathBuf) {
     let mut dead = std::process::Command::new("true").spawn().unwrap();
     let dead_pid = dead.id();
     dead.wait().unwrap();
@@ -394,13 +394,34 @@ fn library_copies_of_dead_processes_are_swept() {
     let leftover = parent.join(format!("libs-{dead_pid}"));
     std::fs::create_dir_all(&leftover).unwrap();
     std::fs::write(leftover.join("0-libold.so"), b"old copy").unwrap();
+    (parent, leftover)
+}
 
+#[test]
+fn library_copies_of_dead_processes_are_swept() {
+    let (parent, leftover) = dead_process_copies();
     let mut app = App::start(&app_binary());
     let outcomes = apply(&mut app, "upd-redefine");
     assert_eq!(outcomes[0], r#"outcome {"outcome":"applied"}"#);
     assert!(
         !leftover.exists(),
-        "the first load sweeps the copies of processes that are gone"
+        "copies of processes that are gone are swept by the first load at the latest"
     );
     assert!(parent.join(format!("libs-{}", app.pid())).is_dir());
+}
+
+/// The sweep happens as the agent starts, not at the first update (which
+/// paid for it, in a kv-server's first update window under load).
+#[test]
+fn the_agent_sweeps_dead_copies_before_any_update() {
+    let (parent, leftover) = dead_process_copies();
+    let mut app = App::start(&app_binary());
+    let mine = parent.join(format!("libs-{}", app.pid()));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while (leftover.exists() || !mine.is_dir()) && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(!leftover.exists(), "swept with no update loaded");
+    assert!(mine.is_dir(), "the app's own copies directory is ready");
+    assert!(app.alive());
 }

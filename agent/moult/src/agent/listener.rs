@@ -76,7 +76,10 @@ pub(crate) fn start(socket: &Path) -> Result<(), ListenError> {
         })?;
     std::thread::Builder::new()
         .name("moult-agent".into())
-        .spawn(move || accept_loop(&listener))
+        .spawn(move || {
+            crate::library::prepare_copies_dir();
+            accept_loop(&listener)
+        })
         .map_err(|source| ListenError::Thread { source })?;
     Ok(())
 }

@@ -32,6 +32,7 @@ mod trusted_keys;
 
 pub use load_error::LoadError;
 pub use loaded_library::LoadedLibrary;
+pub(crate) use loader::prepare_copies_dir;
 pub use loader::{Staged, load_update, stage};
 pub use trust_policy::require_signed;
 pub use trusted_keys::{TRUSTED_KEYS_ENV, TrustError, TrustedKeys};
