@@ -83,7 +83,7 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
             #(#attrs)*
             #[inline]
             #vis #wrapper_sig {
-                #static_name.call(|__moult_f| __moult_f(#(#args),*))
+                #static_name.call_v0(<#self_ty>::#v0_name as _, |__moult_f| __moult_f(#(#args),*))
             }
         };
         new_items.push(ImplItem::Fn(v0));

@@ -153,6 +153,16 @@ impl ThreadTable {
         unsafe { &(*chunk)[i] }
     }
 
+    /// Owner only: the counter of function `id` if its chunk is allocated
+    /// (a hot call's fastest path; [`ThreadTable::counter`] otherwise).
+    #[inline(always)]
+    pub(crate) fn counter_if_allocated(&self, id: u32) -> Option<&Counter> {
+        let (c, i) = (id as usize / CHUNK, id as usize % CHUNK);
+        let chunk = self.chunks.get(c)?.load(Ordering::Acquire);
+        // SAFETY: chunks are never freed while the table lives.
+        (!chunk.is_null()).then(|| unsafe { &(*chunk)[i] })
+    }
+
     #[cold]
     fn alloc_chunk(&self, c: usize) -> *mut Chunk {
         let fresh: Box<Chunk> = Box::new(std::array::from_fn(|_| Counter::default()));
@@ -393,6 +403,16 @@ impl Drop for TableHolder {
             crate::runtime().tables.detach(&table);
         }
     }
+}
+
+/// The calling thread's table if it has one attached (one TLS load; a hot
+/// call's fastest path: [`current_table`] attaches one otherwise).
+#[inline(always)]
+pub(crate) fn attached_table() -> Option<&'static ThreadTable> {
+    let p = TABLE.try_with(Cell::get).unwrap_or(std::ptr::null());
+    // SAFETY: as in `current_table`: non-null only while the holder keeps
+    // the table alive.
+    (!p.is_null()).then(|| unsafe { &*p })
 }
 
 /// The calling thread's table, or `None` while the thread is being torn down

@@ -1,9 +1,13 @@
 //! The call path of a hot function.
 //!
 //! Fast path, per call: one TLS read, a load+store on this thread's own
-//! counter, a compiler fence, a load of the slot, the indirect call, and a
-//! store on exit (done by a guard, so unwinding counts too). No atomic
+//! counter, a compiler fence, a load of the slot, the call, and a store on
+//! exit (done by a guard, so unwinding counts too). No atomic
 //! read-modify-write, nothing written to a cache line another thread writes.
+//! Generated wrappers pass their version 0 ([`HotFn::call_v0`]): while the
+//! slot holds it, the call is a direct call the compiler may inline, and
+//! every other case leaves the wrapper through a call, so that this path
+//! saves no registers for them.
 //!
 //! A version compiled by another copy of `std` (an update library's new
 //! version called by the app, or the app's function called from library
@@ -20,7 +24,7 @@ use std::sync::atomic::{Ordering, compiler_fence, fence};
 
 use super::{HotFn, HotFnCore, unerase};
 use crate::crossing::call_in;
-use crate::thread_table::{Counter, ThreadTable, current_table};
+use crate::thread_table::{Counter, ThreadTable, attached_table, current_table};
 
 /// Marks the end of an activation: [`ExitGuard::returned`] on return (no
 /// drop), its `Drop` only when the call unwinds — which also counts the
@@ -76,6 +80,83 @@ impl<F: Copy + 'static> HotFn<F> {
             retreat(counter);
         }
         self.call_slow(core, invoke)
+    }
+
+    /// [`HotFn::call`] for a wrapper that knows its function's version 0,
+    /// `v0` (generated wrappers call `HOT.call_v0(v0 as _, |f| f(args..))`).
+    ///
+    /// While the slot holds `v0`, the call is a direct call of `v0`, which
+    /// the compiler may inline into the wrapper: no look at the slot's
+    /// image, no indirect call. Every other case leaves through a call in
+    /// tail position, so that the path through `v0` keeps nothing in
+    /// callee-saved registers unless `v0` itself is a call (it pushed and
+    /// popped five registers on every call for those cases' calls): not
+    /// resolved yet, no table attached to the thread, the function's
+    /// counter not allocated, another version or a closed gate
+    /// (`call_other`), an update watching the return. A `v0` whose address
+    /// differs from the slot's (never seen; function addresses are not
+    /// guaranteed unique) only loses the shortcut.
+    #[inline(always)]
+    pub fn call_v0<R>(&'static self, v0: F, invoke: impl FnOnce(F) -> R) -> R {
+        let resolved = self.resolved.load(Ordering::Acquire);
+        if !resolved.is_null()
+            && let Some(table) = attached_table()
+        {
+            // SAFETY: `resolved` only ever holds a registered `&'static` core.
+            let core: &'static HotFnCore = unsafe { &*resolved };
+            if let Some(counter) = table.counter_if_allocated(core.id.load(Ordering::Relaxed)) {
+                let p = entered(table, core, counter);
+                if p != super::erase(v0) {
+                    return self.call_other(core, counter, p, invoke);
+                }
+                // Version 0 is this image's code (no panic catch to cross).
+                let exit = ExitGuard(counter);
+                let r = invoke(v0);
+                let exit = std::mem::ManuallyDrop::new(exit);
+                exit.0.exit();
+                compiler_fence(Ordering::SeqCst);
+                if core.watch.load(Ordering::Relaxed) != 0 {
+                    return returned_watched_with(exit.0, r);
+                }
+                return r;
+            }
+        }
+        self.call_out_of_line(invoke)
+    }
+
+    /// [`HotFn::call`], not inlined: [`HotFn::call_v0`]'s way out when
+    /// its fastest path does not apply.
+    #[inline(never)]
+    fn call_out_of_line<R>(&'static self, invoke: impl FnOnce(F) -> R) -> R {
+        self.call(invoke)
+    }
+
+    /// [`HotFn::call_v0`] when the slot does not hold `v0`: another
+    /// version, or a closed gate (`p` null); the entry is counted.
+    #[inline(never)]
+    fn call_other<R>(
+        &'static self,
+        core: &'static HotFnCore,
+        counter: &Counter,
+        p: *mut (),
+        invoke: impl FnOnce(F) -> R,
+    ) -> R {
+        if p.is_null() {
+            retreat(counter);
+            return self.call_slow(core, invoke);
+        }
+        // As `run_counted`, with the other image's path inline: this is
+        // already out of the wrapper, one call is enough.
+        let exit = ExitGuard(counter);
+        // SAFETY: as in `run`.
+        let f = unsafe { unerase::<F>(p) };
+        let r = if self.in_own_image(p) {
+            invoke(f)
+        } else {
+            run_in_owner(core, p, move || invoke(f))
+        };
+        exit.returned(core);
+        r
     }
 
     /// [`HotFn::call`] at a closed gate (the update's own calls pass, others
@@ -229,12 +310,27 @@ impl<F: Copy + 'static> HotFn<F> {
 #[inline(always)]
 fn enter<'t>(table: &'t ThreadTable, core: &HotFnCore) -> (&'t Counter, *mut ()) {
     let counter = table.counter(core.id.load(Ordering::Relaxed));
+    (counter, entered(table, core, counter))
+}
+
+/// [`enter`] with the counter found: counts the entry, then reads the slot.
+#[inline(always)]
+fn entered(table: &ThreadTable, core: &HotFnCore, counter: &Counter) -> *mut () {
     counter.enter();
     compiler_fence(Ordering::SeqCst);
     if table.strong_fence {
         fence(Ordering::SeqCst);
     }
-    (counter, core.slot.load(Ordering::Acquire))
+    core.slot.load(Ordering::Acquire)
+}
+
+/// A watched return (an update waits for the function's activations to
+/// end): wakes it if this was the thread's last; hands `r` through, so
+/// that the caller's call to it is a tail call.
+#[inline(never)]
+fn returned_watched_with<R>(counter: &Counter, r: R) -> R {
+    super::quiescence::returned_watched(counter);
+    r
 }
 
 /// Takes back an entry that found the gate closed. An updater may have
@@ -248,6 +344,13 @@ fn retreat(counter: &Counter) {
 /// A version outside this copy's image: find the copy that compiled it.
 #[inline(never)]
 fn run_other<R>(core: &HotFnCore, p: *mut (), call: impl FnOnce() -> R) -> R {
+    run_in_owner(core, p, call)
+}
+
+/// Runs `call` of version `p` through the panic catch of the copy of
+/// `std` that compiled it (directly if that is this one).
+#[inline(always)]
+fn run_in_owner<R>(core: &HotFnCore, p: *mut (), call: impl FnOnce() -> R) -> R {
     let owner = core.versions.owner_of(p);
     if owner.is_this() {
         call()
