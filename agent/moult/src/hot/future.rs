@@ -33,7 +33,7 @@ use std::task::{Context, Poll};
 
 use super::{HotFn, HotFnCore, unerase};
 use crate::crossing::{StdCopy, call_in};
-use crate::thread_table::{Counter, ThreadTable, current_table};
+use crate::thread_table::{Counter, ThreadTable, attached_table, current_table};
 
 /// What the slot of a hot `async fn` returns: the version's future, boxed
 /// so that every version (whatever its state machine) has one type.
@@ -63,18 +63,29 @@ impl<F: Copy + 'static> Future for Enter<F> {
     /// The fast path (a thread with counters, an open gate) is inlined
     /// into the wrapper, so the activation is built in registers; the rest
     /// is [`enter_slow`].
+    ///
+    /// The fastest path (function resolved, a table attached to the thread,
+    /// the function's counter allocated) looks up nothing that can need a
+    /// call; every other case is one out-of-line call, so that the
+    /// wrapper's state machine keeps no registers saved for them.
     #[inline(always)]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Activation<F>> {
         let hot = self.hot;
-        let core = hot.core();
-        if let Some(table) = current_table() {
-            let counter = begin(table, core.id.load(Ordering::Relaxed));
-            let p = core.slot.load(Ordering::SeqCst);
-            if !p.is_null() {
-                return Poll::Ready(Activation { hot, core, p });
+        let resolved = hot.resolved.load(Ordering::Acquire);
+        if !resolved.is_null()
+            && let Some(table) = attached_table()
+        {
+            // SAFETY: `resolved` only ever holds a registered `&'static` core.
+            let core: &'static HotFnCore = unsafe { &*resolved };
+            if let Some(counter) = table.counter_if_allocated(core.id.load(Ordering::Relaxed)) {
+                begun(table, counter);
+                let p = core.slot.load(Ordering::SeqCst);
+                if !p.is_null() {
+                    return Poll::Ready(Activation { hot, core, p });
+                }
+                counter.unbegin_async();
+                watched_end(core);
             }
-            counter.unbegin_async();
-            watched_end(core);
         }
         enter_slow(hot, cx)
     }
@@ -86,12 +97,18 @@ impl<F: Copy + 'static> Future for Enter<F> {
 #[inline(always)]
 fn begin(table: &ThreadTable, id: u32) -> &Counter {
     let counter = table.counter(id);
+    begun(table, counter);
+    counter
+}
+
+/// [`begin`] with the counter found.
+#[inline(always)]
+fn begun(table: &ThreadTable, counter: &Counter) {
     counter.begin_async();
     compiler_fence(Ordering::SeqCst);
     if table.strong_fence {
         fence(Ordering::SeqCst);
     }
-    counter
 }
 
 /// [`Enter`] at a closed gate or on a thread being torn down (counted on
@@ -189,26 +206,51 @@ impl<F: Copy + 'static> Activation<F> {
 }
 
 impl<F> Drop for Activation<F> {
+    /// The end on the dropping thread's counter: inline when it is at hand
+    /// (a table attached, the counter allocated), else one call.
     #[inline(always)]
     fn drop(&mut self) {
         let core = self.core;
-        match current_table() {
-            Some(table) => {
-                table.counter(core.id.load(Ordering::Relaxed)).end_async();
-                // The end's half of the Dekker pairing with the updater's
-                // heavy fence: either its sum sees this end, or this load
-                // sees the watch it set before fencing.
-                compiler_fence(Ordering::SeqCst);
-                if table.strong_fence {
-                    fence(Ordering::SeqCst);
-                }
+        if let Some(table) = attached_table()
+            && let Some(counter) = table.counter_if_allocated(core.id.load(Ordering::Relaxed))
+        {
+            counter.end_async();
+            // The Dekker pairing, as in `end_slow`.
+            compiler_fence(Ordering::SeqCst);
+            if table.strong_fence {
+                fence(Ordering::SeqCst);
             }
-            None => {
-                core.in_flight.fetch_sub(1, Ordering::SeqCst);
+            if core.watch.load(Ordering::Relaxed) != 0 {
+                wake_update();
+            }
+            return;
+        }
+        end_slow(core);
+    }
+}
+
+/// [`Activation`]'s end where the fastest path does not apply: the
+/// thread's table attached now (or gone: the thread is being torn down),
+/// the counter allocated.
+#[cold]
+#[inline(never)]
+fn end_slow(core: &'static HotFnCore) {
+    match current_table() {
+        Some(table) => {
+            table.counter(core.id.load(Ordering::Relaxed)).end_async();
+            // The end's half of the Dekker pairing with the updater's heavy
+            // fence: either its sum sees this end, or this load sees the
+            // watch it set before fencing.
+            compiler_fence(Ordering::SeqCst);
+            if table.strong_fence {
+                fence(Ordering::SeqCst);
             }
         }
-        watched_end(core);
+        None => {
+            core.in_flight.fetch_sub(1, Ordering::SeqCst);
+        }
     }
+    watched_end(core);
 }
 
 /// An activation ended (or took its beginning back). While an update
