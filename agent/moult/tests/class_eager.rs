@@ -377,3 +377,72 @@ fn a_conversion_spread_over_threads_converts_all_and_rolls_all_back() {
     assert_eq!(live(&i, 2), 0);
     assert_eq!(SPREAD.version(), 1, "constructor of record restored");
 }
+
+moult::class!(static SHARED_PARTS: dyn DataApi, i64 = "SharedParts" as DataV1, v1);
+
+/// A big class is split into more parts than workers, which take the
+/// parts left as they finish: a worker stalled on its first instance (its
+/// core busy elsewhere, here a sleep) no longer holds up the other's share,
+/// which converts the rest. Every instance is still converted once, in
+/// order of its part, with exact counts; a failure in a shared part rolls
+/// back every part.
+#[test]
+#[cfg_attr(miri, ignore = "Miri: 40 960 instances")]
+fn a_stalled_worker_leaves_the_parts_left_to_the_other() {
+    let class = SHARED_PARTS.handle().unwrap();
+    class.set_conversion_workers(2);
+    let n = 40_960; // 10 parts of 4 096
+    let all: Vec<_> = (0..n).map(|i| SHARED_PARTS.create(i)).collect();
+    let on_updater = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let stalled = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (count, stall) = (on_updater.clone(), stalled.clone());
+    let outcome = run(EagerConversion::new(
+        &SHARED_PARTS,
+        v2,
+        move |old: &dyn DataApi| {
+            if std::thread::current().name() == Some("moult-convert") {
+                if !stall.swap(true, std::sync::atomic::Ordering::SeqCst) {
+                    std::thread::sleep(Duration::from_millis(500));
+                }
+            } else {
+                count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+            to_v2(old)
+        },
+    ));
+    assert_eq!(outcome, Outcome::Applied);
+    assert!(stalled.load(std::sync::atomic::Ordering::SeqCst), "the helper ran");
+    let mine = on_updater.load(std::sync::atomic::Ordering::Relaxed);
+    assert!(
+        mine > n as usize / 2,
+        "the updater's thread converted {mine} of {n}: more than its half, the stalled worker's shared parts"
+    );
+    for (i, d) in all.iter().enumerate() {
+        assert_eq!(d.version(), 1, "instance {i}");
+        assert_eq!(d.read().value(), i as i64);
+    }
+    let i = info(SHARED_PARTS.name());
+    assert_eq!((live(&i, 0), live(&i, 1)), (0, n as u64));
+
+    let k = n - 100; // in the last part, a shared one
+    let outcome = run(EagerConversion::new(
+        &SHARED_PARTS,
+        v1,
+        move |old: &dyn DataApi| {
+            if old.value() == k {
+                panic!("boom at {k}");
+            }
+            Box::new(DataV1 { value: old.value() }) as Box<dyn DataApi>
+        },
+    ));
+    let Outcome::RolledBack(message) = outcome else {
+        panic!("expected a rollback, got {outcome:?}");
+    };
+    assert!(
+        message.contains(&format!("instance {} of {n}", k + 1)),
+        "{message}"
+    );
+    assert!(all.iter().all(|d| d.version() == 1), "every part rolled back");
+    let i = info(SHARED_PARTS.name());
+    assert_eq!((live(&i, 1), live(&i, 2)), (n as u64, 0));
+}

@@ -1,6 +1,9 @@
 //! The pass of an eager conversion over its snapshot of instances, split
-//! into contiguous parts, one per worker thread (the updater's thread
-//! converts the first part), while the app is held.
+//! into contiguous parts converted by worker threads (the updater's thread
+//! is the first), while the app is held: each worker converts a part of
+//! its own, then takes the next part left (up to eight per worker in a big
+//! class), so that a worker whose core is busy elsewhere does not hold the
+//! whole pass up by its share.
 //!
 //! The transformer is `Send + Sync` (every conversion API asks for it), so
 //! several threads may run it at once, each on instances of its own part
@@ -15,7 +18,7 @@
 //!   no shared line, one count update per batch.
 
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use moult_protocol::EventKind;
@@ -219,43 +222,51 @@ pub(crate) fn convert_all<T: ?Sized + Send + Sync + 'static>(
         let (done, stopped) = pass.part(0, instances);
         return PassOutcome { done, stopped };
     }
-    // Even contiguous parts, the first one for this thread: instances of
-    // one chunk are contiguous in the snapshot, so parts rarely share a
-    // chunk.
-    let mut parts = instances.split(n).into_iter();
-    let (_, first) = parts.next().expect("split gives at least one part");
+    // Worker `w` converts part `w` first, then each worker takes the next
+    // part left. Instances of one chunk are contiguous in the snapshot, so
+    // parts rarely share a chunk.
+    let parts = instances.split(part_count(n, total));
+    let queue = PartQueue {
+        first_shared: AtomicUsize::new(n.min(parts.len())),
+        parts: parts.into_iter().map(|p| Mutex::new(Some(p))).collect(),
+    };
     let results = std::thread::scope(|scope| {
-        let pass = &pass;
-        let handles: Vec<_> = parts
-            .map(|(start, part)| {
+        let (pass, queue) = (&pass, &queue);
+        let handles: Vec<_> = (1..n.min(queue.parts.len()))
+            .map(|w| {
                 std::thread::Builder::new()
                     .name("moult-convert".into())
-                    .spawn_scoped(scope, move || pass.part(start, part))
-                    .map_err(|e| (start, e))
+                    .spawn_scoped(scope, move || queue.convert(pass, w))
+                    .map_err(|e| (w, e))
             })
             .collect();
-        let mut results = vec![pass.part(0, first)];
+        let mut results = queue.convert(pass, 0);
         for handle in handles {
-            results.push(match handle {
+            match handle {
                 // `part` catches the transformer's panics: any other is
                 // moult's, raised again here as a panic of the pass.
-                Ok(h) => h
-                    .join()
-                    .unwrap_or_else(|payload| std::panic::resume_unwind(payload)),
-                Err((start, e)) => {
+                Ok(h) => results.extend(
+                    h.join()
+                        .unwrap_or_else(|payload| std::panic::resume_unwind(payload)),
+                ),
+                Err((w, e)) => {
+                    // Its first part is nobody else's: the pass fails there.
                     pass.stop.store(true, Ordering::Release);
+                    let start = queue.start_of(w);
                     let message = format!("could not start a conversion thread: {e}");
-                    (Done::default(), Some(Stopped::Panicked(start, message)))
+                    results.push((w, Done::default(), Some(Stopped::Panicked(start, message))));
                 }
-            });
+            }
         }
         results
     });
+    let mut results = results;
+    results.sort_by_key(|r| r.0);
     let mut outcome = PassOutcome {
         done: Done::default(),
         stopped: None,
     };
-    for (done, stopped) in results {
+    for (_, done, stopped) in results {
         outcome.done.append(done);
         if let Some(s) = stopped
             && outcome.stopped.as_ref().is_none_or(|o| s.at() < o.at())
@@ -264,6 +275,63 @@ pub(crate) fn convert_all<T: ?Sized + Send + Sync + 'static>(
         }
     }
     outcome
+}
+
+/// Parts a pass on `workers` threads splits `total` instances into: one
+/// per worker, up to eight when each still holds [`MIN_PART`] instances.
+fn part_count(workers: usize, total: usize) -> usize {
+    (total / MIN_PART).clamp(workers, workers * 8)
+}
+
+/// A pass's parts, each taken once: worker `w` takes part `w`, then the
+/// shared ones from `first_shared` on.
+struct PartQueue<T: ?Sized + 'static> {
+    /// Each part's first index in the snapshot and its instances, until taken.
+    parts: Vec<Mutex<Option<Part<T>>>>,
+    /// The next part no worker has taken (parts below the worker count
+    /// are their workers' own).
+    first_shared: AtomicUsize,
+}
+
+/// A part: the index of its first instance in the snapshot, and its
+/// instances.
+type Part<T> = (usize, Segments<InstRef<T>>);
+
+/// What one part gave: its place among the parts, its conversions, and
+/// why it stopped early, if it did.
+type PartResult<T> = (usize, Done<T>, Option<Stopped>);
+
+impl<T: ?Sized + Send + Sync + 'static> PartQueue<T> {
+    /// Worker `w`'s share of the pass: its own part, then shared ones,
+    /// until none is left or a part fails.
+    fn convert(&self, pass: &Pass<'_, T>, w: usize) -> Vec<PartResult<T>> {
+        let mut results = Vec::new();
+        let mut i = w;
+        while let Some((start, part)) = self.parts.get(i).and_then(take) {
+            let (done, stopped) = pass.part(start, part);
+            let failed = stopped.is_some();
+            results.push((i, done, stopped));
+            if failed || pass.stop.load(Ordering::Relaxed) {
+                break;
+            }
+            i = self.first_shared.fetch_add(1, Ordering::Relaxed);
+        }
+        results
+    }
+
+    /// The first index of part `i` (not taken yet).
+    fn start_of(&self, i: usize) -> usize {
+        self.parts[i]
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            .map_or(0, |p| p.0)
+    }
+}
+
+/// Takes a part out of its slot (`None`: taken already).
+fn take<X>(slot: &Mutex<Option<X>>) -> Option<X> {
+    slot.lock().unwrap_or_else(|e| e.into_inner()).take()
 }
 
 impl<T: ?Sized + Send + Sync + 'static> Pass<'_, T> {
