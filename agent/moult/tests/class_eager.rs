@@ -411,7 +411,10 @@ fn a_stalled_worker_leaves_the_parts_left_to_the_other() {
         },
     ));
     assert_eq!(outcome, Outcome::Applied);
-    assert!(stalled.load(std::sync::atomic::Ordering::SeqCst), "the helper ran");
+    assert!(
+        stalled.load(std::sync::atomic::Ordering::SeqCst),
+        "the helper ran"
+    );
     let mine = on_updater.load(std::sync::atomic::Ordering::Relaxed);
     assert!(
         mine > n as usize / 2,
@@ -442,7 +445,10 @@ fn a_stalled_worker_leaves_the_parts_left_to_the_other() {
         message.contains(&format!("instance {} of {n}", k + 1)),
         "{message}"
     );
-    assert!(all.iter().all(|d| d.version() == 1), "every part rolled back");
+    assert!(
+        all.iter().all(|d| d.version() == 1),
+        "every part rolled back"
+    );
     let i = info(SHARED_PARTS.name());
     assert_eq!((live(&i, 1), live(&i, 2)), (n as u64, 0));
 }
