@@ -142,15 +142,14 @@ impl ThreadTable {
     /// Owner only: the counter of function `id`, allocating its chunk on first use.
     #[inline(always)]
     pub(crate) fn counter(&self, id: u32) -> &Counter {
-        let (c, i) = (id as usize / CHUNK, id as usize % CHUNK);
-        let chunk = self.chunks[c].load(Ordering::Acquire);
-        let chunk = if chunk.is_null() {
-            self.alloc_chunk(c)
-        } else {
-            chunk
-        };
-        // SAFETY: chunks are never freed while the table lives.
-        unsafe { &(*chunk)[i] }
+        match self.counter_if_allocated(id) {
+            Some(counter) => counter,
+            None => {
+                let (c, i) = (id as usize / CHUNK, id as usize % CHUNK);
+                // SAFETY: chunks are never freed while the table lives.
+                unsafe { &(*self.alloc_chunk(c))[i] }
+            }
+        }
     }
 
     /// Owner only: the counter of function `id` if its chunk is allocated

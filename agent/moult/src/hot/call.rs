@@ -34,9 +34,11 @@ use crate::thread_table::{Counter, ThreadTable, attached_table, current_table};
 struct ExitGuard<'a>(&'a Counter);
 
 impl ExitGuard<'_> {
-    /// The call of `core` returned.
+    /// The call of `core` returned `r`, handed through (so that the
+    /// watched case's call is in tail position, and a caller's fast path
+    /// keeps no register saved for it).
     #[inline(always)]
-    fn returned(self, core: &HotFnCore) {
+    fn returned<R>(self, core: &HotFnCore, r: R) -> R {
         let this = std::mem::ManuallyDrop::new(self);
         this.0.exit();
         // The exit's half of the Dekker pairing with the updater's heavy
@@ -44,8 +46,9 @@ impl ExitGuard<'_> {
         // or this load sees the watch it set before fencing.
         compiler_fence(Ordering::SeqCst);
         if core.watch.load(Ordering::Relaxed) != 0 {
-            super::quiescence::returned_watched(this.0);
+            return returned_watched_with(this.0, r);
         }
+        r
     }
 }
 
@@ -112,13 +115,7 @@ impl<F: Copy + 'static> HotFn<F> {
                 // Version 0 is this image's code (no panic catch to cross).
                 let exit = ExitGuard(counter);
                 let r = invoke(v0);
-                let exit = std::mem::ManuallyDrop::new(exit);
-                exit.0.exit();
-                compiler_fence(Ordering::SeqCst);
-                if core.watch.load(Ordering::Relaxed) != 0 {
-                    return returned_watched_with(exit.0, r);
-                }
-                return r;
+                return exit.returned(core, r);
             }
         }
         self.call_out_of_line(invoke)
@@ -145,18 +142,7 @@ impl<F: Copy + 'static> HotFn<F> {
             retreat(counter);
             return self.call_slow(core, invoke);
         }
-        // As `run_counted`, with the other image's path inline: this is
-        // already out of the wrapper, one call is enough.
-        let exit = ExitGuard(counter);
-        // SAFETY: as in `run`.
-        let f = unsafe { unerase::<F>(p) };
-        let r = if self.in_own_image(p) {
-            invoke(f)
-        } else {
-            run_in_owner(core, p, move || invoke(f))
-        };
-        exit.returned(core);
-        r
+        self.run_counted(core, counter, p, invoke)
     }
 
     /// [`HotFn::call`] at a closed gate (the update's own calls pass, others
@@ -238,8 +224,7 @@ impl<F: Copy + 'static> HotFn<F> {
     ) -> R {
         let exit = ExitGuard(counter);
         let r = self.run(core, p, invoke);
-        exit.returned(core);
-        r
+        exit.returned(core, r)
     }
 
     /// Calls the version `p` of `core` with `invoke`; through its owner's
@@ -252,7 +237,7 @@ impl<F: Copy + 'static> HotFn<F> {
         if self.in_own_image(p) {
             invoke(f)
         } else {
-            run_other(core, p, move || invoke(f))
+            run_in_owner(core, p, move || invoke(f))
         }
     }
 
@@ -341,14 +326,10 @@ fn retreat(counter: &Counter) {
     super::quiescence::returned_watched(counter);
 }
 
-/// A version outside this copy's image: find the copy that compiled it.
-#[inline(never)]
-fn run_other<R>(core: &HotFnCore, p: *mut (), call: impl FnOnce() -> R) -> R {
-    run_in_owner(core, p, call)
-}
-
-/// Runs `call` of version `p` through the panic catch of the copy of
-/// `std` that compiled it (directly if that is this one).
+/// Runs `call` of version `p`, outside this copy's image, through the
+/// panic catch of the copy of `std` that compiled it (directly if that is
+/// this one). Inline: generated wrappers reach it out of line already
+/// (`call_other`, `call_out_of_line`).
 #[inline(always)]
 fn run_in_owner<R>(core: &HotFnCore, p: *mut (), call: impl FnOnce() -> R) -> R {
     let owner = core.versions.owner_of(p);
