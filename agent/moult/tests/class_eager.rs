@@ -313,6 +313,26 @@ fn lookup_by_name_resolves_to_the_registered_class_or_explains_why_not() {
     );
 }
 
+/// Converts `class`'s `n` instances back to `DataV1` with a transformer
+/// that panics on the one of value `k`; checks that the update rolled back
+/// and that its message names instance `k + 1` of `n`. Returns the message.
+fn back_to_v1_failing_at(class: &'static Class<dyn DataApi, i64>, k: i64, n: i64) -> String {
+    let outcome = run(EagerConversion::new(class, v1, move |old: &dyn DataApi| {
+        if old.value() == k {
+            panic!("boom at {k}");
+        }
+        Box::new(DataV1 { value: old.value() }) as Box<dyn DataApi>
+    }));
+    let Outcome::RolledBack(message) = outcome else {
+        panic!("expected a rollback, got {outcome:?}");
+    };
+    assert!(
+        message.contains(&format!("instance {} of {n}", k + 1)),
+        "{message}"
+    );
+    message
+}
+
 moult::class!(static SPREAD: dyn DataApi, i64 = "Spread" as DataV1, v1);
 
 /// A conversion on three threads converts every instance once and counts it
@@ -350,24 +370,8 @@ fn a_conversion_spread_over_threads_converts_all_and_rolls_all_back() {
     assert_eq!((live(&i, 0), live(&i, 1)), (0, n as u64));
 
     let k = n * 2 / 3 + 1; // in the last thread's part
-    let outcome = run(EagerConversion::new(
-        &SPREAD,
-        v1,
-        move |old: &dyn DataApi| {
-            if old.value() == k {
-                panic!("boom at {k}");
-            }
-            Box::new(DataV1 { value: old.value() }) as Box<dyn DataApi>
-        },
-    ));
-    let Outcome::RolledBack(message) = outcome else {
-        panic!("expected a rollback, got {outcome:?}");
-    };
+    let message = back_to_v1_failing_at(&SPREAD, k, n);
     assert!(message.contains(&format!("boom at {k}")), "{message}");
-    assert!(
-        message.contains(&format!("instance {} of {n}", k + 1)),
-        "{message}"
-    );
     for (i, d) in all.iter().enumerate() {
         assert_eq!(d.version(), 1, "instance {i} back to version 1");
         assert_eq!(d.read().origin(), Some("converted"), "instance {i}");
@@ -428,23 +432,7 @@ fn a_stalled_worker_leaves_the_parts_left_to_the_other() {
     assert_eq!((live(&i, 0), live(&i, 1)), (0, n as u64));
 
     let k = n - 100; // in the last part, a shared one
-    let outcome = run(EagerConversion::new(
-        &SHARED_PARTS,
-        v1,
-        move |old: &dyn DataApi| {
-            if old.value() == k {
-                panic!("boom at {k}");
-            }
-            Box::new(DataV1 { value: old.value() }) as Box<dyn DataApi>
-        },
-    ));
-    let Outcome::RolledBack(message) = outcome else {
-        panic!("expected a rollback, got {outcome:?}");
-    };
-    assert!(
-        message.contains(&format!("instance {} of {n}", k + 1)),
-        "{message}"
-    );
+    back_to_v1_failing_at(&SHARED_PARTS, k, n);
     assert!(
         all.iter().all(|d| d.version() == 1),
         "every part rolled back"
