@@ -96,6 +96,7 @@ impl<T: ?Sized + 'static> ClassState<T> {
 
     /// Applies every pending step to `inst`, whose write lock `value` is;
     /// `true` if at least one applied.
+    #[inline]
     pub(crate) fn catch_up_locked(&self, inst: &InstRef<T>, value: &mut Box<T>) -> bool {
         // The access fast path's test: no step reaches above `lazy_top`, so
         // an instance at or above it has none to make (spares an eager
@@ -103,6 +104,13 @@ impl<T: ?Sized + 'static> ClassState<T> {
         if inst.version.load(Ordering::Acquire) >= self.lazy_top.load(Ordering::Acquire) {
             return false;
         }
+        self.catch_up_slow(inst, value)
+    }
+
+    /// [`catch_up_locked`](Self::catch_up_locked) when a step may be
+    /// pending: the steps, under their lock, one after the other.
+    #[inline(never)]
+    fn catch_up_slow(&self, inst: &InstRef<T>, value: &mut Box<T>) -> bool {
         let mut any = false;
         while let Some(step) = self.next_step(inst.version.load(Ordering::Acquire)) {
             if !self.apply_step(&step, inst, value) {

@@ -166,6 +166,7 @@ impl<T: ?Sized + 'static> ClassState<T> {
     /// Records that `to`'s values have `value`'s type, unless `to`'s type
     /// is learnt already (the first type learnt wins): then without the
     /// versions' lock.
+    #[inline]
     pub(crate) fn learn(&self, to: u32, value: &T) {
         let bit = 1u64.checked_shl(to).unwrap_or(0);
         if self.learnt.load(Ordering::Acquire) & bit != 0
@@ -173,6 +174,14 @@ impl<T: ?Sized + 'static> ClassState<T> {
         {
             return;
         }
+        self.learn_slow(to, bit, value);
+    }
+
+    /// [`learn`](Self::learn) when `to`'s type is not known yet: under the
+    /// versions' lock.
+    #[cold]
+    #[inline(never)]
+    fn learn_slow(&self, to: u32, bit: u64, value: &T) {
         let type_id = (self.as_any)(value).type_id();
         let mut meta = self.lock();
         meta.learn(to, type_id);
