@@ -220,9 +220,7 @@ impl<F> Drop for Activation<F> {
             if table.strong_fence {
                 fence(Ordering::SeqCst);
             }
-            if core.watch.load(Ordering::Relaxed) != 0 {
-                wake_update();
-            }
+            watched_end(core);
             return;
         }
         end_slow(core);
