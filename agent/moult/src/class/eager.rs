@@ -66,7 +66,7 @@ impl<T: ?Sized + Send + Sync + 'static, A: 'static> ClassCore<T, A> {
         // walk to repay starting it.
         let live = state.live_total() as usize;
         let threads = workers(state, live).min(live / WALK_PER_THREAD).max(1);
-        let instances = state.instance_segments(threads);
+        let instances = state.population.upgrade_all_on(threads);
         let total = instances.len();
         let pass = convert_all(state, &run.step, ctx.runtime(), instances, wait);
         run.done = pass.done;

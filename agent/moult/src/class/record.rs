@@ -8,11 +8,10 @@ use std::time::Duration;
 
 use moult_protocol::{ClassInfo, EventKind, VersionCount};
 
-use super::inst::{Inst, InstRef};
+use super::inst::Inst;
 use super::lazy::LazyStep;
 use super::meta::Meta;
 use super::population::Population;
-use super::segments::Segments;
 use super::stale::EagerStep;
 use super::tracked::Tracked;
 use super::transform::{CallCtor, CtorFn};
@@ -213,16 +212,6 @@ impl<T: ?Sized + 'static> ClassState<T> {
             .into_iter()
             .map(Tracked)
             .collect()
-    }
-
-    /// Handles on every live instance now, in segments, as an eager
-    /// conversion takes them (`segments.rs`: no allocation the size of the
-    /// class), the chunks walked on up to `threads` threads.
-    pub(crate) fn instance_segments(&'static self, threads: usize) -> Segments<InstRef<T>>
-    where
-        T: Send + Sync,
-    {
-        self.population.upgrade_all_on(threads)
     }
 
     /// Live instances, all versions.
