@@ -61,6 +61,7 @@ MIRI_TESTS=(
   --test dsu_handover
   --test class_chunks
   --test class_create_race
+  --test class_eager_drops
 )
 
 # Unit tests too slow under Miri until they get Miri-sized loops:
@@ -84,6 +85,7 @@ TSAN_TESTS=(
   --test async_core
   --test class_chunks
   --test class_create_race
+  --test class_eager_drops
 )
 
 run_miri() {

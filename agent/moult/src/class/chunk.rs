@@ -11,7 +11,8 @@
 //! A slot is free when its instance's state word ([`Inst::slot_state`]) says
 //! [`FREE`]. Only the thread that owns a chunk ([`ChunkHead::owned`], see
 //! `home.rs`) takes free slots, so taking one is a load and plain stores; any
-//! thread frees one (the last handle's drop) with one release store.
+//! thread frees one (the last handle's drop, or the last pin of the class:
+//! `pin.rs`) with one release store.
 //!
 //! Pointers into a chunk keep the provenance of the whole allocation (they
 //! are derived from it with `add`, and the header is reached with

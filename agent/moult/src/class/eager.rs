@@ -26,6 +26,7 @@ use moult_protocol::{ClassChange, EventKind};
 use super::AsClass;
 use super::afterlife::drop_later;
 use super::eager_pass::{Done, Stopped, convert_all, workers};
+use super::pin::PinGuard;
 use super::record::{ClassCore, CtorToken};
 use super::restore::{Restored, restore};
 use super::segments::Segments;
@@ -48,9 +49,13 @@ impl<T: ?Sized + Send + Sync + 'static, A: 'static> ClassCore<T, A> {
         let state = &self.state;
         let _serial = state.converting.lock().unwrap_or_else(|e| e.into_inner());
         let target = state.new_version();
+        // No instance is freed from here until the update commits or rolls
+        // back (`pin.rs`): the snapshot below counts none.
+        let pin = PinGuard::new(state);
         // Creations that loaded the old constructor go through `step` from
         // now on; new ones are built in the new version; so the snapshot
-        // below is every instance left to convert.
+        // below is every instance left to convert. Its heavy barrier is
+        // also the pin's.
         let step = state.begin_eager(target, transform);
         let token = self.install_ctor(ctor, target);
         let mut run = EagerRun {
@@ -60,13 +65,14 @@ impl<T: ?Sized + Send + Sync + 'static, A: 'static> ClassCore<T, A> {
             done: Done::default(),
             release: drop_later::<Segments<Box<T>>>,
             wait,
+            pin,
         };
         // The chunks are walked on as many threads as the pass will run on
         // (the live count, exact, tells how many), if each has enough to
         // walk to repay starting it.
         let live = state.live_total() as usize;
         let threads = workers(state, live).min(live / WALK_PER_THREAD).max(1);
-        let instances = state.population.upgrade_all_on(threads);
+        let instances = state.population.pinned_all_on(threads, &run.pin);
         let total = instances.len();
         let pass = convert_all(state, &run.step, ctx.runtime(), instances, wait);
         run.done = pass.done;
@@ -168,6 +174,9 @@ struct EagerRun<T: ?Sized + 'static, A: 'static> {
     /// How long a rollback waits for locks before it leaves the rest to a
     /// helper thread.
     wait: Duration,
+    /// Keeps the instances of `done` where they are (`pin.rs`); declared
+    /// last, so dropped last.
+    pin: PinGuard<T>,
 }
 
 impl<T: ?Sized + Send + Sync + 'static, A: 'static> EagerRun<T, A> {
@@ -180,12 +189,15 @@ impl<T: ?Sized + Send + Sync + 'static, A: 'static> EagerRun<T, A> {
             token,
             done,
             wait,
+            pin,
             ..
         } = self;
         let mut done = done.into_converted();
-        done.extend(step.withdraw()); // late conversions are newer: restored first
+        // Late conversions are newer: restored first.
+        let late = step.withdraw().into_iter();
+        done.extend(late.map(|(inst, old, from)| (pin.pin(inst), old, from)));
         let version = core.restore_ctor(token);
-        let restored = restore(&core.state, done, step.target, wait);
+        let restored = restore(&core.state, done, step.target, wait, pin);
         (restored, version)
     }
 
@@ -237,8 +249,11 @@ impl<T: ?Sized + 'static, A: 'static> Drop for EagerUndo<T, A> {
             // once the app is released (see `afterlife.rs`).
             run.step.commit();
             let Done { insts, olds, .. } = run.done;
-            drop(insts); // here, so that counts are exact once the update is over
+            drop(insts);
             (run.release)(run.core.state.name, olds);
+            // Instances dropped since the conversion began are freed now,
+            // so that counts are exact once the update is over.
+            drop(run.pin);
         }
     }
 }

@@ -18,13 +18,12 @@
 //!   no shared line, one count update per batch.
 //!
 //! What an instance costs while the app is held: the transformer (its
-//! allocation included), and three locked instructions, about 4.7 ns each
-//! on the machine BENCHMARKS.md reports from. They are the count the
-//! snapshot takes (so that a rollback finds the instance alive), the
-//! write lock, and its release. The loop makes no other call per
-//! instance: the checks that nearly always pass (a pending lazy step, the
-//! target's type learnt) are inlined, and their slow parts are out of
-//! line.
+//! allocation included), and two locked instructions, about 4.7 ns each
+//! on the machine BENCHMARKS.md reports from: the write lock and its
+//! release. The snapshot takes no count (the class is pinned instead, see
+//! `pin.rs`). The loop makes no other call per instance: the checks that
+//! nearly always pass (a pending lazy step, the target's type learnt) are
+//! inlined, and their slow parts are out of line.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -33,8 +32,8 @@ use std::time::{Duration, Instant};
 use moult_protocol::EventKind;
 
 use super::blocked::{LockBlocked, lock_blocked};
-use super::inst::InstRef;
 use super::pace::progress_every;
+use super::pin::Pinned;
 use super::record::ClassState;
 use super::restore::Converted;
 use super::segments::Segments;
@@ -68,13 +67,15 @@ impl Stopped {
 }
 
 /// Instances converted, each with its old version, and their old values at
-/// the same indices: apart, because on commit the handles are let go at once
-/// (so that counts stay exact) while the values go to a helper thread.
+/// the same indices: apart, because on commit the instances are let go at
+/// once (with the pin, so that counts stay exact) while the values go to a
+/// helper thread.
 /// Both are in segments (`segments.rs`): as long as the class, they must
 /// not be allocations the size of the class.
 pub(crate) struct Done<T: ?Sized + 'static> {
-    /// Converted instances and the versions they came from.
-    pub(crate) insts: Segments<(InstRef<T>, u32)>,
+    /// Converted instances and the versions they came from (valid while
+    /// the conversion's pin lives).
+    pub(crate) insts: Segments<(Pinned<T>, u32)>,
     /// Their old values (the `i`-th was the `i`-th instance's).
     pub(crate) olds: Segments<Box<T>>,
     /// How many came from each version (for the log: no second pass over
@@ -95,7 +96,7 @@ impl<T: ?Sized + 'static> Default for Done<T> {
 
 impl<T: ?Sized + 'static> Done<T> {
     /// `inst` was converted from value `old` of version `from`.
-    fn push(&mut self, inst: InstRef<T>, old: Box<T>, from: u32) {
+    fn push(&mut self, inst: Pinned<T>, old: Box<T>, from: u32) {
         self.insts.push((inst, from));
         self.olds.push(old);
     }
@@ -139,9 +140,9 @@ pub(crate) struct PassOutcome<T: ?Sized + 'static> {
 /// A worker moves its instances' versions one by one but their counts per
 /// batch, in its thread's share: a mover of the same instance in between
 /// (a `set`, a lazy step) may take it from the target before the batch
-/// adds it there, a transient the sums read as 0 (see `home.rs`); each
-/// instance is held by the pass until its batch lands, so no drop uncounts
-/// it meanwhile.
+/// adds it there, a transient the sums read as 0 (see `home.rs`); the
+/// class is pinned for the whole pass, so no drop uncounts an instance
+/// before its batch lands (see `pin.rs`).
 #[derive(Default)]
 struct Moves(Vec<(u32, u64)>);
 
@@ -211,7 +212,7 @@ pub(crate) fn convert_all<T: ?Sized + Send + Sync + 'static>(
     state: &'static ClassState<T>,
     step: &EagerStep<T>,
     rt: &Runtime,
-    instances: Segments<InstRef<T>>,
+    instances: Segments<Pinned<T>>,
     wait: Duration,
 ) -> PassOutcome<T> {
     let total = instances.len();
@@ -304,7 +305,7 @@ struct PartQueue<T: ?Sized + 'static> {
 
 /// A part: the index of its first instance in the snapshot, and its
 /// instances.
-type Part<T> = (usize, Segments<InstRef<T>>);
+type Part<T> = (usize, Segments<Pinned<T>>);
 
 /// What one part gave: its place among the parts, its conversions, and
 /// why it stopped early, if it did.
@@ -345,7 +346,7 @@ fn take<X>(slot: &Mutex<Option<X>>) -> Option<X> {
 
 impl<T: ?Sized + Send + Sync + 'static> Pass<'_, T> {
     /// Converts `part`, whose first instance is the snapshot's `start`-th.
-    fn part(&self, start: usize, part: Segments<InstRef<T>>) -> (Done<T>, Option<Stopped>) {
+    fn part(&self, start: usize, part: Segments<Pinned<T>>) -> (Done<T>, Option<Stopped>) {
         let (state, target) = (self.state, self.step.target);
         let mut done = Done::default();
         let mut moves = Moves::default();
@@ -367,11 +368,16 @@ impl<T: ?Sized + Send + Sync + 'static> Pass<'_, T> {
                 stopped = Some(Stopped::Blocked(k, blocked));
                 break;
             };
-            // A pending lazy conversion first: the transformer expects the
-            // constructor of record's version.
-            state.catch_up_locked(&inst, &mut value);
+            // A pending lazy conversion first (the transformer expects the
+            // constructor of record's version); an orphan has none to make
+            // (no handle reaches it again) and is left as it is.
+            let live = !state.lazy_pending(&inst)
+                || inst.upgrade().is_some_and(|counted| {
+                    state.catch_up_slow(&counted, &mut value);
+                    true
+                });
             let from = inst.version.load(Ordering::Acquire);
-            if from != target {
+            if live && from != target {
                 match (self.step.transform)(&**value) {
                     Ok(new) => {
                         let old = std::mem::replace(&mut *value, new);

@@ -11,7 +11,9 @@
 //! owning the chunk, which writes the version and value, then publishes the
 //! instance with a release store of count 1 → handles come and go → the last
 //! one's drop takes the value out, marks the slot free (release) and drops
-//! the value. A slot's atomics are only ever written atomically, so
+//! the value. While an eager conversion pins the class, that last drop
+//! leaves the instance in its slot instead, and the last pin frees it
+//! (`pin.rs`). A slot's atomics are only ever written atomically, so
 //! enumeration may read them at any time.
 
 use std::ops::Deref;
@@ -73,6 +75,38 @@ impl<T: ?Sized + 'static> Inst<T> {
     pub(crate) fn write_until(&self, deadline: Instant) -> Option<WriteLocked<'_, Box<T>>> {
         self.value.write_until(deadline)
     }
+
+    /// The count of the instance in `slot`.
+    ///
+    /// # Safety
+    /// `slot` must be a slot of a chunk (its atomics are always initialised).
+    #[inline]
+    pub(crate) unsafe fn count_of<'a>(slot: NonNull<Inst<T>>) -> &'a AtomicU32 {
+        // SAFETY: per the contract; chunks are never freed. A place
+        // projection: no reference to the (maybe empty) value is made.
+        unsafe { &(*slot.as_ptr()).strong }
+    }
+
+    /// Frees the instance in `slot`: its value out, the slot marked free,
+    /// its version uncounted, then the value dropped.
+    ///
+    /// # Safety
+    /// Its count must be 0 and every use of it by a handle over (their
+    /// decrements acquired), and this must be its one free.
+    pub(crate) unsafe fn free(slot: NonNull<Inst<T>>) {
+        let class = Chunk::of(slot).class();
+        // SAFETY: per the contract, this is the only access to the value
+        // until the slot is marked free; the value was written by `publish`.
+        let value = unsafe {
+            let inst = slot.as_ref();
+            let version = inst.version.load(Ordering::Relaxed);
+            let value = inst.value.take();
+            inst.slot_state().store(FREE, Ordering::Release);
+            class.population.count(version, 1u64.wrapping_neg());
+            value
+        };
+        drop(value); // user code: after the slot is given back
+    }
 }
 
 /// A strong handle on an instance (what `Arc<Inst<T>>` was).
@@ -112,8 +146,8 @@ impl<T: ?Sized + 'static> InstRef<T> {
         Chunk::of(self.0).class()
     }
 
-    /// The instance's address.
-    #[cfg(test)]
+    /// The instance's address (the instance stays alive only while a
+    /// handle does).
     pub(crate) fn as_ptr(&self) -> NonNull<Inst<T>> {
         self.0
     }
@@ -142,22 +176,20 @@ impl<T: ?Sized + 'static> InstRef<T> {
         }
     }
 
-    /// The count reached 0: free the slot, uncount, drop the value.
+    /// The count reached 0: free the instance, unless an eager conversion
+    /// pinned its class (then it is left as an orphan, see `pin.rs`).
     #[inline(never)]
     fn drop_slow(&self) {
         let class = self.class();
-        // SAFETY: no handle remains and none can be made (upgrades skip
-        // count 0), so this is the only access to the value until the slot
-        // is marked free; the value was written by `publish`.
-        let value = unsafe {
-            let inst = self.0.as_ref();
-            let version = inst.version.load(Ordering::Relaxed);
-            let value = inst.value.take();
-            inst.slot_state().store(FREE, Ordering::Release);
-            class.population.count(version, 1u64.wrapping_neg());
-            value
-        };
-        drop(value); // user code: after the slot is given back
+        // The drop's half of the pairing with the pin (see `pin.rs`): the
+        // decrement above, this barrier, then the pin's load.
+        class.app_barrier();
+        if class.pins.keep(self.0) {
+            return;
+        }
+        // SAFETY: the count is 0, so no handle remains and none can be made
+        // (upgrades skip 0), and this drop is the one that reached 0.
+        unsafe { Inst::free(self.0) };
     }
 }
 

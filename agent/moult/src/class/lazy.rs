@@ -21,7 +21,7 @@ use std::time::Instant;
 use moult_protocol::{ClassChange, EventKind};
 
 use super::AsClass;
-use super::inst::InstRef;
+use super::inst::{Inst, InstRef};
 use super::record::{ClassCore, ClassState, CtorToken};
 use super::transform::{CtorFn, Transform, guard_transformer};
 use crate::Runtime;
@@ -98,19 +98,22 @@ impl<T: ?Sized + 'static> ClassState<T> {
     /// `true` if at least one applied.
     #[inline]
     pub(crate) fn catch_up_locked(&self, inst: &InstRef<T>, value: &mut Box<T>) -> bool {
-        // The access fast path's test: no step reaches above `lazy_top`, so
-        // an instance at or above it has none to make (spares an eager
-        // conversion the steps' lock for every instance).
-        if inst.version.load(Ordering::Acquire) >= self.lazy_top.load(Ordering::Acquire) {
-            return false;
-        }
-        self.catch_up_slow(inst, value)
+        self.lazy_pending(inst) && self.catch_up_slow(inst, value)
+    }
+
+    /// `false` if `inst` has no pending lazy step for sure (the access fast
+    /// path's test: no step reaches above `lazy_top`, so an instance at or
+    /// above it has none to make; this spares an eager conversion the
+    /// steps' lock for every instance).
+    #[inline]
+    pub(crate) fn lazy_pending(&self, inst: &Inst<T>) -> bool {
+        inst.version.load(Ordering::Acquire) < self.lazy_top.load(Ordering::Acquire)
     }
 
     /// [`catch_up_locked`](Self::catch_up_locked) when a step may be
     /// pending: the steps, under their lock, one after the other.
     #[inline(never)]
-    fn catch_up_slow(&self, inst: &InstRef<T>, value: &mut Box<T>) -> bool {
+    pub(crate) fn catch_up_slow(&self, inst: &InstRef<T>, value: &mut Box<T>) -> bool {
         let mut any = false;
         while let Some(step) = self.next_step(inst.version.load(Ordering::Acquire)) {
             if !self.apply_step(&step, inst, value) {

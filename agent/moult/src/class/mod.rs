@@ -33,7 +33,9 @@
 //! `tracked.rs`, panic-safe
 //! constructors and transformers in `transform.rs`, lazy steps in `lazy.rs`,
 //! eager conversion in `eager.rs` (its pass over the instances, on
-//! several threads, in `eager_pass.rs`; creations racing it in `stale.rs`, its
+//! several threads, in `eager_pass.rs`; the pin that keeps the instances it
+//! converted where they are until its update ends, with no count per
+//! instance, in `pin.rs`; creations racing it in `stale.rs`, its
 //! rollback in `restore.rs`, the old values it drops after the app is
 //! released in `afterlife.rs`, reports of a lock it could not take in
 //! `blocked.rs`), the low-level API (Pymoult's
@@ -53,6 +55,7 @@ mod lazy;
 mod lock;
 mod meta;
 mod pace;
+mod pin;
 mod population;
 mod record;
 mod registry;

@@ -11,7 +11,9 @@
 //! once per eighth of its slots at most.
 //!
 //! Enumerating: every chunk of the class, every slot, a handle on each
-//! instance whose count is not 0 (see `inst.rs`).
+//! instance whose count is not 0 (see `inst.rs`); or, for an eager
+//! conversion that pinned the class, a pointer to each, with no count
+//! taken (see `pin.rs`).
 
 use std::ptr::NonNull;
 use std::sync::Mutex;
@@ -20,6 +22,7 @@ use std::sync::atomic::Ordering;
 use super::chunk::{Chunk, FREE, disown};
 use super::home::{Home, Homes, clamp, with_home};
 use super::inst::{Inst, InstRef};
+use super::pin::{PinGuard, Pinned};
 use super::record::ClassState;
 use super::segments::Segments;
 
@@ -154,12 +157,33 @@ impl<T: ?Sized + 'static> Population<T> {
         upgrade_chunks(&self.chunks())
     }
 
-    /// [`Population::upgrade_all`] on up to `threads` threads (this one
-    /// and scoped helpers), each walking a contiguous run of chunks; the
-    /// list is in the same order as one thread would make it. For an eager
-    /// conversion on several threads: walking a million slots is a fifth
-    /// of its time, and would otherwise be the one part done alone.
+    /// [`Population::upgrade_all`] on up to `threads` threads (see
+    /// [`Population::walk_on`]).
+    #[cfg(test)]
     pub(crate) fn upgrade_all_on(&self, threads: usize) -> Segments<InstRef<T>>
+    where
+        T: Send + Sync,
+    {
+        self.walk_on(threads, upgrade_chunks)
+    }
+
+    /// Every instance alive now, uncounted, for a conversion that holds
+    /// `_pin` (see `pin.rs`), walked on up to `threads` threads (see
+    /// [`Population::walk_on`]). The caller must have run the heavy
+    /// barrier since it pinned the class.
+    pub(crate) fn pinned_all_on(&self, threads: usize, _pin: &PinGuard<T>) -> Segments<Pinned<T>>
+    where
+        T: Send + Sync,
+    {
+        self.walk_on(threads, pin_chunks)
+    }
+
+    /// `walk` over every chunk, on up to `threads` threads (this one and
+    /// scoped helpers), each walking a contiguous run of chunks; the list
+    /// is in the same order as one thread would make it. For an eager
+    /// conversion on several threads: walking a million slots would
+    /// otherwise be the one part of it done alone.
+    fn walk_on<X: Send>(&self, threads: usize, walk: fn(&[Chunk<T>]) -> Segments<X>) -> Segments<X>
     where
         T: Send + Sync,
     {
@@ -174,21 +198,20 @@ impl<T: ?Sized + 'static> Population<T> {
             let helpers: Vec<_> = rest
                 .iter()
                 .map(|run| {
-                    let walk = move || upgrade_chunks(run);
                     std::thread::Builder::new()
                         .name("moult-convert".into())
-                        .spawn_scoped(scope, walk)
+                        .spawn_scoped(scope, move || walk(run))
                         // No thread: this one walks that run too.
                         .map_err(|_| *run)
                 })
                 .collect();
-            let mut out = upgrade_chunks(first);
+            let mut out = walk(first);
             for helper in helpers {
                 out.append(match helper {
                     Ok(h) => h
                         .join()
                         .unwrap_or_else(|payload| std::panic::resume_unwind(payload)),
-                    Err(run) => upgrade_chunks(run),
+                    Err(run) => walk(run),
                 });
             }
             out
@@ -238,6 +261,22 @@ impl<T: ?Sized + 'static> Population<T> {
     }
 }
 
+/// Pointers to the live instances of `chunks`, chunk after chunk, for a
+/// conversion that pinned their class (see `pin.rs`).
+fn pin_chunks<T: ?Sized + 'static>(chunks: &[Chunk<T>]) -> Segments<Pinned<T>> {
+    let mut out = Segments::new();
+    for &chunk in chunks {
+        for i in 0..chunk.slots() {
+            // SAFETY: a slot of a chunk of this class, pinned (the caller's
+            // contract, `Population::pinned_all_on`).
+            if let Some(inst) = unsafe { Pinned::of_slot(chunk.slot(i)) } {
+                out.push(inst);
+            }
+        }
+    }
+    out
+}
+
 /// Handles on the live instances of `chunks`, chunk after chunk.
 fn upgrade_chunks<T: ?Sized + 'static>(chunks: &[Chunk<T>]) -> Segments<InstRef<T>> {
     let mut out = Segments::new();
@@ -268,7 +307,8 @@ mod tests {
 
     /// Walking the chunks on several threads finds the same instances in
     /// the same order as one thread does, for any thread count (more
-    /// threads than chunks, and none, included), with holes left by drops.
+    /// threads than chunks, and none, included), with holes left by drops;
+    /// and so does the uncounted walk of a pinned class.
     #[test]
     fn a_walk_on_several_threads_is_the_walk_on_one() {
         let n = if cfg!(miri) { 300 } else { 20_000 };
@@ -282,10 +322,19 @@ mod tests {
         let population = &WALKED.core().state.population;
         let one = addresses(population.upgrade_all());
         assert_eq!(one.len(), live.len());
+        let pin = super::PinGuard::new(&WALKED.core().state);
+        crate::runtime().fence.heavy();
         for threads in [0, 1, 2, 3, 64] {
             let many = addresses(population.upgrade_all_on(threads));
             assert_eq!(many, one, "{threads} threads");
+            let pinned: Vec<usize> = population
+                .pinned_all_on(threads, &pin)
+                .into_iter()
+                .map(|p| p.as_ptr().addr().get())
+                .collect();
+            assert_eq!(pinned, one, "{threads} threads, pinned");
         }
+        drop(pin);
         drop(live);
         assert_eq!(population.upgrade_all_on(2).len(), 0);
     }

@@ -11,6 +11,7 @@ use moult_protocol::{ClassInfo, EventKind, VersionCount};
 use super::inst::Inst;
 use super::lazy::LazyStep;
 use super::meta::Meta;
+use super::pin::Pins;
 use super::population::Population;
 use super::stale::EagerStep;
 use super::tracked::Tracked;
@@ -30,9 +31,13 @@ pub(crate) struct ClassState<T: ?Sized + 'static> {
     meta: Mutex<Meta>,
     /// Live instances (in chunks) and their counts per version.
     pub(crate) population: Population<T>,
-    /// Creations must fence before they check `eager_epoch` (see
-    /// `stale.rs`): the kernel runs no process-wide barrier for the updater.
-    pub(crate) creators_fence: bool,
+    /// App threads must fence in their half of the pairings with the
+    /// updater's heavy barrier (a creation before it checks `eager_epoch`,
+    /// see `stale.rs`; a last-handle drop before it checks `pins`, see
+    /// `pin.rs`): the kernel runs no process-wide barrier for the updater.
+    app_fence: bool,
+    /// Eager conversions holding on to instances without counts (`pin.rs`).
+    pub(crate) pins: Pins<T>,
     /// Lazy conversions not withdrawn, oldest first (targets increase).
     pub(crate) steps: RwLock<Vec<Arc<LazyStep<T>>>>,
     /// Upcast of a value to `&dyn Any` (its concrete `TypeId`, heap traversal).
@@ -64,6 +69,18 @@ pub(crate) struct ClassState<T: ?Sized + 'static> {
 }
 
 impl<T: ?Sized + 'static> ClassState<T> {
+    /// An app thread's half of a Dekker pairing with the updater's heavy
+    /// barrier (`fence.rs`): a full fence only where the kernel gives the
+    /// updater no process-wide one.
+    #[inline(always)]
+    pub(crate) fn app_barrier(&self) {
+        if self.app_fence {
+            std::sync::atomic::fence(Ordering::SeqCst);
+        } else {
+            std::sync::atomic::compiler_fence(Ordering::SeqCst);
+        }
+    }
+
     /// The versions' lock (never held while user code runs).
     pub(crate) fn lock(&self) -> MutexGuard<'_, Meta> {
         self.meta.lock().unwrap_or_else(|e| e.into_inner())
@@ -295,7 +312,8 @@ impl<T: ?Sized + Send + Sync + 'static, A: 'static> ClassCore<T, A> {
                 record: AtomicU32::new(0),
                 meta: Mutex::new(Meta::new(v0)),
                 population: Population::new(),
-                creators_fence: crate::runtime().fence.callers_need_fence(),
+                app_fence: crate::runtime().fence.callers_need_fence(),
+                pins: Pins::new(),
                 steps: RwLock::new(Vec::new()),
                 as_any: class.as_any,
                 converting: Mutex::new(()),

@@ -8,22 +8,24 @@
 //! locks; instances still held then are handed to a helper thread that puts
 //! them back as soon as their holders let go (after the holds are released).
 //! Until then they keep their new value, and are counted in their new
-//! version: a valid state, nothing lost.
+//! version: a valid state, nothing lost. The instances are pinned pointers
+//! (`pin.rs`): the conversion's pin goes with them to the helper thread,
+//! and is let go when the last of them is back.
 
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use moult_protocol::EventKind;
 
-use super::inst::InstRef;
+use super::pin::{PinGuard, Pinned};
 use super::record::ClassState;
 
 /// How long the helper thread's write claim lasts before it is withdrawn
 /// and made again.
 const RETRY: Duration = Duration::from_millis(100);
 
-/// A converted instance: its handle, old value, old version.
-pub(crate) type Converted<T> = (InstRef<T>, Box<T>, u32);
+/// A converted instance: where it is (pinned), its old value, its old version.
+pub(crate) type Converted<T> = (Pinned<T>, Box<T>, u32);
 
 /// What a rollback did with the instances it had to put back.
 pub(crate) struct Restored {
@@ -48,12 +50,14 @@ impl Restored {
 }
 
 /// Puts old values back into the instances of `entries` still in `target`,
-/// newest first, waiting at most `wait` in all for their locks.
+/// newest first, waiting at most `wait` in all for their locks; `pin` is
+/// the one `entries` were taken under.
 pub(crate) fn restore<T: ?Sized + Send + Sync + 'static>(
     state: &'static ClassState<T>,
     entries: Vec<Converted<T>>,
     target: u32,
     wait: Duration,
+    pin: PinGuard<T>,
 ) -> Restored {
     let deadline = Instant::now() + wait;
     let mut now = 0;
@@ -73,7 +77,7 @@ pub(crate) fn restore<T: ?Sized + Send + Sync + 'static>(
     }
     let later = left.len();
     if later > 0 {
-        restore_later(state, left, target);
+        restore_later(state, left, target, pin);
     }
     Restored { now, later }
 }
@@ -84,10 +88,12 @@ fn restore_later<T: ?Sized + Send + Sync + 'static>(
     state: &'static ClassState<T>,
     left: Vec<Converted<T>>,
     target: u32,
+    pin: PinGuard<T>,
 ) {
     let spawned = std::thread::Builder::new()
         .name("moult-restore".into())
         .spawn(move || {
+            let _pin = pin; // until the last instance is back (see module docs)
             let total = left.len();
             let mut back = 0;
             for (inst, old, from) in left {

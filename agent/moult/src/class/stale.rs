@@ -130,21 +130,11 @@ impl<T: ?Sized + 'static> ClassState<T> {
     /// conversion begun since.
     #[inline]
     pub(crate) fn register_created(&'static self, inst: InstRef<T>, epoch: u32) -> Tracked<T> {
-        self.creators_barrier();
+        self.app_barrier();
         if self.eager_epoch.load(Ordering::Acquire) == epoch {
             return Tracked(inst);
         }
         self.register_late(inst, epoch)
-    }
-
-    /// The creation's half of the Dekker pairing (see module docs).
-    #[inline(always)]
-    fn creators_barrier(&self) {
-        if self.creators_fence {
-            std::sync::atomic::fence(Ordering::SeqCst);
-        } else {
-            std::sync::atomic::compiler_fence(Ordering::SeqCst);
-        }
     }
 
     /// [`ClassState::register_created`] for an instance an eager conversion
