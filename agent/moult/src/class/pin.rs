@@ -22,6 +22,13 @@
 //! being dropped or not yet published: the walk skips it (a creation racing
 //! the conversion is converted by `stale.rs`).
 //!
+//! What the conversion wrote into an instance (its new value, or its old
+//! one put back) under the instance's lock is visible to the free of that
+//! instance, which takes no lock: an orphan is freed by the last guard,
+//! after the conversion's threads are joined; a drop after the last guard
+//! went reads the pin's 0 with `Acquire`, which the last unpin wrote with
+//! `Release`. (A count held by the conversion used to give this order.)
+//!
 //! An orphan is not converted (no handle can reach it again), stays counted
 //! in its version until it is freed, and keeps its slot: a class whose app
 //! threads create and drop instances while an update that converted it is
@@ -58,7 +65,10 @@ impl<T: ?Sized + 'static> Pins<T> {
     /// `inst` was kept as an orphan (the caller must leave it alone).
     #[inline]
     pub(crate) fn keep(&self, inst: NonNull<Inst<T>>) -> bool {
-        if self.held.load(Ordering::Relaxed) == 0 {
+        // `Acquire`: a 0 written by the last unpin makes what the
+        // conversion wrote into this instance (its new value, under a lock
+        // this drop does not take) visible to the free that follows.
+        if self.held.load(Ordering::Acquire) == 0 {
             return false;
         }
         self.keep_slow(inst)
@@ -118,7 +128,8 @@ impl<T: ?Sized + 'static> Drop for PinGuard<T> {
         let pins = &self.state.pins;
         let freed = {
             let mut orphans = pins.orphans.lock().unwrap_or_else(|e| e.into_inner());
-            if pins.held.fetch_sub(1, Ordering::Relaxed) == 1 {
+            // `Release`: pairs with `keep`'s load (see there).
+            if pins.held.fetch_sub(1, Ordering::Release) == 1 {
                 std::mem::take(&mut *orphans)
             } else {
                 Vec::new()
