@@ -135,3 +135,42 @@ fn instances_dropped_during_a_conversion_are_freed_once_after_it() {
     drop(again);
     assert_eq!(applied.live(), 0);
 }
+
+/// A value outside the counts of the other test (tests run in parallel).
+struct W(u64);
+impl Val for W {
+    fn id(&self) -> u64 {
+        self.0
+    }
+}
+fn w(id: u64) -> Box<dyn Val> {
+    Box::new(W(id))
+}
+
+static LATE: AtomicUsize = AtomicUsize::new(0);
+moult::class!(static LATER: dyn Val, u64 = "DropsLater", w);
+
+/// The last handle of a converted instance, dropped after the update by a
+/// thread that never locked it and learnt of the update through a relaxed
+/// flag only: its free reads the value the conversion wrote, which the
+/// pin's release orders before it. With the pin's last unpin and the
+/// drop's check relaxed, ThreadSanitizer reported a data race here every
+/// time (Miri did not: its `SeqCst` fences, which the updater runs after
+/// the pass, order more than ThreadSanitizer sees).
+#[test]
+fn a_drop_after_the_update_sees_the_value_the_conversion_wrote() {
+    let handle = LATER.create(7);
+    let dropper = std::thread::spawn(move || {
+        while LATE.load(Ordering::Relaxed) == 0 {
+            std::hint::spin_loop();
+        }
+        drop(handle);
+    });
+    let outcome = run(EagerConversion::new(&LATER, w, |old: &dyn Val| {
+        w(old.id() + 1)
+    }));
+    assert_eq!(outcome, Outcome::Applied);
+    LATE.store(1, Ordering::Relaxed);
+    dropper.join().unwrap();
+    assert_eq!(LATER.handle().unwrap().live(), 0);
+}
