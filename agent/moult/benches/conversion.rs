@@ -17,6 +17,9 @@
 //!   `Box<dyn Shape>` by the transformer's new box (old one dropped),
 //!   measured before that size's conversions (its boxes then lie side by
 //!   side, as in a fresh heap: the loop's best case);
+//! - `baseline/rebox_kept/1000000`: a control, the same loop keeping the old
+//!   values as a conversion must until its update commits (see
+//!   `kept_rebox`);
 //! - `lazy/apply/1000000` and `lazy/apply/10000`: `UpdateContext::convert_lazy`
 //!   inside `apply` (O(1): the two sizes should match);
 //! - `lazy/lifecycle/1000000`: `submit(LazyConversion)` + `poll()`;
@@ -241,6 +244,9 @@ fn bench(c: &mut Criterion) {
             })
         });
         drop(boxes);
+        if n == big {
+            kept_rebox(&mut g, n);
+        }
         let class = eager_class(n);
         let handle = class.handle().expect("registered");
         let live = instances(class, n);
@@ -329,6 +335,30 @@ fn bench(c: &mut Criterion) {
     drop(polled);
 }
 
+/// The control `baseline/rebox_kept/{n}`: the rebox loop, but keeping
+/// every old value (dropped after the timed loop), as a conversion must
+/// until its update commits. In the plain loop each new box takes the
+/// memory the previous old one just gave back, still in the cache; here,
+/// as in a conversion, every new box is memory not touched yet.
+fn kept_rebox(g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>, n: usize) {
+    let mut boxes: Vec<Box<dyn Shape>> = (0..n as u64).map(new_v1).collect();
+    g.bench_function(format!("baseline/rebox_kept/{n}"), |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                let mut kept: Vec<Box<dyn Shape>> = Vec::with_capacity(n);
+                let t0 = Instant::now();
+                for v in boxes.iter_mut() {
+                    kept.push(std::mem::replace(v, transform(&**v)));
+                }
+                total += t0.elapsed();
+                drop(black_box(kept));
+            }
+            total
+        })
+    });
+}
+
 criterion_group!(benches, bench);
 
 fn main() {
@@ -365,6 +395,13 @@ fn summary() {
         });
     }
     push(format!("baseline/rebox/{big}"), &|row, _| row);
+    push(
+        format!("baseline/rebox_kept/{big}"),
+        &|row, m| match rebox {
+            Some(base) => row.ratio(m / base, "rebox loop (control: old values kept)"),
+            None => row,
+        },
+    );
     let small_apply = med(&format!("lazy/apply/{small}"));
     push(format!("lazy/apply/{big}"), &|row, m| {
         let row = match small_apply {
@@ -386,6 +423,16 @@ fn summary() {
     print_table("conversion: 3-field struct class", &rows);
     if let (true, Some(m)) = (common::is_bench(), med(&format!("eager/apply/{big}/w1"))) {
         println!("eager conversion: {} per instance", human(m / big as f64));
+    }
+    if let (true, Some(w2), Some(kept)) = (
+        common::is_bench(),
+        med(&format!("eager/apply/{big}/w2")),
+        med(&format!("baseline/rebox_kept/{big}")),
+    ) {
+        println!(
+            "eager conversion on 2 threads / rebox loop keeping old values: {:.2}×",
+            w2 / kept
+        );
     }
     scaling(&med);
 }
