@@ -270,6 +270,11 @@ impl UpdateContext {
     /// instance and, when moult knows it, the holding thread, also in an
     /// alterability event); if the update fails later, the rollback restores
     /// it too. Instances built while the conversion runs are converted too.
+    /// Instances whose last handle is dropped between this call and the
+    /// end of the update stay in memory (and in the class's live counts)
+    /// until the update commits or rolls back, since a rollback puts old
+    /// values back into them: an app creating and dropping many instances
+    /// meanwhile holds their memory for that long.
     ///
     /// # Deadlocks
     /// The transformer runs under the converted instance's write lock: it

@@ -262,29 +262,34 @@ impl<T: ?Sized + 'static> Population<T> {
 }
 
 /// Pointers to the live instances of `chunks`, chunk after chunk, for a
-/// conversion that pinned their class (see `pin.rs`).
+/// conversion that pinned their class (the caller's contract,
+/// [`Population::pinned_all_on`]).
 fn pin_chunks<T: ?Sized + 'static>(chunks: &[Chunk<T>]) -> Segments<Pinned<T>> {
-    let mut out = Segments::new();
-    for &chunk in chunks {
-        for i in 0..chunk.slots() {
-            // SAFETY: a slot of a chunk of this class, pinned (the caller's
-            // contract, `Population::pinned_all_on`).
-            if let Some(inst) = unsafe { Pinned::of_slot(chunk.slot(i)) } {
-                out.push(inst);
-            }
-        }
-    }
-    out
+    // SAFETY: slots of chunks of a pinned class.
+    unsafe { collect_slots(chunks, Pinned::of_slot) }
 }
 
 /// Handles on the live instances of `chunks`, chunk after chunk.
 fn upgrade_chunks<T: ?Sized + 'static>(chunks: &[Chunk<T>]) -> Segments<InstRef<T>> {
+    // SAFETY: `upgrade_slot` asks only for a slot of a chunk.
+    unsafe { collect_slots(chunks, InstRef::upgrade_slot) }
+}
+
+/// What `take` gives for each slot of `chunks`, in order, where it gives
+/// something.
+///
+/// # Safety
+/// `take`'s contract must hold for every slot of `chunks`.
+unsafe fn collect_slots<T: ?Sized + 'static, X>(
+    chunks: &[Chunk<T>],
+    take: unsafe fn(NonNull<Inst<T>>) -> Option<X>,
+) -> Segments<X> {
     let mut out = Segments::new();
     for &chunk in chunks {
         for i in 0..chunk.slots() {
-            // SAFETY: a slot of a chunk of this class.
-            if let Some(inst) = unsafe { InstRef::upgrade_slot(chunk.slot(i)) } {
-                out.push(inst);
+            // SAFETY: per the contract.
+            if let Some(x) = unsafe { take(chunk.slot(i)) } {
+                out.push(x);
             }
         }
     }
