@@ -99,7 +99,13 @@ impl<X> ValueLock<X> {
     /// Shared access, waiting at most until `deadline`; `None` if the lock
     /// stayed write-locked (or claimed by a waiting writer) until then.
     pub(crate) fn read_until(&self, deadline: Instant) -> Option<ReadLocked<'_, X>> {
-        self.read_slow(Some(deadline)).then_some(ReadLocked(self))
+        // Not `then_some`: that builds the guard either way, and dropping it
+        // when the wait gave up released a read lock never taken.
+        if self.read_slow(Some(deadline)) {
+            Some(ReadLocked(self))
+        } else {
+            None
+        }
     }
 
     /// Takes a read lock; `false` if `deadline` passed first.
@@ -383,6 +389,41 @@ mod tests {
         assert_eq!(reader.join().unwrap(), None, "the reader gave up");
         drop(w);
         assert_eq!(*lock.read_until(Instant::now()).expect("free"), 2);
+        assert_eq!(lock.state.load(std::sync::atomic::Ordering::Relaxed), 0);
+    }
+
+    /// A read that gives up leaves the count of readers as it was: it
+    /// released a read lock it never took, so a waiting writer got the
+    /// lock while a reader still held it.
+    #[test]
+    fn a_read_that_gives_up_leaves_the_readers_alone() {
+        let lock = Arc::new(ValueLock::new(1u32, 0));
+        let held = lock.read();
+        let writer = {
+            let lock = lock.clone();
+            std::thread::spawn(move || {
+                lock.write_until(Instant::now() + Duration::from_secs(10))
+                    .is_some()
+            })
+        };
+        // Held back by the waiting writer until the deadline.
+        while lock.state.load(std::sync::atomic::Ordering::Relaxed) & super::WRITER_WAITING == 0 {
+            std::thread::yield_now();
+        }
+        assert!(
+            lock.read_until(Instant::now() + Duration::from_millis(5))
+                .is_none()
+        );
+        assert_eq!(
+            lock.holders(),
+            Holders::Readers(1),
+            "the reader still holds it"
+        );
+        drop(held);
+        assert!(
+            writer.join().unwrap(),
+            "the writer got it once the reader left"
+        );
         assert_eq!(lock.state.load(std::sync::atomic::Ordering::Relaxed), 0);
     }
 
