@@ -248,9 +248,7 @@ impl<T: ?Sized + 'static, A: 'static> Drop for EagerUndo<T, A> {
             // the conversion's own old values (and its handles) are dropped
             // once the app is released (see `afterlife.rs`).
             run.step.commit();
-            let Done { insts, olds, .. } = run.done;
-            drop(insts);
-            (run.release)(run.core.state.name, olds);
+            (run.release)(run.core.state.name, run.done.olds);
             // Instances dropped since the conversion began are freed now,
             // so that counts are exact once the update is over.
             drop(run.pin);

@@ -18,12 +18,12 @@
 //!   no shared line, one count update per batch.
 //!
 //! What an instance costs while the app is held: the transformer (its
-//! allocation included), and two locked instructions, about 4.7 ns each
-//! on the machine BENCHMARKS.md reports from: the write lock and its
-//! release. The snapshot takes no count (the class is pinned instead, see
-//! `pin.rs`). The loop makes no other call per instance: the checks that
-//! nearly always pass (a pending lazy step, the target's type learnt) are
-//! inlined, and their slow parts are out of line.
+//! allocation included), the write lock and its release. The snapshot
+//! takes no count (the class is pinned instead, see `pin.rs`). The loop
+//! makes no other call per instance: the checks that nearly always pass (a
+//! pending lazy step, the target's type learnt) are inlined, and their
+//! slow parts are out of line. (Removing the count, or making the release
+//! a plain store, changed nothing measurable: BENCHMARKS.md, "conversion".)
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};

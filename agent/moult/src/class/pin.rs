@@ -46,8 +46,8 @@ pub(crate) struct Pins<T: ?Sized + 'static> {
     /// Guards alive: the one word a last-handle drop reads.
     held: AtomicU32,
     /// Instances whose last handle went while the class was pinned; written
-    /// and emptied under this lock, which also orders `held`'s changes
-    /// against the drops that re-check it.
+    /// and emptied under this lock, which also orders the last unpin
+    /// against the drops that re-check `held`.
     orphans: Mutex<Vec<Pinned<T>>>,
 }
 
@@ -104,9 +104,7 @@ impl<T: ?Sized + 'static> PinGuard<T> {
     /// Pins `state`. The caller must run the heavy barrier before it reads
     /// any slot's count (an eager conversion's `begin_eager` does).
     pub(crate) fn new(state: &'static ClassState<T>) -> Self {
-        let orphans = state.pins.orphans.lock().unwrap_or_else(|e| e.into_inner());
         state.pins.held.fetch_add(1, Ordering::Relaxed);
-        drop(orphans);
         PinGuard { state }
     }
 
