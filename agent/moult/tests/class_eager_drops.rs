@@ -5,7 +5,7 @@
 
 use std::any::Any;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use moult::class::{EagerConversion, Tracked};
@@ -54,17 +54,32 @@ fn n() -> u64 {
 
 /// The transformer: at the instance of id `drop_at`, drops every handle the
 /// app holds (the one of the instance being converted included); panics at
-/// the instance of id `panic_at`.
+/// the instance of id `panic_at`, once the handles are dropped.
+///
+/// The panic waits for the drop: the pass runs on two threads, and the
+/// part holding `panic_at` may be reached before the one holding `drop_at`
+/// (the second thread late to start); a panic first stops the pass before
+/// the drop, and the handles, still held, keep every instance alive.
 fn transformer(
     handles: &'static Handles,
     drop_at: u64,
     panic_at: Option<u64>,
 ) -> impl Fn(&dyn Val) -> Box<dyn Val> + Send + Sync + 'static {
+    let dropped = AtomicBool::new(false);
     move |old: &dyn Val| {
         if old.id() == drop_at {
             drop(std::mem::take(&mut *handles.lock().unwrap()));
+            dropped.store(true, Ordering::SeqCst);
         }
         if Some(old.id()) == panic_at {
+            let t0 = std::time::Instant::now();
+            while !dropped.load(Ordering::SeqCst) {
+                assert!(
+                    t0.elapsed() < Duration::from_secs(20),
+                    "no drop at {drop_at}"
+                );
+                std::thread::sleep(Duration::from_millis(1));
+            }
             panic!("boom at {}", old.id());
         }
         V::boxed(old.id())
