@@ -63,7 +63,7 @@ impl<T: ?Sized + Send + Sync + 'static, A: 'static> ClassCore<T, A> {
             step,
             token,
             done: Done::default(),
-            release: drop_later::<Segments<Box<T>>>,
+            release: drop_later::<Segments<Option<Box<T>>>>,
             wait,
             pin,
         };
@@ -170,7 +170,7 @@ struct EagerRun<T: ?Sized + 'static, A: 'static> {
     done: Done<T>,
     /// Hands the old values to the helper thread on commit: a fn pointer
     /// made where `T: Send` is known (this struct's `Drop` cannot ask it).
-    release: fn(&'static str, Segments<Box<T>>),
+    release: fn(&'static str, Segments<Option<Box<T>>>),
     /// How long a rollback waits for locks before it leaves the rest to a
     /// helper thread.
     wait: Duration,

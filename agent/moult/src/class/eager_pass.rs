@@ -18,12 +18,15 @@
 //!   no shared line, one count update per batch.
 //!
 //! What an instance costs while the app is held: the transformer (its
-//! allocation included), the write lock and its release. The snapshot
-//! takes no count (the class is pinned instead, see `pin.rs`). The loop
+//! allocation included), the write lock and its release, and 16 bytes
+//! written (its old value, kept for a rollback). The snapshot takes no
+//! count (the class is pinned instead, see `pin.rs`), and is kept as the
+//! list of instances passed, not copied into one ([`Done`]). The loop
 //! makes no other call per instance: the checks that nearly always pass (a
 //! pending lazy step, the target's type learnt) are inlined, and their
 //! slow parts are out of line. (Removing the count, or making the release
-//! a plain store, changed nothing measurable: BENCHMARKS.md, "conversion".)
+//! a plain store, changed nothing measurable; writing less did:
+//! BENCHMARKS.md, "conversion".)
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -66,62 +69,99 @@ impl Stopped {
     }
 }
 
-/// Instances converted, each with its old version, and their old values at
-/// the same indices: apart, because on commit the instances are let go at
-/// once (with the pin, so that counts stay exact) while the values go to a
-/// helper thread.
+/// The instances a pass went through and, at the same indices, their old
+/// values (`None` where it left the instance as it was): apart, because on
+/// commit the instances are let go at once (with the pin, so that counts
+/// stay exact) while the values go to a helper thread.
+///
+/// The instances are the pass's own snapshot, kept as it was walked, not
+/// copied into a list of converted ones: that list cost 16 bytes written
+/// per instance while the app is held (BENCHMARKS.md, "conversion").
 /// Both are in segments (`segments.rs`): as long as the class, they must
 /// not be allocations the size of the class.
 pub(crate) struct Done<T: ?Sized + 'static> {
-    /// Converted instances and the versions they came from (valid while
-    /// the conversion's pin lives).
-    pub(crate) insts: Segments<(Pinned<T>, u32)>,
-    /// Their old values (the `i`-th was the `i`-th instance's).
-    pub(crate) olds: Segments<Box<T>>,
+    /// Instances passed, in snapshot order (valid while the conversion's
+    /// pin lives).
+    pub(crate) insts: Segments<Pinned<T>>,
+    /// The `i`-th instance's old value, if the pass converted it.
+    pub(crate) olds: Segments<Option<Box<T>>>,
+    /// The versions converted instances came from, as runs: `(i, v)` means
+    /// from the `i`-th instance on, up to the next run, they came from `v`
+    /// (nearly always one run: converted instances share their version).
+    froms: Vec<(usize, u32)>,
+    /// How many were converted (the `Some`s of `olds`).
+    converted: usize,
     /// How many came from each version (for the log: no second pass over
-    /// `insts` while the app is held).
+    /// the instances while the app is held).
     pub(crate) from_counts: Vec<(u32, u64)>,
 }
 
 impl<T: ?Sized + 'static> Default for Done<T> {
-    /// Nothing converted yet.
+    /// Nothing passed yet.
     fn default() -> Self {
         Done {
             insts: Segments::new(),
             olds: Segments::new(),
+            froms: Vec::new(),
+            converted: 0,
             from_counts: Vec::new(),
         }
     }
 }
 
 impl<T: ?Sized + 'static> Done<T> {
-    /// `inst` was converted from value `old` of version `from`.
-    fn push(&mut self, inst: Pinned<T>, old: Box<T>, from: u32) {
-        self.insts.push((inst, from));
-        self.olds.push(old);
+    /// The next instance was converted from value `old` of version `from`.
+    #[inline]
+    fn converted(&mut self, old: Box<T>, from: u32) {
+        if self.froms.last().is_none_or(|run| run.1 != from) {
+            self.froms.push((self.olds.len(), from));
+        }
+        self.olds.push(Some(old));
+        self.converted += 1;
     }
 
-    /// Appends `other`'s conversions after these.
+    /// The next instance was left as it was.
+    #[inline]
+    fn passed(&mut self) {
+        self.olds.push(None);
+    }
+
+    /// Appends `other`'s instances after these.
     fn append(&mut self, other: Done<T>) {
+        let offset = self.olds.len();
+        self.froms
+            .extend(other.froms.into_iter().map(|(i, v)| (i + offset, v)));
         self.insts.append(other.insts);
         self.olds.append(other.olds);
+        self.converted += other.converted;
         for (from, n) in other.from_counts {
             count_into(&mut self.from_counts, from, n);
         }
     }
 
-    /// How many.
+    /// How many were converted.
     pub(crate) fn len(&self) -> usize {
-        self.insts.len()
+        self.converted
     }
 
-    /// As a rollback takes them: handle, old value, old version.
+    /// As a rollback takes them: the converted ones, each with its old
+    /// value and version.
     pub(crate) fn into_converted(self) -> Vec<Converted<T>> {
-        self.insts
-            .into_iter()
-            .zip(self.olds)
-            .map(|((inst, from), old)| (inst, old, from))
-            .collect()
+        let mut runs = self.froms.into_iter().peekable();
+        let mut from = 0;
+        let mut converted = Vec::with_capacity(self.converted);
+        for (i, (inst, old)) in self.insts.into_iter().zip(self.olds).enumerate() {
+            while let Some(&(start, v)) = runs.peek()
+                && start <= i
+            {
+                from = v;
+                runs.next();
+            }
+            if let Some(old) = old {
+                converted.push((inst, old, from));
+            }
+        }
+        converted
     }
 }
 
@@ -346,14 +386,14 @@ fn take<X>(slot: &Mutex<Option<X>>) -> Option<X> {
 
 impl<T: ?Sized + Send + Sync + 'static> Pass<'_, T> {
     /// Converts `part`, whose first instance is the snapshot's `start`-th.
-    fn part(&self, start: usize, part: Segments<Pinned<T>>) -> (Done<T>, Option<Stopped>) {
+    fn part(&self, start: usize, mut part: Segments<Pinned<T>>) -> (Done<T>, Option<Stopped>) {
         let (state, target) = (self.state, self.step.target);
         let mut done = Done::default();
         let mut moves = Moves::default();
         let batch = BATCH.min(self.every);
         let mut unreported = 0;
         let mut stopped = None;
-        for (i, inst) in part.into_iter().enumerate() {
+        for (i, inst) in part.iter().enumerate() {
             let k = start + i;
             if self.stop.load(Ordering::Relaxed) || !self.step.is_active() {
                 break; // another part failed, or a late creation did
@@ -364,14 +404,14 @@ impl<T: ?Sized + Send + Sync + 'static> Pass<'_, T> {
                 .or_else(|| inst.write_until(Instant::now() + self.wait))
             else {
                 let total = self.total as usize;
-                let blocked = lock_blocked(state.name, &inst, k, total, self.wait);
+                let blocked = lock_blocked(state.name, inst, k, total, self.wait);
                 stopped = Some(Stopped::Blocked(k, blocked));
                 break;
             };
             // A pending lazy conversion first (the transformer expects the
             // constructor of record's version); an orphan has none to make
             // (no handle reaches it again) and is left as it is.
-            let live = !state.lazy_pending(&inst)
+            let live = !state.lazy_pending(inst)
                 || inst.upgrade().is_some_and(|counted| {
                     state.catch_up_slow(&counted, &mut value);
                     true
@@ -386,13 +426,16 @@ impl<T: ?Sized + Send + Sync + 'static> Pass<'_, T> {
                         inst.version.store(target, Ordering::Release);
                         moves.add(from);
                         drop(value);
-                        done.push(inst, old, from);
+                        done.converted(old, from);
                     }
                     Err(message) => {
                         stopped = Some(Stopped::Panicked(k, message));
                         break;
                     }
                 }
+            } else {
+                drop(value);
+                done.passed();
             }
             unreported += 1;
             if unreported == batch {
@@ -403,6 +446,9 @@ impl<T: ?Sized + Send + Sync + 'static> Pass<'_, T> {
         }
         moves.land(state, target, &mut done.from_counts);
         self.progress(unreported);
+        // The instances not reached stay out (nothing to undo in them).
+        part.truncate(done.olds.len());
+        done.insts = part;
         if stopped.is_some() {
             self.stop.store(true, Ordering::Release);
         }
@@ -433,5 +479,85 @@ impl<T: ?Sized + Send + Sync + 'static> Pass<'_, T> {
                 total: self.total,
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::pin::PinGuard;
+    use super::*;
+
+    trait Probe: std::any::Any + Send + Sync {
+        fn n(&self) -> u32;
+    }
+    impl Probe for u32 {
+        fn n(&self) -> u32 {
+            *self
+        }
+    }
+
+    crate::class!(static RUNS: dyn Probe, u32 = "Runs", |v| Box::new(v));
+
+    /// A rollback gets each converted instance back with its own old value
+    /// and version, whatever runs of versions the parts made (a run going
+    /// on across two parts included), and no instance the pass left alone.
+    #[test]
+    fn converted_instances_come_back_with_their_own_old_versions() {
+        // The version each instance came from; `None`: left as it was.
+        let plan = [
+            Some(0),
+            Some(0),
+            None,
+            Some(1),
+            Some(1),
+            Some(0),
+            // the second part: its first run goes on from the first's last
+            Some(0),
+            None,
+            Some(2),
+            Some(2),
+            None,
+            Some(0),
+        ];
+        let live: Vec<_> = (0..plan.len() as u32).map(|v| RUNS.create(v)).collect();
+        let state = &RUNS.core().state;
+        let pin = PinGuard::new(state);
+        crate::runtime().fence.heavy();
+        let addresses: Vec<_> = state
+            .population
+            .pinned_all_on(1, &pin)
+            .into_iter()
+            .map(|p| p.as_ptr())
+            .collect();
+        let parts = state.population.pinned_all_on(1, &pin).split(2);
+        assert_eq!(parts.len(), 2);
+        let mut whole: Done<dyn Probe> = Done::default();
+        for (start, part) in parts {
+            let mut done: Done<dyn Probe> = Done::default();
+            for (i, from) in plan.iter().enumerate().skip(start).take(part.len()) {
+                match *from {
+                    Some(v) => done.converted(Box::new(1000 + i as u32) as Box<dyn Probe>, v),
+                    None => done.passed(),
+                }
+            }
+            done.insts = part;
+            whole.append(done);
+        }
+        let converted = plan.iter().filter(|p| p.is_some()).count();
+        assert_eq!(whole.len(), converted);
+        let back = whole.into_converted();
+        let expected: Vec<_> = plan
+            .iter()
+            .enumerate()
+            .filter_map(|(i, v)| v.map(|v| (addresses[i], 1000 + i as u32, v)))
+            .collect();
+        let got: Vec<_> = back
+            .iter()
+            .map(|(inst, old, from)| (inst.as_ptr(), old.n(), *from))
+            .collect();
+        assert_eq!(got, expected);
+        drop(back);
+        drop(pin);
+        drop(live);
     }
 }

@@ -1,6 +1,6 @@
 //! A list kept in fixed-size segments, for the lists an eager conversion
-//! builds per instance (its snapshot of the class, the instances it
-//! converted, their old values).
+//! builds per instance (its snapshot of the class, and the old values of
+//! the instances it converted).
 //!
 //! Those lists are as long as the class (a million entries and more) and
 //! live only for one update. As one `Vec` each, they were allocations of
@@ -15,9 +15,19 @@
 //! of the list to another thread by moving its segments (cutting at most
 //! one where the part ends).
 
-/// Most bytes of one segment: well below glibc's smallest `mmap`
-/// threshold (128 KiB), and big enough that the list of segments is short.
-const SEGMENT_BYTES: usize = 32 * 1024;
+/// Most bytes of one segment: below glibc's smallest `mmap` threshold
+/// (128 KiB), and big enough that the list of segments is short.
+///
+/// And not below 64 KiB: glibc's `free` of a chunk that size or bigger
+/// consolidates its arena's fast bins (the small chunks freed since). A
+/// committed conversion's old values are freed on a helper thread
+/// (`afterlife.rs`), a segment after its values: with 64 KiB segments that
+/// thread consolidates the million small chunks it freed. With 32 KiB ones
+/// (which the pass allocates between new values, so two are seldom
+/// neighbours) nothing did until the next conversion's first segment, on
+/// the app's held window: 3–6 % of each pass thread's time in
+/// `malloc_consolidate` (BENCHMARKS.md, "conversion").
+const SEGMENT_BYTES: usize = 64 * 1024;
 
 /// A list of `X` in segments of [`Segments::SEGMENT`] entries (the last
 /// ones may hold fewer: appending one list to another keeps its segments).
@@ -109,10 +119,30 @@ impl<X> Segments<X> {
         parts
     }
 
-    /// The entries, in order, by reference (the tests read lists with it).
-    #[cfg(test)]
+    /// The entries, in order, by reference.
     pub(crate) fn iter(&self) -> impl Iterator<Item = &X> {
         self.segments.iter().flatten()
+    }
+
+    /// Keeps the first `len` entries (all if there are fewer), dropping
+    /// the others and the segments left empty.
+    pub(crate) fn truncate(&mut self, len: usize) {
+        if len >= self.len {
+            return;
+        }
+        let mut kept = 0;
+        let mut keep_segments = 0;
+        for segment in &mut self.segments {
+            if kept == len {
+                break;
+            }
+            let take = segment.len().min(len - kept);
+            segment.truncate(take);
+            kept += take;
+            keep_segments += 1;
+        }
+        self.segments.truncate(keep_segments);
+        self.len = len;
     }
 }
 
@@ -215,6 +245,34 @@ mod tests {
                 next += len;
             }
             assert_eq!(next, n, "{n} in {parts}: every entry in one part");
+        }
+    }
+
+    #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "Miri: lists of several 32 KiB segments take minutes (safe code; class_eager runs the truncation under Miri)"
+    )]
+    fn truncate_keeps_the_first_entries_and_drops_empty_segments() {
+        let per = Segments::<u64>::SEGMENT;
+        for (n, keep) in [
+            (0, 0),
+            (5, 9),
+            (5, 3),
+            (per * 3, per),
+            (per * 3, per + 1),
+            (per * 3 + 2, 0),
+        ] {
+            let mut list = numbers(n);
+            list.truncate(keep);
+            let kept = keep.min(n);
+            assert_eq!(list.len(), kept, "{n} to {keep}");
+            assert_eq!(list.segments.len(), kept.div_ceil(per), "{n} to {keep}");
+            assert!(list.iter().copied().eq(0..kept as u64), "{n} to {keep}");
+            // Pushes go on after the kept entries.
+            list.push(u64::MAX);
+            assert_eq!(list.len(), kept + 1);
+            assert_eq!(list.into_iter().last(), Some(u64::MAX));
         }
     }
 
