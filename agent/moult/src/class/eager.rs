@@ -249,6 +249,7 @@ impl<T: ?Sized + 'static, A: 'static> Drop for EagerUndo<T, A> {
             // once the app is released (see `afterlife.rs`).
             run.step.commit();
             (run.release)(run.core.state.name, run.done.olds);
+            drop(run.done.insts); // pointers only, let go before their pin
             // Instances dropped since the conversion began are freed now,
             // so that counts are exact once the update is over.
             drop(run.pin);

@@ -177,7 +177,7 @@ mod tests {
     #[test]
     #[cfg_attr(
         miri,
-        ignore = "Miri: lists of several 32 KiB segments take minutes (safe code; class_eager runs the split under Miri)"
+        ignore = "Miri: lists of several 64 KiB segments take minutes (safe code; class_eager runs the split under Miri)"
     )]
     fn entries_keep_their_order_across_segments() {
         let n = Segments::<u64>::SEGMENT * 3 + 5;
@@ -196,7 +196,7 @@ mod tests {
     #[test]
     #[cfg_attr(
         miri,
-        ignore = "Miri: lists of several 32 KiB segments take minutes (safe code; class_eager runs the split under Miri)"
+        ignore = "Miri: lists of several 64 KiB segments take minutes (safe code; class_eager runs the split under Miri)"
     )]
     fn appending_moves_segments_and_keeps_counting() {
         let per = Segments::<u64>::SEGMENT;
@@ -216,7 +216,7 @@ mod tests {
     #[test]
     #[cfg_attr(
         miri,
-        ignore = "Miri: lists of several 32 KiB segments take minutes (safe code; class_eager runs the split under Miri)"
+        ignore = "Miri: lists of several 64 KiB segments take minutes (safe code; class_eager runs the split under Miri)"
     )]
     fn split_gives_even_contiguous_parts_with_their_first_index() {
         let per = Segments::<u64>::SEGMENT;
@@ -251,7 +251,7 @@ mod tests {
     #[test]
     #[cfg_attr(
         miri,
-        ignore = "Miri: lists of several 32 KiB segments take minutes (safe code; class_eager runs the truncation under Miri)"
+        ignore = "Miri: lists of several 64 KiB segments take minutes (safe code; class_eager runs the truncation under Miri)"
     )]
     fn truncate_keeps_the_first_entries_and_drops_empty_segments() {
         let per = Segments::<u64>::SEGMENT;
