@@ -335,28 +335,47 @@ fn bench(c: &mut Criterion) {
     drop(polled);
 }
 
-/// The control `baseline/rebox_kept/{n}`: the rebox loop, but keeping
-/// every old value (dropped after the timed loop), as a conversion must
-/// until its update commits. In the plain loop each new box takes the
-/// memory the previous old one just gave back, still in the cache; here,
-/// as in a conversion, every new box is memory not touched yet.
+/// The controls `baseline/rebox_kept/{n}` and `baseline/rebox_kept_2t/{n}`:
+/// the rebox loop, but keeping every old value (dropped after the timed
+/// loop), as a conversion must until its update commits, on one thread and
+/// split in two halves over two (the second started in the sample, as the
+/// pass's helper is). In the plain loop each new box takes the memory the
+/// previous old one just gave back, still in the cache; here, as in a
+/// conversion, every new box is memory not touched yet. The 2-thread one
+/// says what spreading such a loop over the cores gives on the machine.
 fn kept_rebox(g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>, n: usize) {
     let mut boxes: Vec<Box<dyn Shape>> = (0..n as u64).map(new_v1).collect();
-    g.bench_function(format!("baseline/rebox_kept/{n}"), |b| {
-        b.iter_custom(|iters| {
-            let mut total = Duration::ZERO;
-            for _ in 0..iters {
-                let mut kept: Vec<Box<dyn Shape>> = Vec::with_capacity(n);
-                let t0 = Instant::now();
-                for v in boxes.iter_mut() {
-                    kept.push(std::mem::replace(v, transform(&**v)));
+    for (name, threads) in [("rebox_kept", 1), ("rebox_kept_2t", 2)] {
+        g.bench_function(format!("baseline/{name}/{n}"), |b| {
+            b.iter_custom(|iters| {
+                let mut total = Duration::ZERO;
+                for _ in 0..iters {
+                    let t0 = Instant::now();
+                    let kept = if threads == 1 {
+                        vec![rebox_keeping(&mut boxes)]
+                    } else {
+                        let (first, second) = boxes.split_at_mut(n / 2);
+                        std::thread::scope(|scope| {
+                            let other = scope.spawn(|| rebox_keeping(second));
+                            vec![rebox_keeping(first), other.join().expect("no panic")]
+                        })
+                    };
+                    total += t0.elapsed();
+                    drop(black_box(kept));
                 }
-                total += t0.elapsed();
-                drop(black_box(kept));
-            }
-            total
-        })
-    });
+                total
+            })
+        });
+    }
+}
+
+/// Replaces each of `boxes` by its transform; returns the old ones.
+fn rebox_keeping(boxes: &mut [Box<dyn Shape>]) -> Vec<Box<dyn Shape>> {
+    let mut kept: Vec<Box<dyn Shape>> = Vec::with_capacity(boxes.len());
+    for v in boxes.iter_mut() {
+        kept.push(std::mem::replace(v, transform(&**v)));
+    }
+    kept
 }
 
 criterion_group!(benches, bench);
@@ -402,6 +421,13 @@ fn summary() {
             None => row,
         },
     );
+    push(
+        format!("baseline/rebox_kept_2t/{big}"),
+        &|row, m| match rebox {
+            Some(base) => row.ratio(m / base, "rebox loop (control: kept, 2 threads)"),
+            None => row,
+        },
+    );
     let small_apply = med(&format!("lazy/apply/{small}"));
     push(format!("lazy/apply/{big}"), &|row, m| {
         let row = match small_apply {
@@ -432,6 +458,23 @@ fn summary() {
         println!(
             "eager conversion on 2 threads / rebox loop keeping old values: {:.2}×",
             w2 / kept
+        );
+    }
+    let speed_up = |one: &str, two: &str| Some(med(one)? / med(two)?);
+    if let (true, Some(eager), Some(kept)) = (
+        common::is_bench(),
+        speed_up(
+            &format!("eager/apply/{big}/w1"),
+            &format!("eager/apply/{big}/w2"),
+        ),
+        speed_up(
+            &format!("baseline/rebox_kept/{big}"),
+            &format!("baseline/rebox_kept_2t/{big}"),
+        ),
+    ) {
+        println!(
+            "speed-up on 2 threads: eager conversion {eager:.2}×, rebox loop keeping old values \
+             {kept:.2}× (what the machine gives such a loop)"
         );
     }
     scaling(&med);
