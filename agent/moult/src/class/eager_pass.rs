@@ -147,6 +147,7 @@ impl<T: ?Sized + 'static> Done<T> {
     /// As a rollback takes them: the converted ones, each with its old
     /// value and version.
     pub(crate) fn into_converted(self) -> Vec<Converted<T>> {
+        debug_assert_eq!(self.insts.len(), self.olds.len(), "one entry per instance");
         let mut runs = self.froms.into_iter().peekable();
         let mut from = 0;
         let mut converted = Vec::with_capacity(self.converted);
