@@ -17,9 +17,10 @@
 //!   `Box<dyn Shape>` by the transformer's new box (old one dropped),
 //!   measured before that size's conversions (its boxes then lie side by
 //!   side, as in a fresh heap: the loop's best case);
-//! - `baseline/rebox_kept/1000000`: a control, the same loop keeping the old
-//!   values as a conversion must until its update commits (see
-//!   `kept_rebox`);
+//! - `baseline/rebox_kept/1000000` and `baseline/rebox_kept_2t/1000000`:
+//!   controls, the same loop keeping the old values as a conversion must
+//!   until its update commits, on one thread and split over two (see
+//!   `kept_rebox`; the summary prints each one's speed-up beside the pass's);
 //! - `lazy/apply/1000000` and `lazy/apply/10000`: `UpdateContext::convert_lazy`
 //!   inside `apply` (O(1): the two sizes should match);
 //! - `lazy/lifecycle/1000000`: `submit(LazyConversion)` + `poll()`;

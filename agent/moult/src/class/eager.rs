@@ -166,7 +166,8 @@ struct EagerRun<T: ?Sized + 'static, A: 'static> {
     step: Arc<EagerStep<T>>,
     /// The constructor of record it replaced.
     token: CtorToken,
-    /// Instances it converted, with their old values and versions.
+    /// Instances it passed, with the old values and versions of those it
+    /// converted.
     done: Done<T>,
     /// Hands the old values to the helper thread on commit: a fn pointer
     /// made where `T: Send` is known (this struct's `Drop` cannot ask it).
