@@ -14,6 +14,7 @@ use std::time::Duration;
 use crate::update::{Alterability, Requirements, Update, UpdateContext, UpdateError};
 
 /// Runs `f`, turning a panic into its message.
+#[inline]
 pub fn guard<T>(f: impl FnOnce() -> T) -> Result<T, String> {
     catch_unwind(AssertUnwindSafe(f)).map_err(|p| panic_message(p.as_ref()))
 }

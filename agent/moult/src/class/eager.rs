@@ -25,7 +25,8 @@ use moult_protocol::{ClassChange, EventKind};
 
 use super::AsClass;
 use super::afterlife::drop_later;
-use super::eager_pass::{Done, Stopped, convert_all, workers};
+use super::done::Done;
+use super::eager_pass::{Stopped, convert_all, workers};
 use super::pin::PinGuard;
 use super::record::{ClassCore, CtorToken};
 use super::restore::{Restored, restore};

@@ -33,7 +33,8 @@
 //! `tracked.rs`, panic-safe
 //! constructors and transformers in `transform.rs`, lazy steps in `lazy.rs`,
 //! eager conversion in `eager.rs` (its pass over the instances, on
-//! several threads, in `eager_pass.rs`; the pin that keeps the instances it
+//! several threads, in `eager_pass.rs`, what it did in `done.rs`, its
+//! count moves in `moves.rs`; the pin that keeps the instances it
 //! converted where they are until its update ends, with no count per
 //! instance, in `pin.rs`; creations racing it in `stale.rs`, its
 //! rollback in `restore.rs`, the old values it drops after the app is
@@ -47,6 +48,7 @@ mod afterlife;
 mod blocked;
 mod chunk;
 mod conversion;
+mod done;
 mod eager;
 mod eager_pass;
 mod home;
@@ -54,6 +56,7 @@ mod inst;
 mod lazy;
 mod lock;
 mod meta;
+mod moves;
 mod pace;
 mod pin;
 mod population;

@@ -24,7 +24,7 @@ use super::home::{Home, Homes, clamp, with_home};
 use super::inst::{Inst, InstRef};
 use super::pin::{PinGuard, Pinned};
 use super::record::ClassState;
-use super::segments::Segments;
+use super::segments::{Filling, Segments};
 
 /// Chunks a thread looks at for free slots before it makes a new one.
 const TRIES: usize = 4;
@@ -284,7 +284,7 @@ unsafe fn collect_slots<T: ?Sized + 'static, X>(
     chunks: &[Chunk<T>],
     take: unsafe fn(NonNull<Inst<T>>) -> Option<X>,
 ) -> Segments<X> {
-    let mut out = Segments::new();
+    let mut out = Filling::new();
     for &chunk in chunks {
         for i in 0..chunk.slots() {
             // SAFETY: per the contract.
@@ -293,7 +293,7 @@ unsafe fn collect_slots<T: ?Sized + 'static, X>(
             }
         }
     }
-    out
+    out.into_list()
 }
 
 #[cfg(test)]

@@ -80,6 +80,19 @@ impl<X> Segments<X> {
         self.len += 1;
     }
 
+    /// Adds `segment`'s entries at the end, as a segment of their own.
+    fn push_segment(&mut self, segment: Vec<X>) {
+        if !segment.is_empty() {
+            self.len += segment.len();
+            self.segments.push(segment);
+        }
+    }
+
+    /// The segments, in order (each a run of consecutive entries).
+    pub(crate) fn segments(&self) -> impl Iterator<Item = &[X]> {
+        self.segments.iter().map(Vec::as_slice)
+    }
+
     /// Moves `other`'s entries after these (its segments, not its entries).
     pub(crate) fn append(&mut self, other: Segments<X>) {
         self.len += other.len;
@@ -120,6 +133,7 @@ impl<X> Segments<X> {
     }
 
     /// The entries, in order, by reference.
+    #[cfg(test)]
     pub(crate) fn iter(&self) -> impl Iterator<Item = &X> {
         self.segments.iter().flatten()
     }
@@ -143,6 +157,63 @@ impl<X> Segments<X> {
         }
         self.segments.truncate(keep_segments);
         self.len = len;
+    }
+}
+
+/// A list being filled one entry at a time, in a loop that must cost
+/// little per entry (the pass's old values, the snapshot's walk).
+///
+/// [`Segments::push`] finds the segment to fill through the list of
+/// segments, on the heap: after any call the compiler cannot see into (the
+/// transformer), it reads that back and writes the length to it again. Here
+/// the segment being filled is the filler's own field, so a loop that
+/// keeps the filler in a local pays a length check and a store per entry.
+pub(crate) struct Filling<X> {
+    /// The full segments.
+    full: Segments<X>,
+    /// The segment being filled (no allocation until the first entry).
+    filling: Vec<X>,
+}
+
+impl<X> Filling<X> {
+    /// An empty list (allocates nothing).
+    pub(crate) fn new() -> Self {
+        Filling {
+            full: Segments::new(),
+            filling: Vec::new(),
+        }
+    }
+
+    /// How many entries.
+    #[inline]
+    pub(crate) fn len(&self) -> usize {
+        self.full.len + self.filling.len()
+    }
+
+    /// Adds `x` at the end.
+    #[inline]
+    pub(crate) fn push(&mut self, x: X) {
+        if self.filling.len() == self.filling.capacity() {
+            self.next_segment();
+        }
+        self.filling.push(x);
+    }
+
+    /// Puts the full segment with the others and starts a new one.
+    #[cold]
+    #[inline(never)]
+    fn next_segment(&mut self) {
+        let full = std::mem::replace(
+            &mut self.filling,
+            Vec::with_capacity(Segments::<X>::SEGMENT),
+        );
+        self.full.push_segment(full);
+    }
+
+    /// The list filled.
+    pub(crate) fn into_list(mut self) -> Segments<X> {
+        self.full.push_segment(self.filling);
+        self.full
     }
 }
 
@@ -273,6 +344,33 @@ mod tests {
             list.push(u64::MAX);
             assert_eq!(list.len(), kept + 1);
             assert_eq!(list.into_iter().last(), Some(u64::MAX));
+        }
+    }
+
+    #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "Miri: lists of several 64 KiB segments take minutes (safe code; class_eager runs the filling under Miri)"
+    )]
+    fn a_filled_list_is_the_pushed_list() {
+        let per = Segments::<u64>::SEGMENT;
+        for n in [0, 1, per - 1, per, per + 1, per * 3 + 7] {
+            let mut filling = Filling::new();
+            for x in 0..n as u64 {
+                filling.push(x);
+                assert_eq!(filling.len() as u64, x + 1);
+            }
+            let list = filling.into_list();
+            assert_eq!(list.len(), n, "{n}");
+            assert_eq!(
+                list.segments.len(),
+                n.div_ceil(per),
+                "{n}: only full segments before the last"
+            );
+            assert!(list.segments.iter().all(|s| s.capacity() == per), "{n}");
+            assert!(list.iter().copied().eq(0..n as u64), "{n}");
+            let runs: Vec<usize> = list.segments().map(<[u64]>::len).collect();
+            assert_eq!(runs.iter().sum::<usize>(), n, "{n}");
         }
     }
 
