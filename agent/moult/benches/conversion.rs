@@ -21,6 +21,8 @@
 //!   controls, the same loop keeping the old values as a conversion must
 //!   until its update commits, on one thread and split over two (see
 //!   `kept_rebox`; the summary prints each one's speed-up beside the pass's);
+//!   `baseline/rebox_kept_handoff{,_2t}/1000000`: the same, the old values
+//!   dropped by another thread, as a conversion's are;
 //! - `lazy/apply/1000000` and `lazy/apply/10000`: `UpdateContext::convert_lazy`
 //!   inside `apply` (O(1): the two sizes should match);
 //! - `lazy/lifecycle/1000000`: `submit(LazyConversion)` + `poll()`;
@@ -439,13 +441,22 @@ fn summary() {
             None => row,
         },
     );
-    push(
-        format!("baseline/rebox_kept_2t/{big}"),
-        &|row, m| match rebox {
-            Some(base) => row.ratio(m / base, "rebox loop (control: kept, 2 threads)"),
+    for (name, what) in [
+        ("rebox_kept_2t", "rebox loop (control: kept, 2 threads)"),
+        (
+            "rebox_kept_handoff",
+            "rebox loop (control: kept, dropped elsewhere)",
+        ),
+        (
+            "rebox_kept_handoff_2t",
+            "rebox loop (control: kept, dropped elsewhere, 2 threads)",
+        ),
+    ] {
+        push(format!("baseline/{name}/{big}"), &|row, m| match rebox {
+            Some(base) => row.ratio(m / base, what),
             None => row,
-        },
-    );
+        });
+    }
     let small_apply = med(&format!("lazy/apply/{small}"));
     push(format!("lazy/apply/{big}"), &|row, m| {
         let row = match small_apply {
@@ -477,6 +488,23 @@ fn summary() {
             "eager conversion on 2 threads / rebox loop keeping old values: {:.2}×",
             w2 / kept
         );
+    }
+    for w in [1, 2] {
+        let control = if w == 1 {
+            "rebox_kept_handoff"
+        } else {
+            "rebox_kept_handoff_2t"
+        };
+        if let (true, Some(eager), Some(c)) = (
+            common::is_bench(),
+            med(&format!("eager/apply/{big}/w{w}")),
+            med(&format!("baseline/{control}/{big}")),
+        ) {
+            println!(
+                "eager conversion on {w} thread(s) / the same loop, old values dropped elsewhere: {:.2}×",
+                eager / c
+            );
+        }
     }
     let speed_up = |one: &str, two: &str| Some(med(one)? / med(two)?);
     if let (true, Some(eager), Some(kept)) = (
