@@ -47,6 +47,7 @@ use super::pace::progress_every;
 use super::pin::Pinned;
 use super::record::ClassState;
 use super::segments::Segments;
+use super::spread;
 use super::stale::EagerStep;
 use crate::Runtime;
 
@@ -148,13 +149,17 @@ pub(crate) fn convert_all<T: ?Sized + Send + Sync + 'static>(
         first_shared: AtomicUsize::new(n.min(parts.len())),
         parts: parts.into_iter().map(|p| Mutex::new(Some(p))).collect(),
     };
+    let here = spread::current_cpu();
     let results = std::thread::scope(|scope| {
         let (pass, queue) = (&pass, &queue);
         let handles: Vec<_> = (1..n.min(queue.parts.len()))
             .map(|w| {
                 std::thread::Builder::new()
                     .name("moult-convert".into())
-                    .spawn_scoped(scope, move || queue.convert(pass, w))
+                    .spawn_scoped(scope, move || {
+                        spread::start_apart(here, w);
+                        queue.convert(pass, w)
+                    })
                     .map_err(|e| (w, e))
             })
             .collect();

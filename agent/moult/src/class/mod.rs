@@ -34,7 +34,8 @@
 //! constructors and transformers in `transform.rs`, lazy steps in `lazy.rs`,
 //! eager conversion in `eager.rs` (its pass over the instances, on
 //! several threads, in `eager_pass.rs`, what it did in `done.rs`, its
-//! count moves in `moves.rs`; the pin that keeps the instances it
+//! count moves in `moves.rs`, its helper threads started on CPUs of their
+//! own in `spread.rs`; the pin that keeps the instances it
 //! converted where they are until its update ends, with no count per
 //! instance, in `pin.rs`; creations racing it in `stale.rs`, its
 //! rollback in `restore.rs`, the old values it drops after the app is
@@ -64,6 +65,7 @@ mod record;
 mod registry;
 mod restore;
 mod segments;
+mod spread;
 mod stale;
 mod tracked;
 mod transform;

@@ -25,6 +25,7 @@ use super::inst::{Inst, InstRef};
 use super::pin::{PinGuard, Pinned};
 use super::record::ClassState;
 use super::segments::{Filling, Segments};
+use super::spread;
 
 /// Chunks a thread looks at for free slots before it makes a new one.
 const TRIES: usize = 4;
@@ -194,13 +195,18 @@ impl<T: ?Sized + 'static> Population<T> {
         let Some((first, rest)) = runs.split_first() else {
             return Segments::new();
         };
+        let here = spread::current_cpu();
         std::thread::scope(|scope| {
             let helpers: Vec<_> = rest
                 .iter()
-                .map(|run| {
+                .enumerate()
+                .map(|(i, run)| {
                     std::thread::Builder::new()
                         .name("moult-convert".into())
-                        .spawn_scoped(scope, move || walk(run))
+                        .spawn_scoped(scope, move || {
+                            spread::start_apart(here, i + 1);
+                            walk(run)
+                        })
                         // No thread: this one walks that run too.
                         .map_err(|_| *run)
                 })

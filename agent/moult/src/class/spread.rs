@@ -1,0 +1,144 @@
+//! Starting an eager conversion's helper threads on CPUs of their own.
+//!
+//! A helper is spawned by the thread it is to work beside (the updater's,
+//! for the pass; the walking one, for the snapshot), and Linux often starts
+//! it on that thread's CPU, the other CPUs idle, and leaves it there for
+//! several milliseconds: the two then take turns on one CPU for much of a
+//! pass that lasts tens of milliseconds. Measured on a 2-CPU machine
+//! converting 1 000 000 instances twenty times: in the slow rounds both
+//! workers started on the same CPU and each got about half of it (10–13 ms
+//! of CPU time in 19–27 ms), while in the rounds they started apart each
+//! converted its half in 12 ms (BENCHMARKS.md, "conversion").
+//!
+//! So a helper first moves itself: to the `n`-th CPU after its spawner's
+//! among those it may run on (the `n`-th helper), by narrowing its affinity
+//! to that CPU, which the kernel obeys before the call returns; then it
+//! gives its whole affinity back, so that from there on the scheduler moves
+//! it as it likes. Nothing is done where the thread may run on one CPU
+//! only, or where the calls are not available (other systems, Miri).
+
+/// The CPU the calling thread runs on (for its helpers to start apart
+/// from it); `None` where that is not known.
+pub(crate) fn current_cpu() -> Option<usize> {
+    imp::current_cpu()
+}
+
+/// Moves the calling thread, its spawner's `nth` helper (1, 2, …), to the
+/// `nth` CPU after `spawner`'s among those it may run on, then lets it run
+/// on all of them again. Returns the CPU it ran on once moved, if it was.
+pub(crate) fn start_apart(spawner: Option<usize>, nth: usize) -> Option<usize> {
+    imp::start_apart(spawner?, nth)
+}
+
+#[cfg(all(target_os = "linux", not(miri)))]
+mod imp {
+    use std::mem::{size_of, zeroed};
+
+    pub(super) fn current_cpu() -> Option<usize> {
+        // SAFETY: no arguments; returns -1 on failure.
+        let cpu = unsafe { libc::sched_getcpu() };
+        usize::try_from(cpu).ok()
+    }
+
+    pub(super) fn start_apart(spawner: usize, nth: usize) -> Option<usize> {
+        // SAFETY: `cpu_set_t` is plain bits (all zero: the empty set); the
+        // calls write at most `size_of::<cpu_set_t>()` bytes into it, and
+        // pid 0 is the calling thread.
+        unsafe {
+            let mut allowed: libc::cpu_set_t = zeroed();
+            if libc::sched_getaffinity(0, size_of::<libc::cpu_set_t>(), &mut allowed) != 0 {
+                return None; // e.g. more CPUs than a `cpu_set_t` holds
+            }
+            let cpus: Vec<usize> = (0..libc::CPU_SETSIZE as usize)
+                .filter(|&c| libc::CPU_ISSET(c, &allowed))
+                .collect();
+            if cpus.len() < 2 {
+                return None;
+            }
+            // The spawner's place among the allowed CPUs (the first if it
+            // runs on one the helper may not).
+            let from = cpus.iter().position(|&c| c == spawner).unwrap_or(0);
+            let target = cpus[(from + nth) % cpus.len()];
+            let mut one: libc::cpu_set_t = zeroed();
+            libc::CPU_SET(target, &mut one);
+            if libc::sched_setaffinity(0, size_of::<libc::cpu_set_t>(), &one) != 0 {
+                return None;
+            }
+            let moved = current_cpu();
+            // Give the whole set back: the thread stays where it is until
+            // the scheduler has a reason to move it.
+            libc::sched_setaffinity(0, size_of::<libc::cpu_set_t>(), &allowed);
+            moved
+        }
+    }
+}
+
+#[cfg(not(all(target_os = "linux", not(miri))))]
+mod imp {
+    pub(super) fn current_cpu() -> Option<usize> {
+        None
+    }
+
+    pub(super) fn start_apart(_spawner: usize, _nth: usize) -> Option<usize> {
+        None
+    }
+}
+
+#[cfg(all(test, target_os = "linux", not(miri)))]
+mod tests {
+    use std::mem::{size_of, zeroed};
+
+    /// The calling thread's affinity, as a list of CPUs.
+    fn affinity() -> Vec<usize> {
+        // SAFETY: as in `start_apart`.
+        unsafe {
+            let mut set: libc::cpu_set_t = zeroed();
+            assert_eq!(
+                libc::sched_getaffinity(0, size_of::<libc::cpu_set_t>(), &mut set),
+                0
+            );
+            (0..libc::CPU_SETSIZE as usize)
+                .filter(|&c| libc::CPU_ISSET(c, &set))
+                .collect()
+        }
+    }
+
+    /// A helper lands on a CPU other than its spawner's (the next allowed
+    /// one), and keeps the whole affinity it had; where only one CPU is
+    /// allowed, nothing moves.
+    #[test]
+    fn a_helper_starts_on_another_cpu_and_keeps_its_affinity() {
+        let spawner = super::current_cpu().expect("sched_getcpu works on Linux");
+        let before = affinity();
+        let (moved, after) = std::thread::spawn(move || {
+            let moved = super::start_apart(Some(spawner), 1);
+            (moved, affinity())
+        })
+        .join()
+        .expect("no panic");
+        assert_eq!(after, before, "the whole affinity given back");
+        if before.len() < 2 {
+            assert_eq!(moved, None, "one CPU: nowhere to go");
+            return;
+        }
+        let at = before.iter().position(|&c| c == spawner).unwrap_or(0);
+        assert_eq!(moved, Some(before[(at + 1) % before.len()]));
+        assert_ne!(moved, Some(spawner));
+    }
+
+    /// The `n`-th helper goes `n` CPUs on, wrapping around the allowed set.
+    #[test]
+    fn helpers_take_the_cpus_after_the_spawners_in_turn() {
+        let cpus = affinity();
+        if cpus.len() < 2 {
+            return;
+        }
+        let spawner = cpus[0];
+        for nth in 1..=cpus.len() + 1 {
+            let moved = std::thread::spawn(move || super::start_apart(Some(spawner), nth))
+                .join()
+                .expect("no panic");
+            assert_eq!(moved, Some(cpus[nth % cpus.len()]), "helper {nth}");
+        }
+    }
+}
