@@ -163,6 +163,7 @@ pub(crate) fn convert_all<T: ?Sized + Send + Sync + 'static>(
                     .map_err(|e| (w, e))
             })
             .collect();
+        spread::let_helpers_start();
         let mut results = queue.convert(pass, 0);
         for handle in handles {
             match handle {

@@ -211,6 +211,7 @@ impl<T: ?Sized + 'static> Population<T> {
                         .map_err(|_| *run)
                 })
                 .collect();
+            spread::let_helpers_start();
             let mut out = walk(first);
             for helper in helpers {
                 out.append(match helper {

@@ -14,8 +14,25 @@
 //! among those it may run on (the `n`-th helper), by narrowing its affinity
 //! to that CPU, which the kernel obeys before the call returns; then it
 //! gives its whole affinity back, so that from there on the scheduler moves
-//! it as it likes. Nothing is done where the thread may run on one CPU
-//! only, or where the calls are not available (other systems, Miri).
+//! it as it likes. And its spawner yields once it has spawned its helpers
+//! ([`let_helpers_start`]), so that a helper queued on its CPU runs and
+//! moves at once instead of after the spawner's time slice. Nothing is
+//! done where the thread may run on one CPU only, or where the calls are
+//! not available (other systems, Miri).
+
+/// Lets the helpers just spawned by the calling thread start now: call
+/// it once they are all spawned.
+///
+/// A new thread queued on its spawner's CPU waits for the spawner's time
+/// slice to end before it can run and move itself (`start_apart`): in a
+/// 2-thread snapshot walk of 1 000 000 instances the helper started 1–1.6 ms
+/// after it was spawned, while the walk on each thread takes about 1.3 ms.
+/// Yielding the CPU once lets it run at once (it started after 0.2–0.35 ms);
+/// where it was placed elsewhere, or nothing else waits for this CPU, the
+/// call returns at once.
+pub(crate) fn let_helpers_start() {
+    std::thread::yield_now();
+}
 
 /// The CPU the calling thread runs on (for its helpers to start apart
 /// from it); `None` where that is not known.
