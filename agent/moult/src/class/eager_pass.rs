@@ -274,7 +274,6 @@ impl<T: ?Sized + Send + Sync + 'static> Pass<'_, T> {
         let batch = BATCH.min(self.every) as usize;
         let mut unreported = 0;
         let mut stopped = None;
-        let mut k = start;
         'pass: for segment in part.segments() {
             for inst in segment {
                 if unreported == 0 && (self.stop.load(Ordering::Relaxed) || !self.step.is_active())
@@ -286,7 +285,7 @@ impl<T: ?Sized + Send + Sync + 'static> Pass<'_, T> {
                     .try_write()
                     .or_else(|| inst.write_until(Instant::now() + self.wait))
                 else {
-                    let total = self.total as usize;
+                    let (k, total) = (start + doing.passed_count(), self.total as usize);
                     let blocked = lock_blocked(state.name, inst, k, total, self.wait);
                     stopped = Some(Stopped::Blocked(k, blocked));
                     break 'pass;
@@ -312,6 +311,7 @@ impl<T: ?Sized + Send + Sync + 'static> Pass<'_, T> {
                             doing.converted(old, from);
                         }
                         Err(message) => {
+                            let k = start + doing.passed_count();
                             stopped = Some(Stopped::Panicked(k, message));
                             break 'pass;
                         }
@@ -320,7 +320,6 @@ impl<T: ?Sized + Send + Sync + 'static> Pass<'_, T> {
                     drop(value);
                     doing.passed();
                 }
-                k += 1;
                 unreported += 1;
                 if unreported == batch {
                     moves.land(state, target, &mut from_counts);

@@ -66,20 +66,6 @@ impl<X> Segments<X> {
         self.len
     }
 
-    /// Adds `x` at the end.
-    #[inline]
-    pub(crate) fn push(&mut self, x: X) {
-        match self.segments.last_mut() {
-            Some(last) if last.len() < last.capacity() => last.push(x),
-            _ => {
-                let mut segment = Vec::with_capacity(Self::SEGMENT);
-                segment.push(x);
-                self.segments.push(segment);
-            }
-        }
-        self.len += 1;
-    }
-
     /// Adds `segment`'s entries at the end, as a segment of their own.
     fn push_segment(&mut self, segment: Vec<X>) {
         if !segment.is_empty() {
@@ -163,11 +149,12 @@ impl<X> Segments<X> {
 /// A list being filled one entry at a time, in a loop that must cost
 /// little per entry (the pass's old values, the snapshot's walk).
 ///
-/// [`Segments::push`] finds the segment to fill through the list of
-/// segments, on the heap: after any call the compiler cannot see into (the
-/// transformer), it reads that back and writes the length to it again. Here
-/// the segment being filled is the filler's own field, so a loop that
-/// keeps the filler in a local pays a length check and a store per entry.
+/// The segment being filled is the filler's own field, not the last of
+/// the list's segments on the heap: pushing through those, a loop read the
+/// segment back and wrote its length again after every call the compiler
+/// cannot see into (the transformer). A loop that keeps the filler in a
+/// local pays a length check and a store per entry. Entries are added
+/// one at a time only here.
 pub(crate) struct Filling<X> {
     /// The full segments.
     full: Segments<X>,
@@ -229,11 +216,11 @@ impl<X> IntoIterator for Segments<X> {
 
 impl<X> FromIterator<X> for Segments<X> {
     fn from_iter<I: IntoIterator<Item = X>>(iter: I) -> Self {
-        let mut out = Segments::new();
+        let mut out = Filling::new();
         for x in iter {
             out.push(x);
         }
-        out
+        out.into_list()
     }
 }
 
@@ -279,8 +266,8 @@ mod tests {
             .chain(100_000..100_000 + per as u64)
             .collect();
         assert!(a.iter().copied().eq(expected.iter().copied()));
-        // A push after an append fills no earlier segment out of order.
-        a.push(7);
+        // An entry appended after that comes last, in no earlier segment.
+        a.append(std::iter::once(7).collect());
         assert_eq!(a.into_iter().last(), Some(7));
     }
 
@@ -340,8 +327,9 @@ mod tests {
             assert_eq!(list.len(), kept, "{n} to {keep}");
             assert_eq!(list.segments.len(), kept.div_ceil(per), "{n} to {keep}");
             assert!(list.iter().copied().eq(0..kept as u64), "{n} to {keep}");
-            // Pushes go on after the kept entries.
-            list.push(u64::MAX);
+            // What is appended goes on after the kept entries (as a part's
+            // list, cut where the part stopped, is appended to the others').
+            list.append(std::iter::once(u64::MAX).collect());
             assert_eq!(list.len(), kept + 1);
             assert_eq!(list.into_iter().last(), Some(u64::MAX));
         }
