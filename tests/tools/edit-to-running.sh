@@ -92,7 +92,7 @@ EOF
 
 echo "building moult-console and the app ($profile) ..." >&2
 (cd "$repo" && cargo build --quiet --release -p moult-console)
-console=$repo/target/release/moult-console
+console=${CARGO_TARGET_DIR:-$repo/target}/release/moult-console
 write_update 1
 (cd "$root" && env -u CARGO_TARGET_DIR cargo build --quiet "${release_flag[@]}" --workspace)
 
@@ -108,8 +108,13 @@ totals=()
 for round in $(seq 2 $((rounds + 1))); do
     write_update "$round"
     start=$(now_ms)
-    MOULT_RUNTIME_DIR=$runtime env -u CARGO_TARGET_DIR \
-        "$console" apply "$app_pid" "$root/hello-update" >/dev/null 2>&1
+    if ! applied=$(MOULT_RUNTIME_DIR=$runtime env -u CARGO_TARGET_DIR \
+        "$console" apply "$app_pid" "$root/hello-update" 2>&1); then
+        # Without this, the wait below would never end.
+        echo "round $((round - 1)): moult-console apply failed:" >&2
+        echo "$applied" >&2
+        exit 1
+    fi
     until grep -qx "hello $round" "$out"; do sleep 0.001; done
     total=$(($(now_ms) - start))
     # cargo alone on the same edit: the share of the build in the total.
