@@ -479,29 +479,27 @@ fn summary() {
     if let (true, Some(m)) = (common::is_bench(), med(&format!("eager/apply/{big}/w1"))) {
         println!("eager conversion: {} per instance", human(m / big as f64));
     }
-    if let (true, Some(w2), Some(kept)) = (
-        common::is_bench(),
-        med(&format!("eager/apply/{big}/w2")),
-        med(&format!("baseline/rebox_kept/{big}")),
-    ) {
-        println!(
-            "eager conversion on 2 threads / rebox loop keeping old values: {:.2}×",
-            w2 / kept
-        );
-    }
-    for w in [1, 2] {
-        let control = if w == 1 {
-            "rebox_kept_handoff"
-        } else {
-            "rebox_kept_handoff_2t"
-        };
+    // The eager call against each control loop with as many threads.
+    for (w, control, what) in [
+        (2, "rebox_kept", "rebox loop keeping old values"),
+        (
+            1,
+            "rebox_kept_handoff",
+            "the same loop, old values dropped elsewhere",
+        ),
+        (
+            2,
+            "rebox_kept_handoff_2t",
+            "the same loop, old values dropped elsewhere",
+        ),
+    ] {
         if let (true, Some(eager), Some(c)) = (
             common::is_bench(),
             med(&format!("eager/apply/{big}/w{w}")),
             med(&format!("baseline/{control}/{big}")),
         ) {
             println!(
-                "eager conversion on {w} thread(s) / the same loop, old values dropped elsewhere: {:.2}×",
+                "eager conversion on {w} thread(s) / {what}: {:.2}×",
                 eager / c
             );
         }
