@@ -154,12 +154,7 @@ pub(crate) fn convert_all<T: ?Sized + Send + Sync + 'static>(
         let (pass, queue) = (&pass, &queue);
         let handles: Vec<_> = (1..n.min(queue.parts.len()))
             .map(|w| {
-                std::thread::Builder::new()
-                    .name("moult-convert".into())
-                    .spawn_scoped(scope, move || {
-                        spread::start_apart(here, w);
-                        queue.convert(pass, w)
-                    })
+                spread::spawn_helper(scope, here, w, move || queue.convert(pass, w))
                     .map_err(|e| (w, e))
             })
             .collect();

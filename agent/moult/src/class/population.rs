@@ -201,12 +201,7 @@ impl<T: ?Sized + 'static> Population<T> {
                 .iter()
                 .enumerate()
                 .map(|(i, run)| {
-                    std::thread::Builder::new()
-                        .name("moult-convert".into())
-                        .spawn_scoped(scope, move || {
-                            spread::start_apart(here, i + 1);
-                            walk(run)
-                        })
+                    spread::spawn_helper(scope, here, i + 1, move || walk(run))
                         // No thread: this one walks that run too.
                         .map_err(|_| *run)
                 })

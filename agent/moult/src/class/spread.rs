@@ -20,6 +20,24 @@
 //! done where the thread may run on one CPU only, or where the calls are
 //! not available (other systems, Miri).
 
+/// Spawns `f` in `scope` as the `nth` helper (1, 2, …) of the calling
+/// thread, which runs on CPU `spawner` ([`current_cpu`], read once for
+/// all its helpers): a `moult-convert` thread that first moves itself
+/// apart ([`start_apart`]). Call [`let_helpers_start`] once all are spawned.
+pub(crate) fn spawn_helper<'scope, R: Send + 'scope>(
+    scope: &'scope std::thread::Scope<'scope, '_>,
+    spawner: Option<usize>,
+    nth: usize,
+    f: impl FnOnce() -> R + Send + 'scope,
+) -> std::io::Result<std::thread::ScopedJoinHandle<'scope, R>> {
+    std::thread::Builder::new()
+        .name("moult-convert".into())
+        .spawn_scoped(scope, move || {
+            start_apart(spawner, nth);
+            f()
+        })
+}
+
 /// Lets the helpers just spawned by the calling thread start now: call
 /// it once they are all spawned.
 ///
@@ -43,7 +61,7 @@ pub(crate) fn current_cpu() -> Option<usize> {
 /// Moves the calling thread, its spawner's `nth` helper (1, 2, …), to the
 /// `nth` CPU after `spawner`'s among those it may run on, then lets it run
 /// on all of them again. Returns the CPU it ran on once moved, if it was.
-pub(crate) fn start_apart(spawner: Option<usize>, nth: usize) -> Option<usize> {
+fn start_apart(spawner: Option<usize>, nth: usize) -> Option<usize> {
     imp::start_apart(spawner?, nth)
 }
 
@@ -141,6 +159,25 @@ mod tests {
         let at = before.iter().position(|&c| c == spawner).unwrap_or(0);
         assert_eq!(moved, Some(before[(at + 1) % before.len()]));
         assert_ne!(moved, Some(spawner));
+    }
+
+    /// A helper runs its work on a thread of its own, named as the
+    /// conversion's threads are (what a debugger or `top -H` shows).
+    #[test]
+    fn a_helper_runs_its_work_on_a_named_thread() {
+        let spawner = super::current_cpu();
+        let here = std::thread::current().id();
+        let (name, id) = std::thread::scope(|scope| {
+            super::spawn_helper(scope, spawner, 1, || {
+                let me = std::thread::current();
+                (me.name().map(String::from), me.id())
+            })
+            .expect("spawn")
+            .join()
+            .expect("no panic")
+        });
+        assert_eq!(name.as_deref(), Some("moult-convert"));
+        assert_ne!(id, here);
     }
 
     /// The `n`-th helper goes `n` CPUs on, wrapping around the allowed set.
